@@ -1,0 +1,118 @@
+# Umbra: build, images, runs and tests. Everything is built under build/.
+#
+#   make            build/umbra.elf
+#   make iso        build/umbra.iso (hybrid BIOS + UEFI GRUB image, dd-able to a USB stick)
+#   make run        boot the ISO under QEMU (AMD SVM); EMU=bochs for Bochs (Intel VMX); FW=uefi for OVMF
+#   make test       host unit tests, layering check, then emulator tests
+#   make unit       host unit tests only
+#   make emu-test   emulator tests only (TESTS=pattern selects some)
+
+BUILD      := build
+EMU        ?= qemu
+FW         ?= bios
+CPU        ?=
+ARGS       ?=
+JOBS       ?= 2
+
+CC         := gcc
+LD         := ld
+HOSTCC     := gcc
+
+# The hypervisor: freestanding 64-bit code, identity mapped, linked at 2 MiB.
+KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdinc \
+           -isystem $(shell $(CC) -print-file-name=include) \
+           -fno-stack-protector -fno-pic -fno-pie -fno-asynchronous-unwind-tables \
+           -mno-red-zone -mgeneral-regs-only -mcmodel=small -m64 -march=x86-64 \
+           -Wall -Wextra -Werror -Wframe-larger-than=1024 -Wstrict-prototypes \
+           -Wmissing-prototypes -Wshadow -Wvla -I. -MMD -MP
+KASFLAGS := -g -m64 -nostdinc -ffreestanding -I. -MMD -MP -D__ASSEMBLY__
+KLDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T linker.ld
+
+KSRC_DIRS := boot arch mm lib vmx svm guest
+KSRCS_C   := $(foreach d,$(KSRC_DIRS),$(wildcard $(d)/*.c))
+KSRCS_S   := $(foreach d,$(KSRC_DIRS),$(wildcard $(d)/*.S))
+KOBJS     := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS_S) $(KSRCS_C))
+
+.PHONY: all iso run test unit emu-test check-layering setup clean
+
+all: $(BUILD)/umbra.elf
+
+$(BUILD)/k/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/k/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KASFLAGS) -c $< -o $@
+
+# build/version.h changes only when `git describe` does, so it rebuilds only what prints it.
+$(BUILD)/version.h: FORCE
+	@mkdir -p $(BUILD)
+	@v="#define UMBRA_VERSION \"$$(git describe --always --dirty 2>/dev/null || echo unknown)\""; \
+	 [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
+FORCE:
+
+$(BUILD)/k/boot/main.c.o: $(BUILD)/version.h
+
+$(BUILD)/umbra.elf: $(KOBJS) linker.ld
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJS)
+	@if command -v grub-file >/dev/null; then grub-file --is-x86-multiboot2 $@ || \
+		{ echo "$@ is not a multiboot2 image"; rm -f $@; exit 1; }; fi
+
+-include $(KOBJS:.o=.d)
+
+# ---------------------------------------------------------------------------------------------
+# Images
+# The default ISO boots Umbra with its bundled demo guest (when one exists) and no extra options.
+ISO_ARGS   ?=
+iso: $(BUILD)/umbra.iso
+
+$(BUILD)/umbra.iso: $(BUILD)/umbra.elf tools/mkiso.sh
+	tools/mkiso.sh $@ $(BUILD)/umbra.elf "$(ISO_ARGS)" $(DEFAULT_GUEST_MODULES)
+
+# ---------------------------------------------------------------------------------------------
+# Running
+setup:
+	@tools/setup.sh
+
+run: setup iso
+	tools/run.sh --emu $(EMU) --fw $(FW) --iso $(BUILD)/umbra.iso $(if $(CPU),--cpu $(CPU))
+
+# ---------------------------------------------------------------------------------------------
+# Host unit tests: pure code compiled with the host compiler and sanitizers, cmocka as framework.
+# Each tests/unit/NAME.mk adds NAME to UNIT_TESTS and lists the sources under test in UNIT_SRCS_NAME.
+UNIT_TESTS :=
+include $(wildcard tests/unit/*.mk)
+
+HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer -Wall -Wextra -Werror -I. -DUMBRA_HOSTED -MMD -MP
+HOST_LIBS   := -lcmocka
+
+UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
+
+define unit_rule
+$(BUILD)/unit/test_$(1): tests/unit/test_$(1).c $(UNIT_SRCS_$(1))
+	@mkdir -p $$(dir $$@)
+	$(HOSTCC) $(HOST_CFLAGS) -o $$@ tests/unit/test_$(1).c $(UNIT_SRCS_$(1)) $(HOST_LIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+-include $(UNIT_BINS:=.d)
+
+unit: setup $(UNIT_BINS)
+	tools/run-unit-tests.sh $(UNIT_BINS)
+
+# mm/ and guest/ are vendor-neutral: they never include vmx/ or svm/ headers, and the two
+# backends never include each other.
+check-layering:
+	@tools/check-layering.sh
+
+# ---------------------------------------------------------------------------------------------
+# Emulator tests: tests/emu/run.py boots Umbra under QEMU and Bochs and checks the serial output.
+emu-test: setup $(BUILD)/umbra.elf
+	python3 tests/emu/run.py --build $(BUILD) --jobs $(JOBS) $(if $(TESTS),--only '$(TESTS)')
+
+test: setup
+	@tools/test-all.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,53 @@
+/* Host exception reporting: a fault inside Umbra prints everything useful and stops cleanly. */
+#include "arch/trap.h"
+#include "arch/cpu.h"
+#include "arch/stop.h"
+#include "lib/printk.h"
+
+static const char *const exception_names[EXC_COUNT] = {
+	[EXC_DE] = "#DE divide error",		[EXC_DB] = "#DB debug",
+	[EXC_NMI] = "NMI",			[EXC_BP] = "#BP breakpoint",
+	[EXC_OF] = "#OF overflow",		[EXC_BR] = "#BR bound range",
+	[EXC_UD] = "#UD invalid opcode",	[EXC_NM] = "#NM device not available",
+	[EXC_DF] = "#DF double fault",		[EXC_TS] = "#TS invalid TSS",
+	[EXC_NP] = "#NP segment not present",	[EXC_SS] = "#SS stack fault",
+	[EXC_GP] = "#GP general protection",	[EXC_PF] = "#PF page fault",
+	[EXC_MF] = "#MF x87 error",		[EXC_AC] = "#AC alignment check",
+	[EXC_MC] = "#MC machine check",		[EXC_XM] = "#XM SIMD error",
+	[EXC_VE] = "#VE virtualization",	[EXC_CP] = "#CP control protection",
+};
+
+const char *exception_name(unsigned vector)
+{
+	if (vector < EXC_COUNT && exception_names[vector])
+		return exception_names[vector];
+	return vector < EXC_COUNT ? "reserved exception" : "unexpected interrupt";
+}
+
+static void trap_print_frame(const struct trap_frame *tf)
+{
+	pr_err("  rip %016lx  cs %04lx  rflags %016lx\n", tf->rip, tf->cs, tf->rflags);
+	pr_err("  rsp %016lx  ss %04lx  cr2 %016lx\n", tf->rsp, tf->ss, read_cr2());
+	pr_err("  cr0 %016lx  cr3 %016lx  cr4 %016lx\n", read_cr0(), read_cr3(), read_cr4());
+	pr_err("  rax %016lx  rbx %016lx  rcx %016lx\n", tf->rax, tf->rbx, tf->rcx);
+	pr_err("  rdx %016lx  rsi %016lx  rdi %016lx\n", tf->rdx, tf->rsi, tf->rdi);
+	pr_err("  rbp %016lx  r8  %016lx  r9  %016lx\n", tf->rbp, tf->r8, tf->r9);
+	pr_err("  r10 %016lx  r11 %016lx  r12 %016lx\n", tf->r10, tf->r11, tf->r12);
+	pr_err("  r13 %016lx  r14 %016lx  r15 %016lx\n", tf->r13, tf->r14, tf->r15);
+}
+
+/* Umbra takes no exceptions by design, so every one is a hypervisor bug: report and stop. */
+void trap_dispatch(struct trap_frame *tf)
+{
+	static int nesting;
+
+	if (nesting++) {
+		/* Faulting while reporting a fault: print the bare minimum and stop. */
+		pr_err("umbra: nested host exception, vector %lu at rip %016lx\n", tf->vector, tf->rip);
+		machine_stop(UMBRA_EXIT_HOST_FAULT);
+	}
+	pr_err("umbra: HOST EXCEPTION vector %lu (%s), error code 0x%lx\n",
+	       tf->vector, exception_name((unsigned)tf->vector), tf->error_code);
+	trap_print_frame(tf);
+	machine_stop(UMBRA_EXIT_HOST_FAULT);
+}

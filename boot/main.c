@@ -1,0 +1,153 @@
+/* boot_main(): the table of contents of Umbra, from the loader's hand-off to running the guest. */
+#include "arch/cpu.h"
+#include "arch/cpu_info.h"
+#include "arch/cpuid.h"
+#include "arch/desc.h"
+#include "arch/serial.h"
+#include "arch/stop.h"
+#include "arch/uart16550.h"
+#include "boot/boot_info.h"
+#include "boot/boot_report.h"
+#include "boot/multiboot2.h"
+#include "build/version.h"
+#include "lib/options.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
+#include "mm/memory.h"
+#include "svm/svm_probe.h"
+#include "vmx/vmx_probe.h"
+
+void boot_main(uint32_t magic, uint32_t mbi_addr);
+
+/* Host-wide state of this one machine; everything else receives what it needs as arguments. */
+static struct serial_port console;
+static struct boot_info boot_info;
+static struct umbra_options options;
+static struct cpu_info cpu;
+static struct host_memory memory;
+
+/* COM1 at 115200 8N1 until the command line says otherwise. */
+static void console_init(void)
+{
+	serial_init(&console, COM1_BASE, 115200);
+	console_attach(&console);
+}
+
+static void banner(void)
+{
+	pr_info("\numbra: Umbra " UMBRA_VERSION " - shadow-paging hypervisor\n");
+}
+
+static void traps_init(void)
+{
+	gdt_init();
+	idt_init();
+}
+
+/* The loader told us where everything is; nothing can go on without it. */
+static void boot_info_init(uint32_t magic, uint32_t mbi_addr)
+{
+	char err[160];
+
+	if (magic != MB2_BOOTLOADER_MAGIC) {
+		pr_err("umbra: fatal: bad multiboot2 magic 0x%x\n", magic);
+		machine_stop(UMBRA_EXIT_BAD_BOOT);
+	}
+	if (mb2_parse((const void *)(uintptr_t)mbi_addr, &boot_info, err, sizeof(err))) {
+		pr_err("umbra: fatal: malformed multiboot2 information at 0x%x: %s\n", mbi_addr, err);
+		machine_stop(UMBRA_EXIT_BAD_BOOT);
+	}
+}
+
+/* Applies the command line; a bad option is reported and the rest still take effect. */
+static void options_init(void)
+{
+	char errs[OPTIONS_ERR_MAX];
+	unsigned problems;
+
+	options_set_defaults(&options);
+	problems = options_parse(boot_info.cmdline, &options, errs, sizeof(errs));
+	if (options.serial_base != COM1_BASE || options.baud != 115200) {
+		if (!options.serial_base || !serial_init(&console, options.serial_base, options.baud))
+			console_attach(NULL);
+	}
+	log_set_level((enum log_level)options.loglevel);
+	machine_set_debug_exit(options.debug_exit);
+	if (problems)
+		pr_warn("umbra: command line: %u problem%s:\n%s", problems, problems == 1 ? "" : "s",
+			errs);
+}
+
+static void cpu_init(void)
+{
+	cpu_info_read(&cpu);
+	cpu_report(&cpu);
+}
+
+static void memory_bring_up(void)
+{
+	uint64_t highest;
+	unsigned checked;
+
+	if (!memory_init(&memory, &boot_info, cpu_has(cpu.ext1_edx, CPUID_80000001_EDX_PAGE1GB)))
+		machine_stop(UMBRA_EXIT_BAD_BOOT);
+	checked = memory_check_reachable(&memory, &highest);
+	pr_info("umbra: mm: %u free ranges reachable, highest byte %llx\n", checked,
+		(unsigned long long)highest);
+}
+
+/* Picks VMX or SVM as the command line asks; "auto" prefers VMX. */
+static const char *backend_select(void)
+{
+	struct virt_probe vmx, svm;
+
+	vmx_probe(&cpu, &vmx);
+	svm_probe(&cpu, &svm);
+	if (options.backend != BACKEND_SVM && vmx.usable)
+		return "vmx";
+	if (options.backend != BACKEND_VMX && svm.usable)
+		return "svm";
+	pr_err("umbra: backend: none usable for backend=%s (vmx: %s; svm: %s)\n",
+	       options.backend == BACKEND_AUTO ? "auto" : options.backend == BACKEND_VMX ? "vmx" : "svm",
+	       vmx.reason, svm.reason);
+	return NULL;
+}
+
+/* crash=: deliberate failures so the tests can prove the failure paths report and stop. */
+static void crash_if_asked(void)
+{
+	switch (options.crash) {
+	case CRASH_UD:
+		pr_info("umbra: crash=ud: executing UD2\n");
+		__asm__ volatile("ud2");
+		break;
+	case CRASH_PF:
+		pr_info("umbra: crash=pf: reading an unmapped address\n");
+		(void)*(volatile uint64_t *)(memory.map.top + 0x1000);
+		break;
+	case CRASH_PANIC:
+		panic("crash=panic requested on the command line");
+	case CRASH_NONE:
+		break;
+	}
+}
+
+void boot_main(uint32_t magic, uint32_t mbi_addr)
+{
+	const char *backend;
+
+	console_init();
+	banner();
+	traps_init();
+	boot_info_init(magic, mbi_addr);
+	options_init();
+	boot_report(&boot_info);
+	cpu_init();
+	memory_bring_up();
+	backend = backend_select();
+	if (backend)
+		pr_info("umbra: backend: %s\n", backend);
+	crash_if_asked();
+	pr_info("umbra: no guest to run\n");
+	machine_stop(UMBRA_EXIT_OK);
+}

@@ -1,0 +1,22 @@
+/* Bringing up Umbra's memory: the physical allocator and the host page tables. */
+#ifndef UMBRA_MM_MEMORY_H
+#define UMBRA_MM_MEMORY_H
+
+#include <stdbool.h>
+#include "boot/boot_info.h"
+#include "mm/hostmap.h"
+#include "mm/pmm.h"
+
+struct host_memory {
+	struct pmm pmm;
+	struct hostmap map;
+};
+
+/* Sets up the allocator over usable RAM, keeping the image, the boot information and the modules
+ * out of it, then builds and loads the host page tables. Returns false with a message on failure. */
+bool memory_init(struct host_memory *hm, const struct boot_info *bi, bool gb_pages);
+/* Writes and reads back the first and last word of every free range through the host map, so a
+ * hole in the map faults now rather than later. Returns the number of ranges checked. */
+unsigned memory_check_reachable(const struct host_memory *hm, uint64_t *highest);
+
+#endif

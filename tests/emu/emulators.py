@@ -1,0 +1,121 @@
+"""How Umbra is booted under each emulator configuration, with every run bounded by a timeout.
+
+A configuration is a name such as "qemu-svm-bios" that fixes the emulator, the CPU model (and so
+the virtualization backend Umbra will find) and the firmware.
+"""
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+OVMF_CANDIDATES = ["/usr/share/ovmf/OVMF.fd", "/usr/share/OVMF/OVMF_CODE.fd"]
+
+# QEMU's isa-debug-exit turns outb(0xf4, V) into the exit status (V << 1) | 1.
+QEMU_DEBUG_EXIT = ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+
+CONFIGS = {
+    # name: (emulator, cpu model, firmware, backend Umbra should pick)
+    "qemu-svm-bios": ("qemu", "qemu64,+svm", "bios", "svm"),
+    "qemu-svm-uefi": ("qemu", "qemu64,+svm", "uefi", "svm"),
+    "bochs-vmx-bios": ("bochs", "corei7_skylake_x", "bios", "vmx"),
+    "bochs-svm-bios": ("bochs", "ryzen", "bios", "svm"),
+}
+
+
+class RunResult:
+    def __init__(self, output, exit_code, timed_out, seconds):
+        self.output = output          # serial output, decoded, \r removed
+        self.exit_code = exit_code    # the emulator's own exit status (None on timeout)
+        self.timed_out = timed_out
+        self.seconds = seconds
+
+
+def qemu_command(iso, serial_path, cpu, firmware, mem_mb, extra):
+    cmd = ["qemu-system-x86_64", "-machine", "q35", "-cpu", cpu, "-m", f"{mem_mb}M",
+           "-cdrom", iso, "-boot", "d", "-serial", f"file:{serial_path}", "-display", "none",
+           "-monitor", "none", "-no-reboot", "-nodefaults", "-vga", "std"] + QEMU_DEBUG_EXIT
+    if firmware == "uefi":
+        ovmf = next((p for p in OVMF_CANDIDATES if os.path.exists(p)), None)
+        if ovmf is None:
+            raise RuntimeError("OVMF firmware not found (package ovmf)")
+        cmd += ["-bios", ovmf]
+    return cmd + list(extra)
+
+
+def bochs_config(iso, serial_path, log_path, cpu, mem_mb):
+    # clock sync=none makes runs deterministic (emulated time follows instructions executed).
+    # ips is low because BIOS and GRUB wait in emulated time: fewer instructions per second of
+    # emulated time boots faster.
+    return f"""config_interface: textconfig
+display_library: rfb, options="timeout=0"
+megs: {mem_mb}
+cpu: model={cpu}, count=1, ips=10000000, reset_on_triple_fault=0
+ata0-master: type=cdrom, path={iso}, status=inserted
+boot: cdrom
+clock: sync=none, time0=946681200
+com1: enabled=1, mode=file, dev={serial_path}
+log: {log_path}
+panic: action=fatal
+error: action=report
+info: action=report
+debug: action=ignore
+speaker: enabled=0
+sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
+"""
+
+
+def run_process(cmd, timeout, cwd=None, stdin=subprocess.DEVNULL):
+    """Runs cmd in its own process group; kills the whole group on timeout."""
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdin=stdin, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+        return proc.returncode, False, out.decode(errors="replace"), time.monotonic() - start
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        return None, True, out.decode(errors="replace"), time.monotonic() - start
+
+
+def boot(config, iso, workdir, timeout, mem_mb=512, qemu_extra=()):
+    """Boots iso under config; returns a RunResult with the serial output."""
+    emulator, cpu, firmware, _ = CONFIGS[config]
+    os.makedirs(workdir, exist_ok=True)
+    serial_path = os.path.join(workdir, "serial.out")
+    if os.path.exists(serial_path):
+        os.unlink(serial_path)
+    if emulator == "qemu":
+        cmd = qemu_command(iso, serial_path, cpu, firmware, mem_mb, qemu_extra)
+        rc, timed_out, emu_out, secs = run_process(cmd, timeout)
+    else:
+        rc_path = os.path.join(workdir, "bochsrc")
+        with open(rc_path, "w") as f:
+            f.write(bochs_config(os.path.abspath(iso), serial_path,
+                                 os.path.join(workdir, "bochs.log"), cpu, mem_mb))
+        cmds = os.path.join(workdir, "bochs.cmds")
+        with open(cmds, "w") as f:
+            f.write("c\nq\n")
+        rc, timed_out, emu_out, secs = run_process(
+            ["bochs", "-q", "-f", rc_path, "-rc", cmds], timeout)
+    with open(os.path.join(workdir, "emulator.out"), "w") as f:
+        f.write(emu_out)
+    try:
+        with open(serial_path, "rb") as f:
+            serial = f.read().decode(errors="replace").replace("\r", "")
+    except FileNotFoundError:
+        serial = ""
+    return RunResult(serial, rc, timed_out, secs)
+
+
+def available(config):
+    """Returns None if config can run here, else the reason it cannot."""
+    emulator, _, firmware, _ = CONFIGS[config]
+    binary = "qemu-system-x86_64" if emulator == "qemu" else "bochs"
+    if shutil.which(binary) is None:
+        return f"{binary} not installed"
+    if firmware == "uefi" and not any(os.path.exists(p) for p in OVMF_CANDIDATES):
+        return "OVMF not installed"
+    return None

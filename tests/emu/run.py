@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Umbra's emulator test harness.
+
+Boots Umbra under QEMU and Bochs with the command lines and modules each test asks for, and checks
+the serial output line by line: every `expect` pattern must match a line, in order; no `forbid`
+pattern may match any line; Umbra's final status must be the expected one (QEMU's exit status
+through isa-debug-exit, and the "umbra: exit status" line on every emulator, since Bochs's own
+exit status says nothing). Prints one line per run and ends with "N passed, N failed".
+
+Tests live in tests/emu/tests_*.py, each defining TESTS, a list of Test.
+"""
+import argparse
+import concurrent.futures
+import fnmatch
+import glob
+import hashlib
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import emulators  # noqa: E402
+from testlib import Test  # noqa: E402,F401
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def load_tests():
+    tests = []
+    for path in sorted(glob.glob(os.path.join(os.path.dirname(__file__), "tests_*.py"))):
+        name = os.path.splitext(os.path.basename(path))[0]
+        spec = importlib.util.spec_from_file_location(name, path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        tests.extend(mod.TESTS)
+    return tests
+
+
+_iso_locks = {}
+_iso_locks_guard = threading.Lock()
+
+
+def build_iso(build, elf, test, ctx):
+    """Builds (or reuses) the ISO for a test: cached by the content of everything that goes in."""
+    modules = test.module_files(ctx)
+    h = hashlib.sha256()
+    for part in [open(elf, "rb").read(), test.args.encode(),
+                 open(os.path.join(ROOT, "tools", "mkiso.sh"), "rb").read()]:
+        h.update(part)
+    for path, string in modules:
+        h.update(open(path, "rb").read())
+        h.update(string.encode())
+    iso = os.path.join(build, "tests", "iso", h.hexdigest()[:16] + ".iso")
+    with _iso_locks_guard:
+        lock = _iso_locks.setdefault(iso, threading.Lock())
+    with lock:
+        if os.path.exists(iso):
+            return iso
+        cmd = [os.path.join(ROOT, "tools", "mkiso.sh"), iso, elf, test.args]
+        for path, string in modules:
+            cmd += [path, string]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        return iso
+
+
+def check(test, config, result, ctx):
+    """Returns a list of failure reasons (empty when the run passed)."""
+    problems = []
+    lines = result.output.split("\n")
+    if result.timed_out:
+        problems.append(f"timed out after {test.timeout}s")
+    pos = 0
+    for pattern in test.expected(config, ctx):
+        rx = re.compile(pattern)
+        while pos < len(lines) and not rx.search(lines[pos]):
+            pos += 1
+        if pos == len(lines):
+            problems.append(f"missing (in order): {pattern}")
+            break
+        pos += 1
+    for pattern in test.forbid:
+        rx = re.compile(pattern)
+        for line in lines:
+            if rx.search(line):
+                problems.append(f"forbidden line: {line.strip()}")
+                break
+    status_line = f"umbra: exit status 0x{test.status:x}"
+    if not any(line.strip() == status_line for line in lines):
+        problems.append(f"no '{status_line}' line")
+    if emulators.CONFIGS[config][0] == "qemu" and not result.timed_out:
+        want = (test.status << 1) | 1
+        if result.exit_code != want:
+            problems.append(f"QEMU exit status {result.exit_code}, expected {want}")
+    return problems
+
+
+def run_one(build, elf, test, config, ctx):
+    iso = build_iso(build, elf, test, ctx)
+    workdir = os.path.join(build, "tests", "runs", f"{test.name}.{config}")
+    result = emulators.boot(config, iso, workdir, test.timeout, mem_mb=test.mem_mb,
+                            qemu_extra=test.qemu_extra)
+    return result, check(test, config, result, ctx), workdir
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--only", help="glob over 'test.config' names")
+    ap.add_argument("--list", action="store_true")
+    args = ap.parse_args()
+
+    build = os.path.abspath(args.build)
+    elf = os.path.join(build, "umbra.elf")
+    ctx = {"build": build, "root": ROOT}
+    runs = [(t, c) for t in load_tests() for c in t.configs
+            if not args.only or fnmatch.fnmatch(f"{t.name}.{c}", args.only)]
+    if args.list:
+        for t, c in runs:
+            print(f"{t.name}.{c}")
+        return 0
+
+    passed = failed = 0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = {}
+        for t, c in runs:
+            why_not = emulators.available(c)
+            if why_not:
+                print(f"FAIL  {t.name:28} {c:15}   -   cannot run: {why_not}", flush=True)
+                failed += 1
+                continue
+            futures[pool.submit(run_one, build, elf, t, c, ctx)] = (t, c)
+        for fut in concurrent.futures.as_completed(futures):
+            t, c = futures[fut]
+            try:
+                result, problems, workdir = fut.result()
+            except Exception as e:  # a broken harness step is a failed test, not a crash
+                print(f"FAIL  {t.name:28} {c:15}   -   harness error: {e}", flush=True)
+                failed += 1
+                continue
+            verdict = "PASS" if not problems else "FAIL"
+            print(f"{verdict}  {t.name:28} {c:15} {result.seconds:5.1f}s", flush=True)
+            if problems:
+                failed += 1
+                for p in problems:
+                    print(f"      {p}")
+                print(f"      serial output and logs: {workdir}")
+                for line in result.output.rstrip("\n").split("\n")[-12:]:
+                    print(f"      | {line}")
+            else:
+                passed += 1
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 and passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""The description of one emulator test, shared by the tests_*.py files."""
+import os
+import tempfile
+
+import emulators
+
+ALL_CONFIGS = ["qemu-svm-bios", "qemu-svm-uefi", "bochs-vmx-bios"]
+
+
+class Test:
+    """One boot of Umbra, run under each configuration in `configs`.
+
+    args:     Umbra's command line
+    modules:  function(ctx) -> [(path, module string)], files created on demand
+    expect:   patterns (regular expressions) that must match lines in this order; an entry may
+              also be a function(config, ctx) returning the pattern
+    forbid:   patterns that must match no line
+    status:   Umbra's expected exit status value (UMBRA_EXIT_* or a guest's)
+    """
+
+    def __init__(self, name, configs=None, args="debug_exit=on", modules=None, expect=(),
+                 forbid=(r"HOST EXCEPTION", r"PANIC"), status=0x10, timeout=120, mem_mb=512,
+                 qemu_extra=()):
+        self.name = name
+        self.configs = list(configs or ALL_CONFIGS)
+        self.args = args
+        self.modules = modules
+        self.expect = list(expect)
+        self.forbid = list(forbid)
+        self.status = status
+        self.timeout = timeout
+        self.mem_mb = mem_mb
+        self.qemu_extra = list(qemu_extra)
+
+    def module_files(self, ctx):
+        return self.modules(ctx) if self.modules else []
+
+    def expected(self, config, ctx):
+        return [p(config, ctx) if callable(p) else p for p in self.expect]
+
+
+def backend_of(config):
+    """The backend Umbra must pick under config: 'vmx' or 'svm'."""
+    return emulators.CONFIGS[config][3]
+
+
+def write_file(path, data):
+    """Writes data to path atomically (tests of several configurations share the files)."""
+    if isinstance(data, str):
+        data = data.encode()
+    try:
+        with open(path, "rb") as f:
+            if f.read() == data:
+                return path
+    except FileNotFoundError:
+        pass
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path))
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+    return path

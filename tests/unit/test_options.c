@@ -1,0 +1,155 @@
+/* Unit tests for Umbra's command-line parser (lib/options.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "lib/options.h"
+#include "lib/printk.h"
+
+static unsigned parse(const char *cmdline, struct umbra_options *o, char *errs)
+{
+	options_set_defaults(o);
+	return options_parse(cmdline, o, errs, OPTIONS_ERR_MAX);
+}
+
+static void test_defaults(void **state)
+{
+	struct umbra_options o;
+	char errs[OPTIONS_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(parse("", &o, errs), 0);
+	assert_int_equal(o.backend, BACKEND_AUTO);
+	assert_int_equal(o.loglevel, LOG_INFO);
+	assert_false(o.debug_exit);
+	assert_int_equal(o.serial_base, 0x3f8);
+	assert_int_equal(o.baud, 115200);
+	assert_int_equal(o.crash, CRASH_NONE);
+	assert_string_equal(errs, "");
+}
+
+static void test_every_option(void **state)
+{
+	struct umbra_options o;
+	char errs[OPTIONS_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(parse("  backend=svm\tloglevel=debug debug_exit=on serial=com2 baud=9600 crash=pf  ",
+			       &o, errs), 0);
+	assert_int_equal(o.backend, BACKEND_SVM);
+	assert_int_equal(o.loglevel, LOG_DEBUG);
+	assert_true(o.debug_exit);
+	assert_int_equal(o.serial_base, 0x2f8);
+	assert_int_equal(o.baud, 9600);
+	assert_int_equal(o.crash, CRASH_PF);
+
+	assert_int_equal(parse("backend=vmx loglevel=0 serial=0x3e8 debug_exit=off crash=panic", &o, errs), 0);
+	assert_int_equal(o.backend, BACKEND_VMX);
+	assert_int_equal(o.loglevel, LOG_ERR);
+	assert_int_equal(o.serial_base, 0x3e8);
+	assert_false(o.debug_exit);
+	assert_int_equal(o.crash, CRASH_PANIC);
+
+	assert_int_equal(parse("serial=none crash=ud", &o, errs), 0);
+	assert_int_equal(o.serial_base, 0);
+	assert_int_equal(o.crash, CRASH_UD);
+}
+
+static void test_later_option_wins(void **state)
+{
+	struct umbra_options o;
+	char errs[OPTIONS_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(parse("backend=svm backend=vmx", &o, errs), 0);
+	assert_int_equal(o.backend, BACKEND_VMX);
+}
+
+static void test_unknown_and_bad_values(void **state)
+{
+	struct umbra_options o;
+	char errs[OPTIONS_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(parse("bogus=1 loglevel=loud backend= baud=7 baud=0 serial=0x10000 serial=0 "
+			       "loglevel=4 loglevel=0x debug_exit=maybe", &o, errs), 10);
+	assert_non_null(strstr(errs, "unknown option \"bogus\"\n"));
+	assert_non_null(strstr(errs, "bad value \"loud\" for loglevel"));
+	assert_non_null(strstr(errs, "bad value \"\" for backend"));
+	assert_non_null(strstr(errs, "bad value \"7\" for baud"));
+	assert_non_null(strstr(errs, "bad value \"maybe\" for debug_exit"));
+	/* Bad values leave the defaults in place. */
+	assert_int_equal(o.loglevel, LOG_INFO);
+	assert_int_equal(o.backend, BACKEND_AUTO);
+	assert_int_equal(o.baud, 115200);
+	assert_int_equal(o.serial_base, 0x3f8);
+	assert_false(o.debug_exit);
+}
+
+static void test_flag_without_value_is_a_bad_value(void **state)
+{
+	struct umbra_options o;
+	char errs[OPTIONS_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(parse("debug_exit", &o, errs), 1);
+	assert_non_null(strstr(errs, "bad value \"\" for debug_exit"));
+}
+
+static void test_overflowing_numbers(void **state)
+{
+	struct umbra_options o;
+	char errs[OPTIONS_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(parse("baud=99999999999999999999999 serial=0xffffffffffffffffff", &o, errs), 2);
+	assert_int_equal(o.baud, 115200);
+}
+
+static void test_long_word_and_error_overflow(void **state)
+{
+	struct umbra_options o;
+	char errs[40];
+	char line[4096];
+
+	(void)state;
+	memset(line, 'x', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	options_set_defaults(&o);
+	assert_int_equal(options_parse(line, &o, errs, sizeof(errs)), 1);
+	assert_true(strlen(errs) < sizeof(errs));
+
+	/* Many problems into a small buffer: counted, buffer stays terminated. */
+	options_set_defaults(&o);
+	assert_int_equal(options_parse("a b c d e f g h i j k l m n o p", &o, errs, sizeof(errs)), 16);
+	assert_true(strlen(errs) < sizeof(errs));
+	assert_int_equal(options_parse("", &o, errs, 0), 0);
+}
+
+static void test_help_lines(void **state)
+{
+	unsigned n = 0;
+
+	(void)state;
+	while (options_help(n))
+		assert_non_null(strchr(options_help(n++), '='));
+	assert_int_equal(n, 6);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_every_option),
+		cmocka_unit_test(test_later_option_wins),
+		cmocka_unit_test(test_unknown_and_bad_values),
+		cmocka_unit_test(test_flag_without_value_is_a_bad_value),
+		cmocka_unit_test(test_overflowing_numbers),
+		cmocka_unit_test(test_long_word_and_error_overflow),
+		cmocka_unit_test(test_help_lines),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

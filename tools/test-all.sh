@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `make test`: host unit tests, the layering check, the build, then the emulator tests.
+# Ends with one summary line "N passed, N failed" over all test programs and emulator runs.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+jobs=${JOBS:-2}
+
+tools/setup.sh || exit 1
+log=build/test-all.log
+mkdir -p build
+: >"$log"
+
+status=0
+make -s -j"$jobs" unit 2>&1 | tee -a "$log" || status=1
+tools/check-layering.sh 2>&1 | tee -a "$log" || status=1
+if make -s -j"$jobs" build/umbra.elf >>"$log" 2>&1; then
+	python3 tests/emu/run.py --build build --jobs "$jobs" ${TESTS:+--only "$TESTS"} 2>&1 | tee -a "$log" || status=1
+else
+	echo "FAIL  build of build/umbra.elf:"; tail -n 30 "$log"; status=1
+fi
+
+passed=$(grep -cE '^PASS ' "$log")
+failed=$(grep -cE '^FAIL ' "$log")
+echo
+echo "$passed passed, $failed failed"
+[[ $status -eq 0 && $failed -eq 0 && $passed -gt 0 ]]
