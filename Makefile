@@ -107,8 +107,12 @@ check-layering:
 	@tools/check-layering.sh
 
 # ---------------------------------------------------------------------------------------------
+# Test guests: tiny multiboot kernels that run inside Umbra (tests/guests/guests.mk).
+-include tests/guests/guests.mk
+
+# ---------------------------------------------------------------------------------------------
 # Emulator tests: tests/emu/run.py boots Umbra under QEMU and Bochs and checks the serial output.
-emu-test: setup $(BUILD)/umbra.elf
+emu-test: setup $(BUILD)/umbra.elf guests
 	python3 tests/emu/run.py --build $(BUILD) --jobs $(JOBS) $(if $(TESTS),--only '$(TESTS)')
 
 test: setup

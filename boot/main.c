@@ -2,7 +2,9 @@
 #include "arch/cpu.h"
 #include "arch/cpu_info.h"
 #include "arch/cpuid.h"
+#include "arch/cr.h"
 #include "arch/desc.h"
+#include "arch/pic.h"
 #include "arch/serial.h"
 #include "arch/stop.h"
 #include "arch/uart16550.h"
@@ -13,8 +15,13 @@
 #include "lib/options.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
+#include "guest/guest.h"
+#include "guest/guest_load.h"
+#include "guest/run.h"
 #include "mm/memory.h"
+#include "svm/svm.h"
 #include "svm/svm_probe.h"
+#include "vmx/vmx.h"
 #include "vmx/vmx_probe.h"
 
 void boot_main(uint32_t magic, uint32_t mbi_addr);
@@ -25,6 +32,7 @@ static struct boot_info boot_info;
 static struct umbra_options options;
 static struct cpu_info cpu;
 static struct host_memory memory;
+static struct guest guest;
 
 /* COM1 at 115200 8N1 until the command line says otherwise. */
 static void console_init(void)
@@ -42,6 +50,7 @@ static void traps_init(void)
 {
 	gdt_init();
 	idt_init();
+	pic_mask_all();
 }
 
 /* The loader told us where everything is; nothing can go on without it. */
@@ -82,6 +91,9 @@ static void cpu_init(void)
 {
 	cpu_info_read(&cpu);
 	cpu_report(&cpu);
+	/* The guest's XSETBV is carried out by Umbra, which needs CR4.OSXSAVE for it. */
+	if (cpu_has(cpu.leaf1_ecx, CPUID_1_ECX_XSAVE))
+		write_cr4(read_cr4() | CR4_OSXSAVE);
 }
 
 static void memory_bring_up(void)
@@ -97,16 +109,16 @@ static void memory_bring_up(void)
 }
 
 /* Picks VMX or SVM as the command line asks; "auto" prefers VMX. */
-static const char *backend_select(void)
+static const struct vcpu_ops *backend_select(void)
 {
 	struct virt_probe vmx, svm;
 
 	vmx_probe(&cpu, &vmx);
 	svm_probe(&cpu, &svm);
 	if (options.backend != BACKEND_SVM && vmx.usable)
-		return "vmx";
+		return &vmx_ops;
 	if (options.backend != BACKEND_VMX && svm.usable)
-		return "svm";
+		return &svm_ops;
 	pr_err("umbra: backend: none usable for backend=%s (vmx: %s; svm: %s)\n",
 	       options.backend == BACKEND_AUTO ? "auto" : options.backend == BACKEND_VMX ? "vmx" : "svm",
 	       vmx.reason, svm.reason);
@@ -132,9 +144,53 @@ static void crash_if_asked(void)
 	}
 }
 
+/* The exit status that tells a harness how the guest ended. */
+static unsigned guest_exit_status(const struct guest *g)
+{
+	switch (g->stop) {
+	case GUEST_STOP_DEBUG_EXIT:
+		return g->exit_value;
+	case GUEST_STOP_HALTED:
+		return UMBRA_EXIT_GUEST_HALTED;
+	case GUEST_STOP_TRIPLE_FAULT:
+		return UMBRA_EXIT_GUEST_TRIPLE_FAULT;
+	default:
+		return UMBRA_EXIT_GUEST_FATAL;
+	}
+}
+
+/* Loads the guest from its module and runs it until it stops; returns Umbra's exit status. */
+static unsigned guest_start(const struct vcpu_ops *ops)
+{
+	int index = guest_find_module(&boot_info);
+	struct guest_load_params lp;
+	char err[160];
+
+	if (index < 0) {
+		pr_info("umbra: no guest to run (give one as `module2 /path guest [command line]`)\n");
+		return UMBRA_EXIT_OK;
+	}
+	if (!ops) {
+		pr_err("umbra: cannot run the guest: no usable virtualization backend\n");
+		return UMBRA_EXIT_GUEST_LOAD_FAILED;
+	}
+	if (!ops->hw_enable(&cpu, &memory.pmm)) {
+		pr_err("umbra: cannot run the guest: the %s backend did not start\n", ops->name);
+		return UMBRA_EXIT_GUEST_LOAD_FAILED;
+	}
+	lp = (struct guest_load_params){ &boot_info, (unsigned)index, &memory.pmm, &cpu, ops,
+					 options.guest_mem };
+	if (guest_load(&guest, &lp, err, sizeof(err))) {
+		pr_err("umbra: cannot load the guest \"%s\": %s\n", boot_info.modules[index].string, err);
+		return UMBRA_EXIT_GUEST_LOAD_FAILED;
+	}
+	guest_run(&guest);
+	return guest_exit_status(&guest);
+}
+
 void boot_main(uint32_t magic, uint32_t mbi_addr)
 {
-	const char *backend;
+	const struct vcpu_ops *backend;
 
 	console_init();
 	banner();
@@ -146,8 +202,7 @@ void boot_main(uint32_t magic, uint32_t mbi_addr)
 	memory_bring_up();
 	backend = backend_select();
 	if (backend)
-		pr_info("umbra: backend: %s\n", backend);
+		pr_info("umbra: backend: %s\n", backend->name);
 	crash_if_asked();
-	pr_info("umbra: no guest to run\n");
-	machine_stop(UMBRA_EXIT_OK);
+	machine_stop(guest_start(backend));
 }

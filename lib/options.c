@@ -134,6 +134,34 @@ static bool parse_crash(struct umbra_options *o, const char *v)
 	return true;
 }
 
+/* A size: a number with an optional K, M or G suffix (binary units); 4 MiB to 64 GiB, whole
+ * pages. */
+static bool parse_guest_mem(struct umbra_options *o, const char *v)
+{
+	char digits[24];
+	size_t n = strlen(v);
+	unsigned shift = 0;
+	uint64_t size;
+
+	if (n == 0 || n >= sizeof(digits))
+		return false;
+	memcpy(digits, v, n + 1);
+	switch (digits[n - 1]) {
+	case 'K': case 'k': shift = 10; break;
+	case 'M': case 'm': shift = 20; break;
+	case 'G': case 'g': shift = 30; break;
+	}
+	if (shift)
+		digits[n - 1] = '\0';
+	if (!parse_number(digits, (64ULL << 30) >> shift, &size))
+		return false;
+	size <<= shift;
+	if (size < (4ULL << 20) || size > (64ULL << 30) || size % 4096)
+		return false;
+	o->guest_mem = size;
+	return true;
+}
+
 static const struct option_def option_table[] = {
 	{ "backend", parse_backend, "auto|vmx|svm",
 	  "backend=auto|vmx|svm  virtualization backend (auto: VMX, else SVM)" },
@@ -145,6 +173,8 @@ static const struct option_def option_table[] = {
 	  "serial=com1|com2|0xPORT|none  host console UART (com1)" },
 	{ "baud", parse_baud, "a divisor of 115200",
 	  "baud=N  console speed, a divisor of 115200 (115200)" },
+	{ "guest_mem", parse_guest_mem, "a size from 4M to 64G, e.g. 64M",
+	  "guest_mem=SIZE  guest RAM, with K, M or G suffix (64M)" },
 	{ "crash", parse_crash, "ud|pf|panic|none",
 	  "crash=ud|pf|panic|none  deliberately fail after the boot report (diagnostics)" },
 };
@@ -158,6 +188,7 @@ void options_set_defaults(struct umbra_options *o)
 	o->serial_base = 0x3f8;
 	o->baud = 115200;
 	o->crash = CRASH_NONE;
+	o->guest_mem = 64ULL << 20;
 }
 
 const char *options_help(unsigned index)

@@ -26,11 +26,13 @@ struct umbra_options {
 	uint16_t serial_base;		/* host console UART, 0 for none */
 	uint32_t baud;
 	enum crash_kind crash;
+	uint64_t guest_mem;		/* bytes of guest RAM */
 };
 
 #define OPTIONS_ERR_MAX 1024
 
-/* Umbra's defaults: backend=auto loglevel=info debug_exit=off serial=com1 baud=115200. */
+/* Umbra's defaults: backend=auto loglevel=info debug_exit=off serial=com1 baud=115200
+ * guest_mem=64M. */
 void options_set_defaults(struct umbra_options *o);
 /* Parses whitespace-separated key=value words into o, keeping defaults for bad ones. Each unknown
  * option or bad value appends one line to errs (at most errlen bytes, always terminated).

@@ -53,6 +53,15 @@ static void test_every_option(void **state)
 	assert_false(o.debug_exit);
 	assert_int_equal(o.crash, CRASH_PANIC);
 
+	assert_int_equal(parse("guest_mem=128M", &o, errs), 0);
+	assert_int_equal(o.guest_mem, 128ULL << 20);
+	assert_int_equal(parse("guest_mem=2G", &o, errs), 0);
+	assert_int_equal(o.guest_mem, 2ULL << 30);
+	assert_int_equal(parse("guest_mem=8388608", &o, errs), 0);
+	assert_int_equal(o.guest_mem, 8ULL << 20);
+	assert_int_equal(parse("guest_mem=1M guest_mem=65G guest_mem=4097K guest_mem=M guest_mem=12X", &o, errs), 5);
+	assert_int_equal(o.guest_mem, 64ULL << 20);
+
 	assert_int_equal(parse("serial=none crash=ud", &o, errs), 0);
 	assert_int_equal(o.serial_base, 0);
 	assert_int_equal(o.crash, CRASH_UD);
@@ -136,7 +145,7 @@ static void test_help_lines(void **state)
 	(void)state;
 	while (options_help(n))
 		assert_non_null(strchr(options_help(n++), '='));
-	assert_int_equal(n, 6);
+	assert_int_equal(n, 7);
 }
 
 int main(void)

@@ -1,0 +1,55 @@
+/* One guest: its vCPU, memory, shadow MMU and virtual devices, and why it stopped. */
+#ifndef UMBRA_GUEST_GUEST_H
+#define UMBRA_GUEST_GUEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guest/uart.h"
+#include "guest/vcpu.h"
+#include "mm/guest_mem.h"
+#include "mm/mmu.h"
+
+struct boot_info;
+struct cpu_info;
+struct pmm;
+
+enum guest_stop_reason {
+	GUEST_RUNNING,
+	GUEST_STOP_DEBUG_EXIT,		/* the guest wrote to port 0xF4 */
+	GUEST_STOP_HALTED,		/* HLT with nothing that could ever wake it */
+	GUEST_STOP_TRIPLE_FAULT,
+	GUEST_STOP_FATAL,		/* something Umbra cannot or will not emulate */
+};
+
+#define GUEST_PORTS_REPORTED_MAX 32
+
+struct guest {
+	struct vcpu vcpu;
+	struct guest_mem mem;
+	struct mmu mmu;
+	struct vuart uart;
+	const struct cpu_info *host_cpu;
+	enum guest_stop_reason stop;
+	uint8_t exit_value;		/* what the guest wrote to the debug-exit port */
+	char stop_detail[128];
+	struct vm_exit last_exit;	/* the exit that stopped the guest */
+	uint16_t ports_reported[GUEST_PORTS_REPORTED_MAX];	/* unknown ports already reported */
+	unsigned ports_reported_count;
+	uint32_t msrs_reported[GUEST_PORTS_REPORTED_MAX];
+	unsigned msrs_reported_count;
+	uint64_t tsc_offset;
+	uint64_t pat;			/* the guest's IA32_PAT (kept, not applied) */
+};
+
+/* Umbra's exit statuses for guest endings other than the debug-exit port. */
+#define UMBRA_EXIT_GUEST_HALTED		0x7a
+#define UMBRA_EXIT_GUEST_TRIPLE_FAULT	0x7b
+#define UMBRA_EXIT_GUEST_FATAL		0x79
+#define UMBRA_EXIT_GUEST_LOAD_FAILED	0x78
+
+/* Stops the guest: the run loop returns after the current exit. */
+void guest_stop(struct guest *g, enum guest_stop_reason why, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,29 @@
+/* Loading the guest kernel given as a GRUB module into a new guest. */
+#ifndef UMBRA_GUEST_GUEST_LOAD_H
+#define UMBRA_GUEST_GUEST_LOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct boot_info;
+struct cpu_info;
+struct guest;
+struct pmm;
+struct vcpu_ops;
+
+struct guest_load_params {
+	const struct boot_info *bi;
+	unsigned module_index;		/* the module whose string starts with "guest" */
+	struct pmm *pmm;
+	const struct cpu_info *cpu;
+	const struct vcpu_ops *ops;
+	uint64_t ram_size;
+};
+
+/* Returns the index of the first module whose string's first word is "guest", or -1. */
+int guest_find_module(const struct boot_info *bi);
+/* Creates the guest from the module: RAM, image, modules after it, boot information, vCPU in
+ * the multiboot entry state. Returns 0, or -1 with a one-line reason in err. */
+int guest_load(struct guest *g, const struct guest_load_params *lp, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,67 @@
+/* Stop reports and counters, in a stable format tests can match. */
+#include "guest/report.h"
+#include "guest/guest.h"
+#include "lib/printk.h"
+
+static const char *const stop_names[] = {
+	[GUEST_RUNNING] = "running",
+	[GUEST_STOP_DEBUG_EXIT] = "debug exit",
+	[GUEST_STOP_HALTED] = "halted",
+	[GUEST_STOP_TRIPLE_FAULT] = "triple fault",
+	[GUEST_STOP_FATAL] = "fatal",
+};
+
+void guest_report_registers(struct guest *g)
+{
+	struct vcpu *v = &g->vcpu;
+	const uint64_t *r = v->gpr;
+	struct segment cs;
+
+	v->ops->get_segment(v, SEG_CS, &cs);
+	pr_info("  rip %016llx  rflags %016llx  cs %04x base %llx %s\n", (unsigned long long)v->rip,
+		(unsigned long long)v->rflags, cs.selector, (unsigned long long)cs.base,
+		cs.l ? "64-bit" : cs.db ? "32-bit" : "16-bit");
+	pr_info("  cr0 %016llx  cr3 %016llx  cr4 %016llx\n", (unsigned long long)v->cr0,
+		(unsigned long long)v->cr3, (unsigned long long)v->cr4);
+	pr_info("  cr2 %016llx  efer %016llx  xcr0 %llx\n", (unsigned long long)v->cr2,
+		(unsigned long long)v->efer, (unsigned long long)v->xcr0);
+	pr_info("  rax %016llx  rbx %016llx  rcx %016llx  rdx %016llx\n",
+		(unsigned long long)r[GPR_RAX], (unsigned long long)r[GPR_RBX],
+		(unsigned long long)r[GPR_RCX], (unsigned long long)r[GPR_RDX]);
+	pr_info("  rsi %016llx  rdi %016llx  rbp %016llx  rsp %016llx\n",
+		(unsigned long long)r[GPR_RSI], (unsigned long long)r[GPR_RDI],
+		(unsigned long long)r[GPR_RBP], (unsigned long long)r[GPR_RSP]);
+}
+
+void guest_report_counters(struct guest *g)
+{
+	const struct vcpu_stats *s = &g->vcpu.stats;
+	const struct mmu_stats *m = &g->mmu.stats;
+
+	pr_info("umbra: exits: %llu total\n", (unsigned long long)s->exits);
+	for (unsigned k = 0; k < EXIT_KIND_COUNT; k++)
+		if (s->by_reason[k])
+			pr_info("umbra: exits: %-14s %llu\n", exit_kind_name(k),
+				(unsigned long long)s->by_reason[k]);
+	pr_info("umbra: mmu: %llu faults, %llu fills, %llu reflected, %llu non-RAM reads, "
+		"%llu shadow pages created, %llu roots built, %llu reused\n",
+		(unsigned long long)m->faults, (unsigned long long)m->fills,
+		(unsigned long long)m->reflected, (unsigned long long)m->not_ram_reads,
+		(unsigned long long)m->shadow_pages_created, (unsigned long long)m->roots_built,
+		(unsigned long long)m->roots_reused);
+}
+
+void guest_report_stop(struct guest *g)
+{
+	const struct vm_exit *e = &g->last_exit;
+
+	pr_info("umbra: guest stopped: %s\n", g->stop_detail[0] ? g->stop_detail : stop_names[g->stop]);
+	if (g->stop != GUEST_STOP_DEBUG_EXIT) {
+		pr_info("  exit %s (vendor reason 0x%llx, info %llx %llx)\n", exit_kind_name(e->kind),
+			(unsigned long long)e->raw_reason, (unsigned long long)e->raw_info1,
+			(unsigned long long)e->raw_info2);
+		guest_report_registers(g);
+		g->vcpu.ops->dump(&g->vcpu);
+	}
+	guest_report_counters(g);
+}

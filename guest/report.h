@@ -1,0 +1,15 @@
+/* What Umbra prints when the guest stops. */
+#ifndef UMBRA_GUEST_REPORT_H
+#define UMBRA_GUEST_REPORT_H
+
+struct guest;
+
+/* Prints why the guest stopped, its registers when the stop was not its own choice, and the
+ * exit counters. */
+void guest_report_stop(struct guest *g);
+/* Prints the guest's registers and control state. */
+void guest_report_registers(struct guest *g);
+/* Prints the exit counters and the shadow MMU's counters. */
+void guest_report_counters(struct guest *g);
+
+#endif

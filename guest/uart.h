@@ -1,0 +1,27 @@
+/* The guest's virtual 16550 on COM1: its output becomes Umbra's guest console. */
+#ifndef UMBRA_GUEST_UART_H
+#define UMBRA_GUEST_UART_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VUART_RX_SIZE 64
+
+struct vuart {
+	uint8_t ier, lcr, mcr, scr, dll, dlm;
+	uint8_t rx[VUART_RX_SIZE];	/* bytes typed for the guest, oldest first */
+	unsigned rx_count;
+	uint64_t tx_bytes;
+	/* Where transmitted bytes go (Umbra's console); ctx is passed back. */
+	void (*tx)(void *ctx, uint8_t byte);
+	void *tx_ctx;
+};
+
+void vuart_init(struct vuart *u, void (*tx)(void *ctx, uint8_t byte), void *ctx);
+/* Register access at offset (0-7) from the base port, as the guest's IN/OUT does it. */
+uint8_t vuart_read(struct vuart *u, unsigned offset);
+void vuart_write(struct vuart *u, unsigned offset, uint8_t value);
+/* Queues a byte for the guest to read; false when the receive FIFO is full. */
+bool vuart_receive(struct vuart *u, uint8_t byte);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * The vendor-neutral virtual CPU and the vendor boundary.
+ *
+ * vmx/ and svm/ each implement struct vcpu_ops and translate their exits into struct vm_exit;
+ * everything in guest/ and mm/ works on struct vcpu alone and never knows which vendor runs.
+ *
+ * State ownership: between two calls of ops->run(), the general registers (gpr[], including
+ * RSP), RIP, RFLAGS and CR2 in struct vcpu are the guest's truth; the backend copies them in
+ * before entry and out after the exit. The control registers here (cr0, cr3, cr4, efer, xcr0)
+ * are the values the *guest* believes it has; the backend derives the real ones (paging forced
+ * on, CR3 = the shadow root) in ops->update_paging().
+ */
+#ifndef UMBRA_GUEST_VCPU_H
+#define UMBRA_GUEST_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guest/vm_exit.h"
+
+struct cpu_info;
+struct pmm;
+struct guest;
+
+enum gpr {
+	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+	GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+	GPR_COUNT
+};
+
+enum seg_reg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_COUNT };
+
+/* A segment register in neutral form (descriptor fields as in SDM Vol. 3A 3.4.5). */
+struct segment {
+	uint16_t selector;
+	uint64_t base;
+	uint32_t limit;		/* in bytes, already scaled by G */
+	uint8_t type;		/* 4-bit type field */
+	bool s, present, avl, l, db, g, unusable;
+	uint8_t dpl;
+};
+
+struct desc_table {
+	uint64_t base;
+	uint16_t limit;
+};
+
+/* An event to deliver at the next VM entry (SDM Vol. 3C 26.6; APM Vol. 2 15.20). */
+enum event_type {
+	EVENT_EXT_INTERRUPT,
+	EVENT_NMI,
+	EVENT_HW_EXCEPTION,
+	EVENT_SW_INTERRUPT,
+};
+
+struct event {
+	bool pending;
+	enum event_type type;
+	uint8_t vector;
+	bool has_error_code;
+	uint32_t error_code;
+};
+
+struct vcpu;
+
+/* What each virtualization backend provides. */
+struct vcpu_ops {
+	const char *name;
+	/* Turns virtualization on for this CPU (VMXON, or EFER.SVME and the host save area). */
+	bool (*hw_enable)(const struct cpu_info *ci, struct pmm *pmm);
+	/* Allocates the per-vCPU hardware structures (VMCS, VMCB, bitmaps). */
+	bool (*vcpu_create)(struct vcpu *v, struct pmm *pmm);
+	/* Writes every architectural register from struct vcpu into the hardware state (reset). */
+	void (*load_state)(struct vcpu *v);
+	/* Enters the guest and returns at its next exit, decoded into *exit. */
+	void (*run)(struct vcpu *v, struct vm_exit *exit);
+	/* Makes the real CR0/CR3/CR4/EFER follow the guest's view and the shadow root. */
+	void (*update_paging)(struct vcpu *v, uint64_t shadow_root);
+	/* Drops every guest translation cached in the TLB (VPID or ASID). */
+	void (*flush_tlb)(struct vcpu *v);
+	void (*get_segment)(struct vcpu *v, enum seg_reg seg, struct segment *out);
+	void (*get_desc_tables)(struct vcpu *v, struct desc_table *gdt, struct desc_table *idt);
+	/* Interruptibility: true when the guest cannot take an interrupt right now (STI/MOV SS shadow). */
+	bool (*interrupt_shadow)(struct vcpu *v);
+	/* Prints vendor-specific detail for a stop report (exit reason names, raw fields). */
+	void (*dump)(struct vcpu *v);
+};
+
+struct vcpu_stats {
+	uint64_t exits;
+	uint64_t by_reason[EXIT_KIND_COUNT];
+};
+
+struct vcpu {
+	uint64_t gpr[GPR_COUNT];
+	uint64_t rip;
+	uint64_t rflags;
+	uint64_t cr2;
+
+	/* The guest's view of its control state. */
+	uint64_t cr0, cr3, cr4, efer, xcr0, cr8;
+
+	/* Segment and descriptor-table state that ops->load_state() writes at reset; afterwards
+	 * the hardware holds the truth and ops->get_segment() reads it. */
+	struct segment seg[SEG_COUNT];
+	struct desc_table gdtr, idtr;
+
+	struct event pending_event;
+	struct vcpu_stats stats;
+	const struct vcpu_ops *ops;
+	void *arch;			/* the backend's own state (struct vmx_vcpu, struct svm_vcpu) */
+	struct guest *guest;
+	uint16_t tag;			/* VPID or ASID of this vCPU, 0 when the backend has none */
+};
+
+/* Queues a hardware exception for the next entry; a second one becomes #DF as hardware would. */
+void vcpu_queue_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error_code);
+
+/* Queues #PF with error code pfec for linear address cr2 (CR2 is written at delivery). */
+void vcpu_queue_page_fault(struct vcpu *v, uint32_t pfec, uint64_t cr2);
+
+/* Advances RIP past the instruction that caused exit (exit->insn_len must be known). */
+static inline void vcpu_skip_instruction(struct vcpu *v, const struct vm_exit *exit)
+{
+	v->rip += exit->insn_len;
+}
+
+#endif

@@ -1,0 +1,85 @@
+/* The neutral exit record: what a backend reports after each VM exit, whatever the vendor. */
+#ifndef UMBRA_GUEST_VM_EXIT_H
+#define UMBRA_GUEST_VM_EXIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum exit_kind {
+	EXIT_NONE,		/* the backend handled it alone (for example a host interrupt) */
+	EXIT_CPUID,
+	EXIT_IO,
+	EXIT_MSR_READ,
+	EXIT_MSR_WRITE,
+	EXIT_CR_ACCESS,
+	EXIT_HLT,
+	EXIT_INVLPG,
+	EXIT_XSETBV,
+	EXIT_PAGE_FAULT,	/* #PF intercepted: the shadow MMU's business */
+	EXIT_EXCEPTION,		/* another intercepted exception */
+	EXIT_TRIPLE_FAULT,	/* VMX triple fault, SVM shutdown */
+	EXIT_HYPERCALL,		/* VMCALL or VMMCALL */
+	EXIT_VIRT_INSN,		/* a VMX or SVM instruction executed by the guest */
+	EXIT_INVD,
+	EXIT_EXTERNAL_INTERRUPT,
+	EXIT_NMI,
+	EXIT_PREEMPT,		/* Umbra's own timer: a chance to look at the console */
+	EXIT_ENTRY_FAILED,	/* the hardware refused the guest state */
+	EXIT_UNKNOWN,		/* anything else: stops the guest with a report */
+	EXIT_KIND_COUNT
+};
+
+enum cr_access_type {
+	CR_MOV_TO,		/* MOV CRn, reg */
+	CR_MOV_FROM,		/* MOV reg, CRn */
+	CR_CLTS,
+	CR_LMSW,		/* source in lmsw_value */
+	CR_SMSW,		/* destination register or memory: decoded by guest/ */
+};
+
+struct vm_exit {
+	enum exit_kind kind;
+	uint64_t rip;			/* guest RIP of the exiting instruction */
+	uint8_t insn_len;		/* 0 when the backend does not know: guest/ decodes it */
+	uint64_t raw_reason;		/* the vendor's exit code, for reports */
+	uint64_t raw_info1, raw_info2;	/* exit qualification / EXITINFO1-2, for reports */
+	union {
+		struct {
+			uint16_t port;
+			uint8_t size;		/* 1, 2 or 4 */
+			bool in;
+			bool string;		/* INS/OUTS */
+			bool rep;
+			uint8_t address_size;	/* 2, 4 or 8, for string forms */
+			int8_t segment;		/* OUTS source segment override, -1 when unknown */
+		} io;
+		struct {
+			uint32_t index;
+		} msr;
+		struct {
+			enum cr_access_type type;
+			uint8_t cr;
+			int8_t gpr;		/* -1 when the backend did not decode it */
+			uint16_t lmsw_value;
+			bool lmsw_known;
+		} cr;
+		struct {
+			uint8_t vector;
+			bool has_error_code;
+			uint32_t error_code;
+			uint64_t cr2;		/* #PF: the faulting linear address */
+		} exception;
+		struct {
+			uint64_t linear;	/* INVLPG operand, when the hardware gives it */
+			bool known;
+		} invlpg;
+		struct {
+			uint32_t error;		/* VMX instruction error or SVM exit code */
+		} entry;
+	};
+};
+
+/* A short human name of each kind, for reports and counters. */
+const char *exit_kind_name(enum exit_kind kind);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * Guest-physical memory: a list of slots, each a guest-physical range backed by host-contiguous
+ * frames. Only frames inside a slot are ever mapped for the guest; Umbra's own memory is in none.
+ */
+#ifndef UMBRA_MM_GUEST_MEM_H
+#define UMBRA_MM_GUEST_MEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GUEST_MEM_MAX_SLOTS	64
+#define GUEST_LOW_RAM_END		0xA0000ull	/* [0, 640 KiB): conventional memory */
+#define GUEST_HIGH_RAM_START		0x100000ull	/* [1 MiB, ram_size): extended memory */
+#define GUEST_MEM_MIN		(4ULL << 20)
+#define GUEST_MEM_MAX		(64ULL << 30)
+
+struct mem_slot {
+	uint64_t gpa;		/* guest-physical start, page aligned */
+	uint64_t size;		/* bytes, page multiple */
+	uint64_t hpa;		/* host-physical start of the backing frames */
+};
+
+struct guest_mem {
+	struct mem_slot slots[GUEST_MEM_MAX_SLOTS];
+	unsigned count;
+	uint64_t ram_size;	/* the top of guest RAM: RAM is [0, 640 KiB) + [1 MiB, ram_size) */
+};
+
+struct pmm;
+
+/* Allocates zeroed backing for guest RAM of ram_size bytes from pmm, in host-contiguous chunks of
+ * at most 2 MiB alignment granularity. Returns false (nothing kept) when memory runs out. */
+bool guest_mem_init(struct guest_mem *gm, struct pmm *pmm, uint64_t ram_size);
+/* Adds a slot; for tests and for callers that bring their own frames. */
+bool guest_mem_add_slot(struct guest_mem *gm, uint64_t gpa, uint64_t size, uint64_t hpa);
+/* Returns the slot holding gpa, or NULL when gpa is not guest RAM. */
+const struct mem_slot *guest_mem_find(const struct guest_mem *gm, uint64_t gpa);
+/* Translates a guest frame to its host frame; false when gpa is not guest RAM. */
+bool guest_mem_gpa_to_hpa(const struct guest_mem *gm, uint64_t gpa, uint64_t *hpa);
+/* Copies between guest RAM and Umbra, across slots. Returns false, having copied a prefix, when
+ * the range leaves guest RAM. */
+bool guest_mem_read(const struct guest_mem *gm, uint64_t gpa, void *dst, size_t len);
+bool guest_mem_write(const struct guest_mem *gm, uint64_t gpa, const void *src, size_t len);
+bool guest_mem_zero(const struct guest_mem *gm, uint64_t gpa, size_t len);
+
+#endif

@@ -1,0 +1,61 @@
+/* The SVM backend's private state and the contracts between svm.c, svm_exit.c and svm_entry.S. */
+#ifndef UMBRA_SVM_SVM_VCPU_H
+#define UMBRA_SVM_SVM_VCPU_H
+
+/* Byte offsets of the guest registers in struct vcpu's gpr[] (enum gpr), for svm_entry.S;
+ * svm.c checks them against the enum. RAX and RSP live in the VMCB instead. */
+#define SVM_GPR_RCX	0x08
+#define SVM_GPR_RDX	0x10
+#define SVM_GPR_RBX	0x18
+#define SVM_GPR_RBP	0x28
+#define SVM_GPR_RSI	0x30
+#define SVM_GPR_RDI	0x38
+#define SVM_GPR_R8	0x40
+#define SVM_GPR_R9	0x48
+#define SVM_GPR_R10	0x50
+#define SVM_GPR_R11	0x58
+#define SVM_GPR_R12	0x60
+#define SVM_GPR_R13	0x68
+#define SVM_GPR_R14	0x70
+#define SVM_GPR_R15	0x78
+
+#ifndef __ASSEMBLY__
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guest/vcpu.h"
+#include "svm/vmcb.h"
+
+/* What CPUID 8000000Ah says this processor offers (APM Vol. 3 E.4.9). */
+struct svm_caps {
+	uint32_t nasid;		/* number of ASIDs, the host's ASID 0 included */
+	bool nrips;		/* VMCB next_rip is saved on instruction intercepts */
+	bool flush_by_asid;	/* TLB_CONTROL may flush only the guest's ASID */
+	bool decode_assists;	/* EXITINFO1 describes CR, INVLPG and I/O operands */
+	bool vmcb_clean;	/* the processor may cache VMCB fields marked clean */
+	bool nx;		/* EFER.NXE exists (CPUID 80000001h:EDX[20]) */
+};
+
+/* One vCPU's SVM structures; v->arch points here. */
+struct svm_vcpu {
+	struct vmcb *vmcb;	/* identity mapped: virtual == physical */
+	uint64_t vmcb_pa;
+	uint64_t iopm_pa;	/* SVM_IOPM_PAGES contiguous pages */
+	uint64_t msrpm_pa;	/* SVM_MSRPM_PAGES contiguous pages */
+	struct svm_caps caps;
+};
+
+/*
+ * svm_entry.S: runs the guest once. Under GIF = 0 it saves Umbra's VMSAVE state to
+ * host_vmcb_pa, loads the guest's with VMLOAD, loads the GPRs other than RAX/RSP from gpr[],
+ * executes VMRUN, and on #VMEXIT stores them back, VMSAVEs the guest and VMLOADs the host.
+ */
+void svm_enter(uint64_t *gpr, uint64_t vmcb_pa, uint64_t host_vmcb_pa);
+
+/* svm_exit.c: describes the #VMEXIT recorded in sv's VMCB as a neutral exit record. */
+void svm_exit_translate(const struct vcpu *v, const struct svm_vcpu *sv, struct vm_exit *exit);
+/* svm_exit.c: the APM's name of an exit code, for reports ("?" when unknown). */
+const char *svm_exit_name(uint64_t code);
+
+#endif /* __ASSEMBLY__ */
+#endif

@@ -1,0 +1,161 @@
+/* hello: the multiboot hand-over: magic, entry state, and the information block Umbra builds. */
+#include "guest.h"
+#include "lib/string.h"
+
+/* Keep in step with tests/emu/tests_guest.py, which passes it in the module string. */
+#define EXPECTED_CMDLINE	"hello-arg=42 second"
+#define EXPECTED_LOADER		"Umbra"
+
+/* The contract's guest RAM: [0, 640 KiB) and [1 MiB, guest_mem). */
+#define LOW_RAM_END		0xa0000
+#define HIGH_RAM_START		0x100000
+
+#define MB_INFO_REQUIRED	(MB_INFO_MEM | MB_INFO_CMDLINE | MB_INFO_MODS | MB_INFO_MMAP | \
+				 MB_INFO_LOADER_NAME)
+
+/* The RAM the contract promises, from mem_upper: [0, 640K) and [1M, 1M + mem_upper KiB). */
+static bool in_guest_ram(uint64_t start, uint64_t end)
+{
+	uint64_t high_end = HIGH_RAM_START + (uint64_t)boot_info->mem_upper * 1024;
+
+	if (end < start)
+		return false;
+	return end <= LOW_RAM_END || (start >= HIGH_RAM_START && end <= high_end);
+}
+
+static bool overlaps_image(uint64_t start, uint64_t end)
+{
+	return start < (uint32_t)image_end && end > (uint32_t)image_start;
+}
+
+static void check_entry_state(void)
+{
+	CHECK(!(boot_eflags & EFLAGS_IF), "EFLAGS.IF clear at entry (eflags 0x%x)", boot_eflags);
+	CHECK(!(boot_eflags & EFLAGS_VM), "EFLAGS.VM clear at entry");
+	CHECK((boot_cr0 & (CR0_PE | CR0_PG)) == CR0_PE,
+	      "protected mode without paging at entry (cr0 0x%x)", boot_cr0);
+}
+
+static void check_info_block(void)
+{
+	const struct multiboot_info *mbi = boot_info;
+	uint32_t mbi_addr = (uint32_t)mbi;
+
+	CHECK(in_guest_ram(mbi_addr, mbi_addr + sizeof(*mbi)) &&
+	      !overlaps_image(mbi_addr, mbi_addr + sizeof(*mbi)),
+	      "information block at 0x%x is in guest RAM, clear of the image", mbi_addr);
+	CHECK_EQ(mbi->flags & MB_INFO_REQUIRED, MB_INFO_REQUIRED,
+		 "flags 0x%x have mem, cmdline, mods, mmap and loader name", mbi->flags);
+	CHECK_EQ(mbi->mem_lower, LOW_RAM_END / 1024, "mem_lower is 640 KiB");
+	CHECK(mbi->mem_upper >= 1024, "mem_upper is %u KiB (guest RAM %u MiB)",
+	      mbi->mem_upper, mbi->mem_upper / 1024 + 1);
+}
+
+/* Copies a string of the information block, checking it lies in guest RAM. */
+static bool info_string(uint32_t addr, char *buf, size_t size)
+{
+	const char *s = (const char *)addr;
+	size_t len = strnlen(s, size);
+
+	if (!addr || len == size || !in_guest_ram(addr, addr + len + 1))
+		return false;
+	memcpy(buf, s, len + 1);
+	return true;
+}
+
+static void check_strings(void)
+{
+	char buf[256];
+
+	if (CHECK(info_string(boot_info->cmdline, buf, sizeof(buf)),
+		  "cmdline is a string in guest RAM")) {
+		gprintf("cmdline: \"%s\"\n", buf);
+		CHECK(!strcmp(buf, EXPECTED_CMDLINE), "cmdline is \"%s\"", EXPECTED_CMDLINE);
+	}
+	if (CHECK(info_string(boot_info->boot_loader_name, buf, sizeof(buf)),
+		  "boot_loader_name is a string in guest RAM")) {
+		gprintf("boot loader: \"%s\"\n", buf);
+		CHECK(!strcmp(buf, EXPECTED_LOADER), "boot loader name is \"%s\"", EXPECTED_LOADER);
+	}
+}
+
+static void check_modules(void)
+{
+	const struct multiboot_module *mods = (const void *)boot_info->mods_addr;
+	uint32_t n = boot_info->mods_count;
+
+	gprintf("%u modules\n", n);
+	if (!n)
+		return;
+	if (!CHECK(in_guest_ram(boot_info->mods_addr, boot_info->mods_addr + n * sizeof(*mods)),
+		   "module list in guest RAM"))
+		return;
+	for (uint32_t i = 0; i < n; i++)
+		CHECK(in_guest_ram(mods[i].mod_start, mods[i].mod_end) &&
+		      !overlaps_image(mods[i].mod_start, mods[i].mod_end),
+		      "module %u at 0x%x-0x%x is in guest RAM, clear of the image",
+		      i, mods[i].mod_start, mods[i].mod_end);
+}
+
+/* What the memory map says about the two RAM ranges and the hole between them. */
+struct mmap_summary {
+	bool low_ram;		/* an available entry is exactly [0, 640K) */
+	bool high_ram;		/* an available entry is exactly [1M, 1M + mem_upper KiB) */
+	bool ram_in_hole;	/* an available entry overlaps [640K, 1M) */
+	unsigned int entries;
+};
+
+static void summarize_entry(const struct multiboot_mmap_entry *e, struct mmap_summary *s)
+{
+	uint64_t end = e->base_addr + e->length;
+	uint64_t high_len = (uint64_t)boot_info->mem_upper * 1024;
+
+	gprintf("mmap: %016llx-%016llx type %u\n", (unsigned long long)e->base_addr,
+		(unsigned long long)end, e->type);
+	s->entries++;
+	if (e->type != MB_MMAP_AVAILABLE)
+		return;
+	if (e->base_addr == 0 && e->length == LOW_RAM_END)
+		s->low_ram = true;
+	if (e->base_addr == HIGH_RAM_START && e->length == high_len)
+		s->high_ram = true;
+	if (e->base_addr < HIGH_RAM_START && end > LOW_RAM_END)
+		s->ram_in_hole = true;
+}
+
+static void check_mmap(void)
+{
+	uint32_t addr = boot_info->mmap_addr, end = addr + boot_info->mmap_length;
+	struct mmap_summary s = { 0 };
+
+	if (!CHECK(boot_info->mmap_length && in_guest_ram(addr, end),
+		   "memory map (%u bytes) in guest RAM", boot_info->mmap_length))
+		return;
+	while (addr + sizeof(uint32_t) <= end) {
+		const struct multiboot_mmap_entry *e = (const void *)addr;
+
+		if (e->size < sizeof(*e) - sizeof(e->size) || addr + e->size + 4 > end)
+			break;
+		summarize_entry(e, &s);
+		addr += e->size + 4;
+	}
+	CHECK_EQ(addr, end, "memory map entries fill mmap_length exactly");
+	CHECK(s.low_ram, "memory map has RAM at 0-640 KiB");
+	CHECK(s.high_ram, "memory map has RAM at 1 MiB-%u MiB, matching mem_upper",
+	      boot_info->mem_upper / 1024 + 1);
+	CHECK(!s.ram_in_hole, "memory map has no RAM between 640 KiB and 1 MiB");
+}
+
+void guest_main(void)
+{
+	gprintf("hello from an Umbra guest\n");
+	CHECK_EQ(boot_magic, MB_BOOT_MAGIC, "multiboot magic 0x2badb002 in EAX");
+	check_entry_state();
+	check_info_block();
+	if (boot_info->flags & MB_INFO_CMDLINE)
+		check_strings();
+	if (boot_info->flags & MB_INFO_MODS)
+		check_modules();
+	if (boot_info->flags & MB_INFO_MMAP)
+		check_mmap();
+}
