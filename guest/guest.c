@@ -45,7 +45,7 @@ static bool guest_load_segments(struct guest *g, const uint8_t *image, const str
 	for (unsigned i = 0; i < gi->nseg; i++) {
 		const struct guest_segment *s = &gi->seg[i];
 
-		if (!guest_mem_write(&g->mem, s->gpa, image + s->file_offset, s->filesz) ||
+		if ((s->filesz && !guest_mem_write(&g->mem, s->gpa, image + s->file_offset, s->filesz)) ||
 		    !guest_mem_zero(&g->mem, s->gpa + s->filesz, s->memsz - s->filesz))
 			return false;
 	}
@@ -63,7 +63,7 @@ static uint64_t guest_load_modules(struct guest *g, const struct boot_info *bi, 
 		uint64_t size = m->end - m->start;
 
 		at = page_align_up(at);
-		if (at + size > g->mem.ram_size ||
+		if (at + size > g->mem.ram_size || at + size > (1ULL << 32) ||
 		    !guest_mem_write(&g->mem, at, phys_to_virt(m->start), size))
 			return 0;
 		mods[*count] = (struct guest_boot_module){ (uint32_t)at, (uint32_t)(at + size), m->string };
@@ -148,11 +148,15 @@ int guest_load(struct guest *g, const struct guest_load_params *lp, char *err, s
 		snprintk(err, errlen, "image segments do not fit in guest RAM");
 		return -1;
 	}
-	end = guest_load_modules(g, lp->bi, lp->module_index + 1, gi.highest_gpa, mods, &nmods);
+	/* Modules and the information block go above the kernel, and never below 1 MiB where the
+	 * 640 KiB-1 MiB hole would split them. */
+	end = guest_load_modules(g, lp->bi, lp->module_index + 1,
+				 gi.highest_gpa > GUEST_HIGH_RAM_START ? gi.highest_gpa : GUEST_HIGH_RAM_START,
+				 mods, &nmods);
 	params = (struct guest_boot_params){ lp->ram_size, guest_cmdline_of(m->string),
 					     GUEST_LOADER_NAME, mods, nmods };
 	end = page_align_up(end);
-	if (!end || !guest_write_bootinfo(g, lp->pmm, end, &params)) {
+	if (!end || end >= (1ULL << 32) || !guest_write_bootinfo(g, lp->pmm, end, &params)) {
 		snprintk(err, errlen, "modules and boot information do not fit in guest RAM");
 		return -1;
 	}

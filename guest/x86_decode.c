@@ -30,6 +30,7 @@ enum imm_kind {
 #define F_GROUP		0x1000u	/* validity depends on ModRM: see group_ok() */
 #define F_UD		0x2000u	/* undefined opcode */
 #define F_CTRL		0x4000u	/* MOV to/from CRn/DRn: mod is ignored */
+#define F_IO		0x8000u	/* port I/O: REX.W is ignored, at most 32 bits */
 
 #define M	F_MODRM
 #define B	F_BYTE
@@ -40,7 +41,10 @@ enum imm_kind {
 	[(op) + 2] = M | B, [(op) + 3] = M,				\
 	[(op) + 4] = I_B | B, [(op) + 5] = I_Z
 
-/* SDM Vol. 2A table A-2; prefixes and escapes (26 2E 36 3E 40-4F in 64-bit mode, 64-67, F0 F2 F3, 0F) never reach it. */
+/*
+ * SDM Vol. 2A table A-2 (APM Vol. 3 table A-1). The prefixes (26 2E 36 3E
+ * 64-67 F0 F2 F3, and 40-4F in 64-bit mode) and the 0F escape never reach it.
+ */
 static const uint16_t map_primary[256] = {
 	ALU_ROW(0x00, F_LOCK), [0x06] = F_I64, [0x07] = F_I64,
 	ALU_ROW(0x08, F_LOCK), [0x0e] = F_I64,
@@ -53,31 +57,37 @@ static const uint16_t map_primary[256] = {
 	[0x50 ... 0x5f] = F_D64,
 	[0x60] = F_I64, [0x61] = F_I64, [0x62] = M | F_MEM | F_I64, [0x63] = M,
 	[0x68] = I_Z | F_D64, [0x69] = M | I_Z, [0x6a] = I_B | F_D64, [0x6b] = M | I_B,
-	[0x6c] = B, [0x6e] = B,
+	[0x6c] = B | F_IO, [0x6d] = F_IO, [0x6e] = B | F_IO, [0x6f] = F_IO,
 	[0x70 ... 0x7f] = I_B | F_F64,
 	[0x80] = M | I_B | B | F_GROUP, [0x81] = M | I_Z | F_GROUP,
 	[0x82] = M | I_B | B | F_GROUP | F_I64, [0x83] = M | I_B | F_GROUP,
 	[0x84] = M | B, [0x85] = M, [0x86] = M | B | F_LOCK, [0x87] = M | F_LOCK,
 	[0x88] = M | B, [0x89] = M, [0x8a] = M | B, [0x8b] = M,
-	[0x8c] = M | F_GROUP, [0x8d] = M | F_MEM, [0x8e] = M | F_GROUP, [0x8f] = M | F_GROUP | F_D64,
+	[0x8c] = M | F_GROUP, [0x8d] = M | F_MEM, [0x8e] = M | F_GROUP,
+	[0x8f] = M | F_GROUP | F_D64,
 	[0x9a] = I_PTR | F_I64, [0x9c] = F_D64, [0x9d] = F_D64,
 	[0xa0] = I_MOFFS | B, [0xa1] = I_MOFFS, [0xa2] = I_MOFFS | B, [0xa3] = I_MOFFS,
 	[0xa4] = B, [0xa6] = B, [0xa8] = I_B | B, [0xa9] = I_Z, [0xaa] = B, [0xac] = B, [0xae] = B,
 	[0xb0 ... 0xb7] = I_B | B, [0xb8 ... 0xbf] = I_V,
-	[0xc0] = M | I_B | B | F_GROUP, [0xc1] = M | I_B | F_GROUP, [0xc2] = I_W | F_F64, [0xc3] = F_F64,
+	[0xc0] = M | I_B | B | F_GROUP, [0xc1] = M | I_B | F_GROUP,
+	[0xc2] = I_W | F_F64, [0xc3] = F_F64,
 	[0xc4] = M | F_MEM | F_I64, [0xc5] = M | F_MEM | F_I64,
 	[0xc6] = M | I_B | B | F_GROUP, [0xc7] = M | I_Z | F_GROUP,
 	[0xc8] = I_WB | F_D64, [0xc9] = F_D64, [0xca] = I_W, [0xcd] = I_B, [0xce] = F_I64,
-	[0xd0] = M | B | F_GROUP, [0xd1] = M | F_GROUP, [0xd2] = M | B | F_GROUP, [0xd3] = M | F_GROUP,
-	[0xd4] = I_B | F_I64, [0xd5] = I_B | F_I64, [0xd6] = F_I64,	/* SALC: undocumented, executes */
+	[0xd0] = M | B | F_GROUP, [0xd1] = M | F_GROUP, [0xd2] = M | B | F_GROUP,
+	[0xd3] = M | F_GROUP,
+	[0xd4] = I_B | F_I64, [0xd5] = I_B | F_I64,
+	[0xd6] = F_I64,		/* SALC: left blank by the SDM, but processors execute it */
 	[0xd8 ... 0xdf] = M | F_GROUP,
-	[0xe0 ... 0xe3] = I_B | F_F64, [0xe4] = I_B | B, [0xe5] = I_B, [0xe6] = I_B | B, [0xe7] = I_B,
+	[0xe0 ... 0xe3] = I_B | F_F64,
+	[0xe4] = I_B | B | F_IO, [0xe5] = I_B | F_IO, [0xe6] = I_B | B | F_IO, [0xe7] = I_B | F_IO,
 	[0xe8] = I_Z | F_F64, [0xe9] = I_Z | F_F64, [0xea] = I_PTR | F_I64, [0xeb] = I_B | F_F64,
-	[0xec] = B, [0xee] = B,
-	[0xf6] = M | B | F_GROUP, [0xf7] = M | F_GROUP, [0xfe] = M | B | F_GROUP, [0xff] = M | F_GROUP,
+	[0xec] = B | F_IO, [0xed] = F_IO, [0xee] = B | F_IO, [0xef] = F_IO,
+	[0xf6] = M | B | F_GROUP, [0xf7] = M | F_GROUP,
+	[0xfe] = M | B | F_GROUP, [0xff] = M | F_GROUP,
 };
 
-/* SDM Vol. 2A table A-3 (AMD APM Vol. 3 table A-4); 0F 38 and 0F 3A are escapes handled before it. */
+/* SDM Vol. 2A table A-3 (APM Vol. 3 table A-2); the escapes 0F 38 and 0F 3A never reach it. */
 static const uint16_t map_0f[256] = {
 	[0x00] = M | F_GROUP, [0x01] = M | F_GROUP, [0x02] = M, [0x03] = M,
 	[0x04] = F_UD, [0x0a] = F_UD, [0x0c] = F_UD,
@@ -89,7 +99,7 @@ static const uint16_t map_0f[256] = {
 	[0x36] = F_UD, [0x38 ... 0x3f] = F_UD,
 	[0x40 ... 0x6f] = M,
 	[0x70] = M | I_B, [0x71 ... 0x73] = M | I_B | F_REG | F_GROUP,
-	[0x74 ... 0x76] = M, [0x78] = M | F_GROUP, [0x79] = M | F_GROUP,
+	[0x74 ... 0x76] = M, [0x78] = M | F_F64 | F_GROUP, [0x79] = M | F_F64 | F_GROUP,
 	[0x7a] = F_UD, [0x7b] = F_UD, [0x7c ... 0x7f] = M,
 	[0x80 ... 0x8f] = I_Z | F_F64,
 	[0x90 ... 0x9f] = M | B,
@@ -117,25 +127,57 @@ static const uint16_t map_0f[256] = {
  * 8087/287 leftovers FENI, FDISI and FSETPM, which execute as FNOP.
  */
 static const uint8_t x87_reg_forms[8][8] = {
-	{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },	/* D8: FADD .. FDIVR */
-	{ 0xff, 0xff, 0x01, 0xff, 0x33, 0x7f, 0xff, 0xff },	/* D9: FLD FXCH FNOP FSTP1 FCHS FABS FTST FXAM FLDx ... */
-	{ 0xff, 0xff, 0xff, 0xff, 0x00, 0x02, 0x00, 0x00 },	/* DA: FCMOVcc, FUCOMPP */
-	{ 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, 0x00 },	/* DB: FCMOVNcc, FENI FDISI FNCLEX FNINIT FSETPM, FUCOMI, FCOMI */
-	{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },	/* DC: FADD FMUL FCOM2 FCOMP3 FSUBR FSUB FDIVR FDIV */
-	{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00 },	/* DD: FFREE FXCH4 FST FSTP FUCOM FUCOMP */
-	{ 0xff, 0xff, 0xff, 0x02, 0xff, 0xff, 0xff, 0xff },	/* DE: FADDP FMULP FCOMP5 FCOMPP FSUBRP FSUBP FDIVRP FDIVP */
-	{ 0xff, 0xff, 0xff, 0xff, 0x01, 0xff, 0xff, 0x00 },	/* DF: FFREEP FXCH7 FSTP8 FSTP9 FNSTSW, FUCOMIP, FCOMIP */
+	/* D8: FADD FMUL FCOM FCOMP FSUB FSUBR FDIV FDIVR */
+	{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+	/* D9: FLD FXCH FNOP FSTP1 FCHS/FABS/FTST/FXAM FLD1..FLDZ F2XM1..FCOS */
+	{ 0xff, 0xff, 0x01, 0xff, 0x33, 0x7f, 0xff, 0xff },
+	/* DA: FCMOVB FCMOVE FCMOVBE FCMOVU, FUCOMPP */
+	{ 0xff, 0xff, 0xff, 0xff, 0x00, 0x02, 0x00, 0x00 },
+	/* DB: FCMOVNB .. FCMOVNU, FENI FDISI FNCLEX FNINIT FSETPM, FUCOMI, FCOMI */
+	{ 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, 0x00 },
+	/* DC: FADD FMUL FCOM2 FCOMP3 FSUBR FSUB FDIVR FDIV */
+	{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+	/* DD: FFREE FXCH4 FST FSTP FUCOM FUCOMP */
+	{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00 },
+	/* DE: FADDP FMULP FCOMP5 FCOMPP FSUBRP FSUBP FDIVRP FDIVP */
+	{ 0xff, 0xff, 0xff, 0x02, 0xff, 0xff, 0xff, 0xff },
+	/* DF: FFREEP FXCH7 FSTP8 FSTP9, FNSTSW AX, FUCOMIP, FCOMIP */
+	{ 0xff, 0xff, 0xff, 0xff, 0x01, 0xff, 0xff, 0x00 },
 };
 
-/* Register forms of group 7 (0F 01 with mod = 11b), one bit per ModRM byte C0h-FFh (SDM table A-6). */
+/*
+ * Register forms of group 7 (0F 01 with mod = 11b, SDM table A-6 and APM
+ * Vol. 3 table A-7), one bit per ModRM byte C0h-FFh. Some bytes name
+ * different instructions under different SIMD prefixes (E8: SERIALIZE,
+ * F3 SETSSBSY, F2 XSUSLDTRK); the decoder does not tell those apart, but
+ * it rejects the bytes that exist only with a 66/F2/F3 prefix when none is
+ * present.
+ */
 static const uint64_t grp7_reg_forms =
 	0x000000000000007full |		/* C0-C6: ENCLV, VMCALL .. VMXOFF, PCONFIG, WRMSRNS */
-	0x000000000000ff00ull |		/* C8-CF: MONITOR, MWAIT, CLAC, STAC, TDX (66), ENCLS */
-	0x0000000000f30000ull |		/* D0, D1, D4-D7: XGETBV, XSETBV, VMFUNC, XEND, XTEST, ENCLU */
+	0x0000000000008f00ull |		/* C8-CB, CF: MONITOR, MWAIT, CLAC, STAC, ENCLS */
+	0x0000000000f30000ull |		/* D0 D1 D4-D7: XGETBV XSETBV VMFUNC XEND XTEST ENCLU */
 	0x00000000ff000000ull |		/* D8-DF: AMD SVM */
 	0x000000ff00000000ull |		/* E0-E7: SMSW r */
-	0x0000f70000000000ull |		/* E8-EA, EC-EF: SERIALIZE, TSXLDTRK, CET, UINTR, PKRU */
+	0x0000c10000000000ull |		/* E8, EE, EF: SERIALIZE, RDPKRU, WRPKRU */
 	0xffff000000000000ull;		/* F0-F7: LMSW r; F8-FF: SWAPGS .. TLBSYNC */
+static const uint64_t grp7_reg_forms_prefixed =
+	0x0000000000007000ull |		/* 66 CC-CE: TDCALL, SEAMRET, SEAMOPS */
+	0x0000360000000000ull;		/* F2 E9, F3 EA EC ED: XRESLDTRK SAVEPREVSSP UIRET TESTUI */
+
+/*
+ * Opcodes the legacy (non-VEX) 0F 38 and 0F 3A maps define under some SIMD
+ * prefix, one bit per opcode (SDM Vol. 2A tables A-4 and A-5): SSSE3,
+ * SSE4.1/4.2, VMX/INVPCID, SHA, GFNI, AES and Key Locker, MOVBE/CRC32,
+ * CET, ADX, MOVDIRI/MOVDIR64B/ENQCMD, RAO-INT, HRESET. Which prefix goes
+ * with which opcode is not checked.
+ */
+static const uint64_t map_0f38_defined[4] = {
+	0xffbf0f3f70b10fffull, 0x0000000000000003ull, 0x0000000000000007ull, 0x1f630000f900bf00ull,
+};
+static const uint64_t map_0f3a_defined[4] = {
+	0x0000000700f0ff00ull, 0x0000000f00000017ull, 0x0000000000000000ull, 0x000100008000d000ull,
+};
 
 /* Reading state: the bytes, how many may be read, and the next position. */
 struct cursor {
@@ -226,7 +268,7 @@ static bool legacy_prefix(struct decoder *d, uint8_t b)
 	case 0x65: seg = X86_SEG_GS; break;
 	default: return false;
 	}
-	/* 64-bit mode ignores the ES, CS, SS and DS overrides (SDM Vol. 2A 2.1.1, APM Vol. 3 1.2.4). */
+	/* 64-bit mode ignores ES, CS, SS and DS overrides (SDM Vol. 2A 2.1.1, APM Vol. 3 1.2.4). */
 	if (d->mode != X86_MODE_64 || seg >= X86_SEG_FS)
 		in->segment = seg;
 	return true;
@@ -285,8 +327,10 @@ static uint16_t vex_attr(uint8_t map, uint8_t op, enum x86_encoding enc)
 		return F_MODRM | I_B;
 	if (map == X86_MAP_XOPA)
 		return F_MODRM | I_Z;
-	if (map == X86_MAP_0F && ((op >= 0x70 && op <= 0x73) || (op >= 0xc2 && op <= 0xc6)))
-		return op == 0xc3 ? F_MODRM : F_MODRM | I_B;
+	/* VPSHUFx, the shift-by-immediate groups, VCMPPS, VPINSRW, VPEXTRW, VSHUFPS. */
+	if (map == X86_MAP_0F &&
+	    ((op >= 0x70 && op <= 0x73) || op == 0xc2 || (op >= 0xc4 && op <= 0xc6)))
+		return F_MODRM | I_B;
 	return F_MODRM;
 }
 
@@ -311,7 +355,8 @@ static bool vex_prefix_conflict(const struct decoder *d)
 /*
  * Decodes a VEX (C4, C5), EVEX (62) or XOP (8F) prefix whose escape byte
  * was esc and reads the opcode after it (SDM Vol. 2A 2.3.5 and 2.7.1, APM
- * Vol. 3 appendix A for XOP). The payload's inverted R, X, B bits only count in 64-bit mode.
+ * Vol. 3 appendix A for XOP). The payload's inverted R, X, B and its W
+ * only count in 64-bit mode.
  */
 static enum x86_decode_status read_vex(struct decoder *d, uint8_t esc)
 {
@@ -374,7 +419,7 @@ static enum x86_decode_status read_opcode(struct decoder *d, uint8_t op)
 		st = peek8(&d->c, &next);
 		if (st != X86_OK)
 			return st;
-		/* XOP's map select is at least 8 where POP Ev needs ModRM.reg = 0 (APM Vol. 3 app. A). */
+		/* XOP's map select is at least 8 where POP Ev needs ModRM.reg = 0 (APM Vol. 3). */
 		if (op == 0x8f ? (next & 0x1f) >= 8 : is_vex_escape(d->mode, next))
 			return read_vex(d, op);
 	}
@@ -410,6 +455,8 @@ static uint8_t operand_size(const struct decoder *d, uint16_t attr)
 	if (attr & F_CTRL)
 		return d->mode == X86_MODE_64 ? 8 : 4;	/* 66h and REX.W are ignored */
 	if (d->mode == X86_MODE_64) {
+		if ((attr & F_IO) && (d->ext & EXT_W))
+			return 4;
 		if ((attr & F_F64) || (d->ext & EXT_W))
 			return 8;
 		if (attr & F_D64)
@@ -461,7 +508,7 @@ static enum x86_decode_status modrm_mem16(struct decoder *d)
 	return in->mod ? read_disp(d, in->mod == 1 ? 1 : 2) : X86_OK;
 }
 
-/* 32/64-bit addressing: ModRM, optional SIB, displacement (SDM Vol. 2A tables 2-2, 2-3, 2.2.1.6). */
+/* 32/64-bit addressing: ModRM, SIB, displacement (SDM Vol. 2A tables 2-2, 2-3, 2.2.1.6). */
 static enum x86_decode_status modrm_mem32(struct decoder *d)
 {
 	struct x86_insn *in = d->in;
@@ -548,8 +595,8 @@ static bool group_ok_primary(const struct x86_insn *in)
 		if (in->mod == 3)
 			return (x87_reg_forms[in->opcode - 0xd8][r] >> (in->modrm & 7)) & 1;
 		/* D9 /1, DB /4, DB /6 and DD /5 are reserved memory forms. */
-		return !((in->opcode == 0xd9 && r == 1) || (in->opcode == 0xdb && (r == 4 || r == 6)) ||
-			 (in->opcode == 0xdd && r == 5));
+		return !((in->opcode == 0xd9 && r == 1) || (in->opcode == 0xdd && r == 5) ||
+			 (in->opcode == 0xdb && (r == 4 || r == 6)));
 	default:
 		return true;			/* groups 1, 2 and 3 define every /r */
 	}
@@ -565,7 +612,8 @@ static bool group7_ok(const struct decoder *d)
 		return r != 5 || in->pp == 2;
 	if (in->modrm == 0xf8)
 		return d->mode == X86_MODE_64;	/* SWAPGS */
-	return reg_form_in(grp7_reg_forms, in->modrm);
+	return reg_form_in(grp7_reg_forms, in->modrm) ||
+	       (in->pp != 0 && reg_form_in(grp7_reg_forms_prefixed, in->modrm));
 }
 
 /*
@@ -624,43 +672,33 @@ static bool padlock_ok(const struct x86_insn *in)
 	return m == 0xc0 || (in->rep && m <= 0xe8);
 }
 
-/* The 0F 78/79 pair: VMREAD/VMWRITE without prefix, SSE4a EXTRQ/INSERTQ with 66/F2 (APM Vol. 4). */
-static bool sse4a_ok(struct decoder *d)
+/*
+ * The 0F 78/79 pair: VMREAD/VMWRITE without prefix; with 66/F2 the SSE4a
+ * EXTRQ/INSERTQ register forms (APM Vol. 4), of which 66 0F 78 exists as /0.
+ */
+static bool sse4a_ok(const struct x86_insn *in)
 {
-	struct x86_insn *in = d->in;
-
 	if (in->pp == 0)
 		return true;
 	if (in->pp == 2 || in->mod != 3)
 		return false;
-	if (in->opcode == 0x78) {
-		/* EXTRQ xmm, Ib, Ib is 66 0F 78 /0; INSERTQ xmm, xmm, Ib, Ib is F2 0F 78. */
-		d->attr |= I_BB;
-		return in->pp == 3 || ((in->modrm >> 3) & 7) == 0;
-	}
-	return true;
+	return in->opcode == 0x79 || in->pp == 3 || ((in->modrm >> 3) & 7) == 0;
 }
 
-/*
- * Control and debug registers that exist (SDM Vol. 2A 2.2.2, Vol. 3A 2.5).
- * LOCK MOV CR0 is AMD's way to reach CR8 outside 64-bit mode (APM Vol. 3
- * "MOV CRn"), so reg reads as 8 there.
- */
-static bool ctrl_reg_ok(struct x86_insn *in)
+/* Whether the CRn/DRn exists: CR0, CR2-CR4, CR8, DR0-DR7 (SDM Vol. 2A 2.2.2, Vol. 3A 2.5). */
+static bool ctrl_reg_ok(const struct x86_insn *in)
 {
 	unsigned int r = in->reg;
 
 	if (in->opcode & 1)
-		return r <= 7;			/* DR0-DR7 */
-	if (in->lock && r == 0)
-		in->reg = 8;
+		return r <= 7;
 	return r == 0 || r == 2 || r == 3 || r == 4 || r == 8;
 }
 
 /* 0F-map groups: which ModRM values exist (SDM table A-6). */
-static bool group_ok_0f(struct decoder *d)
+static bool group_ok_0f(const struct decoder *d)
 {
-	struct x86_insn *in = d->in;
+	const struct x86_insn *in = d->in;
 	unsigned int r = (in->modrm >> 3) & 7;
 
 	switch (in->opcode) {
@@ -678,7 +716,7 @@ static bool group_ok_0f(struct decoder *d)
 		return r == 2 || r == 6 || ((r == 3 || r == 7) && in->pp == 1);
 	case 0x78:
 	case 0x79:
-		return sse4a_ok(d);
+		return sse4a_ok(in);
 	case 0xae:
 		return group15_ok(d);
 	case 0xb8:
@@ -696,13 +734,15 @@ static bool group_ok_0f(struct decoder *d)
 }
 
 /* Whether the opcode and ModRM just read exist in this mode. */
-static bool opcode_ok(struct decoder *d)
+static bool opcode_ok(const struct decoder *d)
 {
 	const struct x86_insn *in = d->in;
 	uint16_t a = d->attr;
 
-	if ((a & F_UD) || ((a & F_I64) && d->mode == X86_MODE_64))
-		return false;
+	if (!in->vex && in->opcode_map == X86_MAP_0F38)
+		return (map_0f38_defined[in->opcode / 64] >> (in->opcode % 64)) & 1;
+	if (!in->vex && in->opcode_map == X86_MAP_0F3A)
+		return (map_0f3a_defined[in->opcode / 64] >> (in->opcode % 64)) & 1;
 	if (((a & F_MEM) && in->mod == 3) || ((a & F_REG) && in->mod != 3))
 		return false;
 	if (!(a & F_GROUP) || in->vex)
@@ -719,7 +759,7 @@ static bool lock_ok(const struct decoder *d)
 	unsigned int r = (in->modrm >> 3) & 7;
 
 	if (in->opcode_map == X86_MAP_0F && (in->opcode == 0x20 || in->opcode == 0x22))
-		return r == 0 && !(d->ext & EXT_R);	/* AMD LOCK MOV CR0, see ctrl_reg_ok() */
+		return r == 0 && !(d->ext & EXT_R);	/* AMD LOCK MOV CR0, see group_attr() */
 	if (in->vex || !in->has_modrm || in->mod == 3)
 		return false;
 	if (d->attr & F_LOCK)
@@ -742,13 +782,26 @@ static bool lock_ok(const struct decoder *d)
 	return in->opcode_map == X86_MAP_0F && in->opcode == 0xc7 && r == 1;
 }
 
-/* Adjusts attributes that depend on ModRM.reg within the one-byte groups (SDM table A-6). */
+/*
+ * Completes what depends on ModRM within groups (SDM table A-6): TEST's
+ * immediate in group 3, the 64-bit operand sizes in group 5, SSE4a's two
+ * immediates, and reg = 8 for AMD's LOCK MOV CR0 (APM Vol. 3 "MOV CRn").
+ */
 static void group_attr(struct decoder *d)
 {
-	const struct x86_insn *in = d->in;
+	struct x86_insn *in = d->in;
 	unsigned int r = (in->modrm >> 3) & 7;
 
-	if (in->opcode_map != X86_MAP_PRIMARY || in->vex)
+	if (in->vex)
+		return;
+	if (in->opcode_map == X86_MAP_0F) {
+		if (in->opcode == 0x78 && in->pp != 0)
+			d->attr |= I_BB;			/* EXTRQ/INSERTQ Ib, Ib */
+		if ((in->opcode == 0x20 || in->opcode == 0x22) && in->lock && in->reg == 0)
+			in->reg = 8;
+		return;
+	}
+	if (in->opcode_map != X86_MAP_PRIMARY)
 		return;
 	if ((in->opcode == 0xf6 || in->opcode == 0xf7) && r <= 1)
 		d->attr |= in->opcode == 0xf6 ? I_B : I_Z;	/* TEST Eb, Ib / Ev, Iz */

@@ -11,6 +11,7 @@ static struct serial_port *console_port;
 static enum log_level console_level = LOG_INFO;
 static char log_ring[LOG_RING_SIZE];
 static unsigned long log_ring_head;
+static char console_last;
 
 void console_attach(struct serial_port *sp)
 {
@@ -28,9 +29,11 @@ void console_write(const char *s, unsigned long len)
 		log_ring[log_ring_head++ % LOG_RING_SIZE] = s[i];
 		if (!console_port)
 			continue;
-		if (s[i] == '\n')
+		/* Terminals want \r\n; a guest that sends its own \r gets no second one. */
+		if (s[i] == '\n' && console_last != '\r')
 			serial_putc(console_port, '\r');
 		serial_putc(console_port, s[i]);
+		console_last = s[i];
 	}
 }
 

@@ -1,13 +1,13 @@
 /* Freestanding implementations of the few C library string functions Umbra uses. */
 #include "lib/string.h"
 
+/* REP MOVSB/STOSB: one instruction for the whole copy, which matters under emulators that
+ * count instructions (zeroing 64 MiB of guest RAM byte by byte took seconds under Bochs). */
 void *memcpy(void *dst, const void *src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
+	void *d = dst;
 
-	while (n--)
-		*d++ = *s++;
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
 	return dst;
 }
 
@@ -30,10 +30,9 @@ void *memmove(void *dst, const void *src, size_t n)
 
 void *memset(void *dst, int c, size_t n)
 {
-	unsigned char *d = dst;
+	void *d = dst;
 
-	while (n--)
-		*d++ = (unsigned char)c;
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
 	return dst;
 }
 

@@ -336,7 +336,11 @@ static void vmx_update_paging(struct vcpu *v, uint64_t shadow_root)
 	cr4 = (v->cr4 & CR4_GUEST_BITS) | CR4_PAE | CR4_VMXE;
 	if (v->cr0 & CR0_PG)
 		cr4 |= v->cr4 & CR4_PAGING_BITS;
-	efer = v->efer & (EFER_SCE | EFER_NXE | EFER_LME | EFER_LMA);
+	/* Real LME/LMA only once the guest's long mode is active: with guest paging off the
+	 * processor still pages (PAE), and LME=1 with PG=1 but LMA=0 fails VM entry (SDM 26.3.1.1). */
+	efer = v->efer & (EFER_SCE | EFER_NXE);
+	if (lma)
+		efer |= EFER_LME | EFER_LMA;
 	if (cpu_has(cpuid(CPUID_LEAF_EXT_SIGNATURE, 0).edx, CPUID_80000001_EDX_NX))
 		efer |= EFER_NXE;
 	vmcs_writenat(VMCS_GUEST_CR0, vmx_cr_fixed(cr0, h->cr0_fixed0, h->cr0_fixed1));

@@ -8,15 +8,21 @@
 
 static uint32_t max_basic_leaf, max_ext_leaf;
 
+/* The 12 characters of three CPUID registers, in the order given, as a C string. */
+static void regs_string(char out[13], uint32_t a, uint32_t b, uint32_t c)
+{
+	memcpy(out, &a, 4);
+	memcpy(out + 4, &b, 4);
+	memcpy(out + 8, &c, 4);
+	out[12] = '\0';
+}
+
 static void print_vendor(void)
 {
 	struct cpuid_regs r = cpuid(CPUID_LEAF_VENDOR, 0);
 	char vendor[13];
 
-	memcpy(vendor, &r.ebx, 4);
-	memcpy(vendor + 4, &r.edx, 4);
-	memcpy(vendor + 8, &r.ecx, 4);
-	vendor[12] = '\0';
+	regs_string(vendor, r.ebx, r.edx, r.ecx);
 	max_basic_leaf = r.eax;
 	max_ext_leaf = cpuid(CPUID_LEAF_EXT_MAX, 0).eax;
 	gprintf("cpu: %s, max leaf 0x%x, max extended leaf 0x%x\n",
@@ -30,10 +36,7 @@ static void check_hypervisor_leaves(void)
 
 	CHECK(cpuid(CPUID_LEAF_FEATURES, 0).ecx & CPUID_1_ECX_HYPERVISOR,
 	      "CPUID.1:ECX.hypervisor[31] is set");
-	memcpy(sig, &r.ebx, 4);
-	memcpy(sig + 4, &r.ecx, 4);
-	memcpy(sig + 8, &r.edx, 4);
-	sig[12] = '\0';
+	regs_string(sig, r.ebx, r.ecx, r.edx);
 	gprintf("hypervisor leaf: max 0x%x, signature \"%s\"\n", r.eax, sig);
 	CHECK_EQ(r.eax, HV_MAX_LEAF, "CPUID.40000000h:EAX is the max hypervisor leaf 0x40000001");
 	CHECK(!memcmp(sig, HV_SIGNATURE, 12), "hypervisor signature is \"%s\"", HV_SIGNATURE);

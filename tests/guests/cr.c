@@ -80,6 +80,7 @@ static void check_cr4(void)
 	CHECK_FAULT(write_cr4_safe(cr4 | CR4_RESERVED_BIT31), EXC_GP, 0,
 		    "CR4 reserved bit 31 raises #GP(0)");
 	CHECK_EQ(read_cr4(), cr4, "CR4 unchanged by the faulting writes");
+	write_cr4_safe(cr4);
 }
 
 static bool has_xsave(void)

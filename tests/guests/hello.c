@@ -3,15 +3,19 @@
 #include "lib/string.h"
 
 /* Keep in step with tests/emu/tests_guest.py, which passes it in the module string. */
-#define EXPECTED_CMDLINE	"hello-arg=42 second"
+/* The module string after "guest": its first word names the program, as GRUB's path does. */
+#define EXPECTED_CMDLINE	"hello hello-arg=42 second"
+/* The module the harness passes after the guest, and what it holds. */
+#define EXPECTED_MODULE_STRING	"payload two words"
+#define EXPECTED_MODULE_DATA	"Umbra guest module payload\n"
 #define EXPECTED_LOADER		"Umbra"
 
 /* The contract's guest RAM: [0, 640 KiB) and [1 MiB, guest_mem). */
 #define LOW_RAM_END		0xa0000
 #define HIGH_RAM_START		0x100000
 
-#define MB_INFO_REQUIRED	(MB_INFO_MEM | MB_INFO_CMDLINE | MB_INFO_MODS | MB_INFO_MMAP | \
-				 MB_INFO_LOADER_NAME)
+/* MODS is not among them: Umbra sets it only when it passes modules. */
+#define MB_INFO_REQUIRED	(MB_INFO_MEM | MB_INFO_CMDLINE | MB_INFO_MMAP | MB_INFO_LOADER_NAME)
 
 /* The RAM the contract promises, from mem_upper: [0, 640K) and [1M, 1M + mem_upper KiB). */
 static bool in_guest_ram(uint64_t start, uint64_t end)
@@ -45,7 +49,7 @@ static void check_info_block(void)
 	      !overlaps_image(mbi_addr, mbi_addr + sizeof(*mbi)),
 	      "information block at 0x%x is in guest RAM, clear of the image", mbi_addr);
 	CHECK_EQ(mbi->flags & MB_INFO_REQUIRED, MB_INFO_REQUIRED,
-		 "flags 0x%x have mem, cmdline, mods, mmap and loader name", mbi->flags);
+		 "flags 0x%x have mem, cmdline, mmap and loader name", mbi->flags);
 	CHECK_EQ(mbi->mem_lower, LOW_RAM_END / 1024, "mem_lower is 640 KiB");
 	CHECK(mbi->mem_upper >= 1024, "mem_upper is %u KiB (guest RAM %u MiB)",
 	      mbi->mem_upper, mbi->mem_upper / 1024 + 1);
@@ -95,6 +99,13 @@ static void check_modules(void)
 		      !overlaps_image(mods[i].mod_start, mods[i].mod_end),
 		      "module %u at 0x%x-0x%x is in guest RAM, clear of the image",
 		      i, mods[i].mod_start, mods[i].mod_end);
+	CHECK(mods[0].string && !strcmp((const char *)mods[0].string, EXPECTED_MODULE_STRING),
+	      "module 0 string is \"%s\"", EXPECTED_MODULE_STRING);
+	CHECK(mods[0].mod_end - mods[0].mod_start == sizeof(EXPECTED_MODULE_DATA) - 1 &&
+	      !memcmp((const void *)mods[0].mod_start, EXPECTED_MODULE_DATA,
+		      sizeof(EXPECTED_MODULE_DATA) - 1),
+	      "module 0 holds its file's %u bytes", (unsigned)sizeof(EXPECTED_MODULE_DATA) - 1);
+	CHECK(!(mods[0].mod_start & 0xfff), "module 0 starts on a page boundary");
 }
 
 /* What the memory map says about the two RAM ranges and the hole between them. */

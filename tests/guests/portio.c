@@ -1,4 +1,4 @@
-/* portio: the virtual 16550 at COM1, all-ones reads from ports Umbra does not emulate, string I/O. */
+/* portio: the virtual 16550 at COM1, all-ones reads from unemulated ports, string I/O. */
 #include "arch/uart16550.h"
 #include "guest.h"
 #include "lib/string.h"

@@ -1,4 +1,4 @@
-/* The guest's own GDT and IDT for 32-bit protected mode, rebuilt by a later mode switch if needed. */
+/* The guest's own GDT and IDT for 32-bit protected mode; a later mode switch may rebuild them. */
 #ifndef GUEST_DESC_H
 #define GUEST_DESC_H
 

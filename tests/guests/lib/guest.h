@@ -1,4 +1,4 @@
-/* The test-guest runtime: boot state, serial output, checks, exits; each guest defines guest_main(). */
+/* The test-guest runtime: boot state, output, checks and exits; each guest defines guest_main(). */
 #ifndef GUEST_GUEST_H
 #define GUEST_GUEST_H
 

@@ -7,7 +7,7 @@
 #include "guest.h"
 #include "lib/format.h"
 
-#define SERIAL_TX_SPINS	100000	/* give up waiting for THRE: output must never hang a guest */
+#define SERIAL_TX_SPINS	100000	/* then send anyway: output must never hang a guest */
 
 uint32_t boot_magic;
 const struct multiboot_info *boot_info;

@@ -24,7 +24,7 @@ trap_stub_\vec:
 
 trap_common:
 	pushal
-	cld				/* the C ABI wants DF clear; the interrupted code may have set it */
+	cld			/* the C ABI wants DF clear; the interrupted code may not */
 	movl	%esp, %eax
 	movl	%esp, %ebx		/* callee-saved: the frame survives the call */
 	andl	$-16, %esp

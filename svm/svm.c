@@ -1,0 +1,554 @@
+/* The AMD SVM backend: struct vcpu_ops over one VMCB per vCPU (AMD APM Vol. 2 chapter 15). */
+#include "svm/svm.h"
+#include "svm/svm_probe.h"
+#include "svm/svm_vcpu.h"
+#include "svm/vmcb.h"
+#include "arch/cpu.h"
+#include "arch/cpu_info.h"
+#include "arch/cpuid.h"
+#include "arch/cr.h"
+#include "arch/msr.h"
+#include "arch/trap.h"
+#include "guest/guest.h"
+#include "mm/hostmap.h"
+#include "mm/page.h"
+#include "mm/pmm.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+
+/* The one guest's ASID: 0 belongs to the host (APM 15.16 "TLB Control"). */
+#define SVM_GUEST_ASID	1
+
+/* Real CR0 bits taken from the guest's view; PE, PG, WP and ET are forced on. */
+#define SVM_CR0_GUEST_BITS (CR0_MP | CR0_EM | CR0_TS | CR0_NE | CR0_AM | CR0_NW | CR0_CD)
+/* Real CR4 bits taken from the guest's view: those that change instruction behaviour, not
+ * paging. PAE is forced on (the shadow tables are PAE or 4-level); PSE, PGE, PCIDE, LA57 and
+ * PKE stay off because they would describe the guest's tables, not Umbra's shadow. */
+#define SVM_CR4_GUEST_BITS (CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_MCE | CR4_PCE | \
+			    CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_UMIP | CR4_FSGSBASE | \
+			    CR4_OSXSAVE | CR4_SMEP | CR4_SMAP)
+
+_Static_assert(SVM_GPR_RCX == GPR_RCX * 8 && SVM_GPR_RDX == GPR_RDX * 8 &&
+	       SVM_GPR_RBX == GPR_RBX * 8 && SVM_GPR_RBP == GPR_RBP * 8 &&
+	       SVM_GPR_RSI == GPR_RSI * 8 && SVM_GPR_RDI == GPR_RDI * 8 &&
+	       SVM_GPR_R8 == GPR_R8 * 8 && SVM_GPR_R15 == GPR_R15 * 8 && GPR_R15 - GPR_R8 == 7,
+	       "svm_entry.S register offsets follow enum gpr");
+_Static_assert(sizeof(struct svm_vcpu) <= PAGE_SIZE, "struct svm_vcpu fits its page");
+
+/* This CPU's SVM state (Umbra runs one guest on one CPU). */
+static struct {
+	bool enabled;
+	struct svm_caps caps;
+	uint64_t hsave_pa;	/* VM_HSAVE_PA: where VMRUN keeps host state (APM 15.30.4) */
+	uint64_t host_vmcb_pa;	/* VMSAVE/VMLOAD of Umbra's own FS/GS/TR/LDTR and MSRs */
+} svm_host;
+
+static struct svm_vcpu *to_svm(const struct vcpu *v)
+{
+	return v->arch;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Enabling SVM */
+
+/* Reads the SVM feature leaf and the NX bit into caps. */
+static void svm_read_caps(const struct cpu_info *ci, struct svm_caps *caps)
+{
+	caps->nasid = ci->svm_ebx;
+	caps->nrips = cpu_has(ci->svm_edx, CPUID_SVM_EDX_NRIPS);
+	caps->flush_by_asid = cpu_has(ci->svm_edx, SVM_CPUID_EDX_FLUSH_BY_ASID);
+	caps->decode_assists = cpu_has(ci->svm_edx, SVM_CPUID_EDX_DECODE_ASSISTS);
+	caps->vmcb_clean = cpu_has(ci->svm_edx, SVM_CPUID_EDX_VMCB_CLEAN);
+	caps->nx = cpu_has(ci->ext1_edx, CPUID_80000001_EDX_NX);
+}
+
+static const char *yes_no(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+/* Turns SVM on: EFER.SVME, then the host save area. Returns false, saying why, if it cannot. */
+static bool svm_hw_enable(const struct cpu_info *ci, struct pmm *pmm)
+{
+	struct svm_caps *caps = &svm_host.caps;
+	struct virt_probe probe;
+
+	svm_probe(ci, &probe);
+	if (!probe.usable) {
+		pr_err("umbra: svm: cannot enable SVM: %s\n", probe.reason);
+		return false;
+	}
+	svm_read_caps(ci, caps);
+	if (caps->nasid <= SVM_GUEST_ASID) {
+		pr_err("umbra: svm: CPUID 8000000Ah:EBX reports %u ASID%s; the guest needs ASID %u\n",
+		       caps->nasid, caps->nasid == 1 ? "" : "s", SVM_GUEST_ASID);
+		return false;
+	}
+	svm_host.hsave_pa = hostmap_alloc_zeroed_page(pmm, UINT64_MAX);
+	svm_host.host_vmcb_pa = hostmap_alloc_zeroed_page(pmm, UINT64_MAX);
+	if (!svm_host.hsave_pa || !svm_host.host_vmcb_pa) {
+		pr_err("umbra: svm: out of memory for the host save area\n");
+		return false;
+	}
+	/* APM 15.4: EFER.SVME makes VMRUN, VMLOAD, VMSAVE, CLGI, STGI and SKINIT legal. */
+	wrmsr(MSR_IA32_EFER, rdmsr(MSR_IA32_EFER) | EFER_SVME);
+	/* APM 15.30.4: VMRUN saves host state at VM_HSAVE_PA, a 4 KiB-aligned page software
+	 * must not touch while SVM is on. */
+	wrmsr(MSR_VM_HSAVE_PA, svm_host.hsave_pa);
+	svm_host.enabled = true;
+	pr_info("umbra: svm: enabled, %u ASIDs, NRIP save %s, flush by ASID %s, "
+		"decode assists %s, VMCB clean bits %s\n", caps->nasid, yes_no(caps->nrips),
+		yes_no(caps->flush_by_asid), yes_no(caps->decode_assists), yes_no(caps->vmcb_clean));
+	return true;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Creating a vCPU */
+
+/* Allocates npages contiguous pages filled with 0xff (everything intercepted); 0 on failure. */
+static uint64_t svm_alloc_map(struct pmm *pmm, uint64_t npages)
+{
+	uint64_t pa = pmm_alloc(pmm, npages, PAGE_SIZE, UINT64_MAX);
+
+	if (pa)
+		memset(phys_to_virt(pa), 0xff, npages * PAGE_SIZE);
+	return pa;
+}
+
+/* Lets the guest read and/or write msr directly: clears its MSRPM bits (APM 15.11, bit 2n
+ * intercepts RDMSR and bit 2n+1 WRMSR of the n-th MSR of a range). */
+static void svm_msrpm_allow(uint8_t *msrpm, uint32_t msr, bool read, bool write)
+{
+	static const uint32_t range_base[] = {
+		SVM_MSRPM_RANGE0_BASE, SVM_MSRPM_RANGE1_BASE, SVM_MSRPM_RANGE2_BASE,
+	};
+
+	for (unsigned i = 0; i < sizeof(range_base) / sizeof(range_base[0]); i++) {
+		uint32_t bit, n;
+		uint8_t *byte;
+
+		if (msr < range_base[i] || msr - range_base[i] >= SVM_MSRPM_RANGE_MSRS)
+			continue;
+		n = msr - range_base[i];
+		bit = 2 * n;
+		byte = msrpm + i * SVM_MSRPM_RANGE_BYTES + bit / 8;
+		if (read)
+			*byte &= ~(1u << (bit % 8));
+		if (write)
+			*byte &= ~(2u << (bit % 8));
+		return;
+	}
+}
+
+/* The MSRs whose guest values VMLOAD/VMSAVE switch pass through; EFER, PAT and everything
+ * else exit; TSC reads pass (they see TSC_OFFSET), TSC writes exit. */
+static void svm_msrpm_init(uint8_t *msrpm)
+{
+	static const uint32_t passed[] = {
+		MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR,
+		MSR_SFMASK, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+	};
+
+	for (unsigned i = 0; i < sizeof(passed) / sizeof(passed[0]); i++)
+		svm_msrpm_allow(msrpm, passed[i], true, true);
+	svm_msrpm_allow(msrpm, MSR_IA32_TSC, true, false);
+}
+
+/* Fills the VMCB control area: intercepts, permission maps, ASID, virtual interrupts. */
+static void svm_control_init(struct svm_vcpu *sv)
+{
+	struct vmcb_control *c = &sv->vmcb->control;
+
+	/* SVM has no CR read shadows: the guest's CR0/CR3/CR4 live in struct vcpu, so reads and
+	 * writes both exit. CR8 does not: with V_INTR_MASKING its writes go to V_TPR (15.21.2). */
+	c->intercept_cr = SVM_INTERCEPT_CR_READ(0) | SVM_INTERCEPT_CR_READ(3) |
+			  SVM_INTERCEPT_CR_READ(4) | SVM_INTERCEPT_CR_WRITE(0) |
+			  SVM_INTERCEPT_CR_WRITE(3) | SVM_INTERCEPT_CR_WRITE(4);
+	/* Shadow paging: every guest #PF goes to the shadow MMU first (APM 15.12). */
+	c->intercept_exceptions = SVM_INTERCEPT_EXCEPTION(EXC_PF);
+	/* Physical INTR, NMI and INIT belong to the host (APM 15.13); SHUTDOWN stops the guest
+	 * instead of resetting the machine; I/O and MSRs go through the maps below. */
+	c->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI | SVM_INTERCEPT_INIT |
+			     SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD | SVM_INTERCEPT_HLT |
+			     SVM_INTERCEPT_INVLPG | SVM_INTERCEPT_INVLPGA |
+			     SVM_INTERCEPT_IOIO_PROT | SVM_INTERCEPT_MSR_PROT |
+			     SVM_INTERCEPT_SHUTDOWN;
+	/* The VMRUN intercept is mandatory (APM 15.5.1); the guest sees no SVM at all. */
+	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
+			     SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
+			     SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_XSETBV;
+	c->iopm_base_pa = sv->iopm_pa;
+	c->msrpm_base_pa = sv->msrpm_pa;
+	c->guest_asid = SVM_GUEST_ASID;		/* must not be 0 (APM 15.5.1) */
+	c->tlb_control = SVM_TLB_CONTROL_FLUSH_ALL;	/* nothing stale from an earlier owner */
+	/* V_INTR_MASKING: guest RFLAGS.IF and CR8 affect only virtual interrupts; the host's IF
+	 * keeps masking physical ones (APM 15.21.1). */
+	c->vintr = SVM_VINTR_MASKING;
+	c->np_control = 0;			/* shadow paging */
+	c->clean = SVM_CLEAN_NONE;
+}
+
+/* Allocates the VMCB and the permission maps of v. */
+static bool svm_vcpu_create(struct vcpu *v, struct pmm *pmm)
+{
+	uint64_t sv_pa;
+	struct svm_vcpu *sv;
+
+	if (!svm_host.enabled) {
+		pr_err("umbra: svm: vCPU created before hw_enable\n");
+		return false;
+	}
+	sv_pa = hostmap_alloc_zeroed_page(pmm, UINT64_MAX);
+	if (!sv_pa)
+		goto oom;
+	sv = phys_to_virt(sv_pa);
+	sv->caps = svm_host.caps;
+	sv->vmcb_pa = hostmap_alloc_zeroed_page(pmm, UINT64_MAX);
+	sv->iopm_pa = svm_alloc_map(pmm, SVM_IOPM_PAGES);
+	sv->msrpm_pa = svm_alloc_map(pmm, SVM_MSRPM_PAGES);
+	if (!sv->vmcb_pa || !sv->iopm_pa || !sv->msrpm_pa)
+		goto oom;
+	sv->vmcb = phys_to_virt(sv->vmcb_pa);
+	svm_msrpm_init(phys_to_virt(sv->msrpm_pa));
+	svm_control_init(sv);
+	v->arch = sv;
+	v->tag = SVM_GUEST_ASID;
+	return true;
+oom:
+	pr_err("umbra: svm: out of memory for the VMCB and permission maps\n");
+	return false;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Guest state */
+
+static struct vmcb_seg *svm_seg(struct vmcb_save *s, enum seg_reg seg)
+{
+	switch (seg) {
+	case SEG_ES: return &s->es;
+	case SEG_CS: return &s->cs;
+	case SEG_SS: return &s->ss;
+	case SEG_DS: return &s->ds;
+	case SEG_FS: return &s->fs;
+	case SEG_GS: return &s->gs;
+	case SEG_LDTR: return &s->ldtr;
+	case SEG_TR: return &s->tr;
+	case SEG_COUNT: break;
+	}
+	return &s->ds;	/* not reached: callers pass a valid register */
+}
+
+/* The VMCB attribute word of a segment: descriptor bits 47:40 and 55:52 packed into 11:0
+ * (APM 15.5.1, appendix B "segment attributes"). An unusable register is a not-present one. */
+static uint16_t svm_attrib_of(const struct segment *in)
+{
+	uint16_t a = (in->type & SVM_ATTR_TYPE_MASK) | ((in->dpl & 3u) << SVM_ATTR_DPL_SHIFT);
+
+	a |= (in->s ? SVM_ATTR_S : 0) | (in->present && !in->unusable ? SVM_ATTR_P : 0);
+	a |= (in->avl ? SVM_ATTR_AVL : 0) | (in->l ? SVM_ATTR_L : 0);
+	a |= (in->db ? SVM_ATTR_DB : 0) | (in->g ? SVM_ATTR_G : 0);
+	return a;
+}
+
+static void svm_seg_store(struct vmcb_seg *out, const struct segment *in)
+{
+	out->selector = in->selector;
+	out->attrib = svm_attrib_of(in);
+	out->limit = in->limit;		/* the VMCB holds the byte-granular limit, like struct segment */
+	out->base = in->base;
+}
+
+static void svm_seg_read(struct segment *out, const struct vmcb_seg *in)
+{
+	uint16_t a = in->attrib;
+
+	out->selector = in->selector;
+	out->base = in->base;
+	out->limit = in->limit;
+	out->type = a & SVM_ATTR_TYPE_MASK;
+	out->s = a & SVM_ATTR_S;
+	out->dpl = (a & SVM_ATTR_DPL_MASK) >> SVM_ATTR_DPL_SHIFT;
+	out->present = a & SVM_ATTR_P;
+	out->avl = a & SVM_ATTR_AVL;
+	out->l = a & SVM_ATTR_L;
+	out->db = a & SVM_ATTR_DB;
+	out->g = a & SVM_ATTR_G;
+	out->unusable = !out->present;	/* SVM has no separate "unusable" bit */
+}
+
+/* Real CR0: paging, protection and WP always on, since the guest always runs on Umbra's
+ * shadow tables, even when it believes paging is off (APM 15.19 "Paged Real Mode" for the
+ * idea). CD = 0 with NW = 1 is illegal guest state (APM 15.5.1). */
+static uint64_t svm_real_cr0(const struct vcpu *v)
+{
+	/* 32-bit arithmetic: CR0_PG is the int 1 << 31, which would sign-extend, and CR0
+	 * bits 63:32 must be zero (APM 15.5.1). */
+	uint32_t cr0 = ((uint32_t)v->cr0 & SVM_CR0_GUEST_BITS) | CR0_PE | CR0_PG | CR0_WP | CR0_ET;
+
+	if (!(cr0 & CR0_CD))
+		cr0 &= ~(uint32_t)CR0_NW;
+	return cr0;
+}
+
+static uint64_t svm_real_cr4(const struct vcpu *v)
+{
+	return (v->cr4 & SVM_CR4_GUEST_BITS) | CR4_PAE;
+}
+
+/* Real EFER: SVME must be set in the guest's EFER too (APM 15.5.1). Long mode only when the
+ * guest runs paged in long mode; otherwise the shadow is PAE. */
+static uint64_t svm_real_efer(const struct vcpu *v, const struct svm_caps *caps)
+{
+	uint64_t efer = EFER_SVME | (v->efer & EFER_SCE);
+
+	if (caps->nx)
+		efer |= EFER_NXE;
+	if ((v->cr0 & CR0_PG) && (v->efer & EFER_LME))
+		efer |= EFER_LME | EFER_LMA;
+	return efer;
+}
+
+/* Flushes the guest's TLB entries at the next VMRUN only (APM 15.16): its own ASID when the
+ * CPU can (FlushByAsid), every ASID otherwise; TLB_CONTROL 3 is reserved without it. */
+static void svm_flush_tlb(struct vcpu *v)
+{
+	struct svm_vcpu *sv = to_svm(v);
+
+	sv->vmcb->control.tlb_control = sv->caps.flush_by_asid ? SVM_TLB_CONTROL_FLUSH_ASID :
+								 SVM_TLB_CONTROL_FLUSH_ALL;
+}
+
+/* Writes the real CR0/CR3/CR4/EFER. VMRUN does not flush the TLB when it loads CR3 (APM
+ * 15.16), so a change of what the translations mean flushes the guest's ASID. */
+static void svm_update_paging(struct vcpu *v, uint64_t shadow_root)
+{
+	struct svm_vcpu *sv = to_svm(v);
+	struct vmcb_save *s = &sv->vmcb->save;
+	uint64_t cr0 = svm_real_cr0(v), cr4 = svm_real_cr4(v), efer = svm_real_efer(v, &sv->caps);
+
+	if (s->cr3 != shadow_root || ((s->cr0 ^ cr0) & CR0_WP) ||
+	    ((s->cr4 ^ cr4) & (CR4_SMEP | CR4_SMAP)) || s->efer != efer)
+		svm_flush_tlb(v);
+	s->cr0 = cr0;
+	s->cr3 = shadow_root;
+	s->cr4 = cr4;
+	s->efer = efer;
+}
+
+/* The CPL VMRUN loads: SVM takes it from the VMCB, not from CS (APM 15.5.1); it is SS.DPL. */
+static uint8_t svm_cpl_of(const struct vcpu *v)
+{
+	return v->seg[SEG_SS].dpl & 3;
+}
+
+static void svm_load_state(struct vcpu *v)
+{
+	struct svm_vcpu *sv = to_svm(v);
+	struct vmcb_save *s = &sv->vmcb->save;
+	struct vmcb_control *c = &sv->vmcb->control;
+
+	for (int seg = SEG_ES; seg < SEG_COUNT; seg++)
+		svm_seg_store(svm_seg(s, seg), &v->seg[seg]);
+	s->gdtr = (struct vmcb_seg){ .limit = v->gdtr.limit, .base = v->gdtr.base };
+	s->idtr = (struct vmcb_seg){ .limit = v->idtr.limit, .base = v->idtr.base };
+	s->cpl = svm_cpl_of(v);
+	s->rip = v->rip;
+	s->rsp = v->gpr[GPR_RSP];
+	s->rax = v->gpr[GPR_RAX];
+	s->rflags = v->rflags | SVM_RFLAGS_RESERVED1;
+	s->cr2 = v->cr2;
+	s->dr6 = SVM_DR6_INIT;
+	s->dr7 = SVM_DR7_INIT;
+	s->g_pat = SVM_PAT_INIT;
+	s->star = s->lstar = s->cstar = s->sfmask = s->kernel_gs_base = 0;
+	s->sysenter_cs = s->sysenter_esp = s->sysenter_eip = 0;
+	s->dbgctl = 0;
+	c->int_state = 0;
+	c->event_inj = 0;
+	c->vintr = SVM_VINTR_MASKING | (v->cr8 & SVM_VINTR_TPR_MASK);
+	svm_update_paging(v, s->cr3);
+	svm_flush_tlb(v);
+}
+
+/* EVENTINJ type of a neutral event (APM 15.20). */
+static uint64_t svm_event_type(enum event_type type)
+{
+	switch (type) {
+	case EVENT_EXT_INTERRUPT: return SVM_EVENT_TYPE_INTR;
+	case EVENT_NMI: return SVM_EVENT_TYPE_NMI;
+	case EVENT_HW_EXCEPTION: return SVM_EVENT_TYPE_EXCEPTION;
+	case EVENT_SW_INTERRUPT: return SVM_EVENT_TYPE_SOFT_INT;
+	}
+	return SVM_EVENT_TYPE_EXCEPTION;
+}
+
+/*
+ * Hands v->pending_event to EVENTINJ (APM 15.20). The processor delivers it at VMRUN whatever
+ * the guest's IF or interrupt shadow say: the guest layer decides when an interrupt may go.
+ * An injected software interrupt returns to the VMCB RIP, or with NRIPS to next_rip; both are
+ * v->rip, which the guest layer has already moved past the INTn.
+ */
+static void svm_inject_event(struct vcpu *v, struct vmcb_control *c)
+{
+	struct event *e = &v->pending_event;
+	uint64_t type, inj;
+
+	c->event_inj = 0;
+	if (!e->pending)
+		return;
+	type = svm_event_type(e->type);
+	inj = (e->type == EVENT_NMI ? EXC_NMI : e->vector) | SVM_EVENT_VALID |
+	      (type << SVM_EVENT_TYPE_SHIFT);
+	if (type == SVM_EVENT_TYPE_EXCEPTION && e->has_error_code)
+		inj |= SVM_EVENT_EV | ((uint64_t)e->error_code << SVM_EVENT_ERROR_SHIFT);
+	if (type == SVM_EVENT_TYPE_SOFT_INT)
+		c->next_rip = v->rip;
+	c->event_inj = inj;
+	e->pending = false;
+}
+
+/*
+ * APM 15.7.2: an exit in the middle of delivering an event (a #PF on the IDT or the stack,
+ * an intercepted exception...) leaves the event in EXITINTINFO, undelivered. Put it back in
+ * front of the queue so the next entry delivers it. INTn, INT3 and INTO are not re-queued:
+ * the saved RIP is the instruction's own, and running it again raises the event again.
+ */
+static void svm_requeue_interrupted(struct vcpu *v, const struct vmcb_control *c)
+{
+	uint64_t info = c->exit_int_info;
+	unsigned type = (info & SVM_EVENT_TYPE_MASK) >> SVM_EVENT_TYPE_SHIFT;
+	uint8_t vector = info & SVM_EVENT_VECTOR_MASK;
+	struct event *e = &v->pending_event;
+
+	if (!(info & SVM_EVENT_VALID) || (uint32_t)c->exit_code == SVM_EXIT_INVALID)
+		return;
+	switch (type) {
+	case SVM_EVENT_TYPE_INTR:
+		e->type = EVENT_EXT_INTERRUPT;
+		break;
+	case SVM_EVENT_TYPE_NMI:
+		e->type = EVENT_NMI;
+		break;
+	case SVM_EVENT_TYPE_EXCEPTION:
+		if (vector == EXC_BP || vector == EXC_OF)
+			return;
+		e->type = EVENT_HW_EXCEPTION;
+		break;
+	default:
+		return;		/* software interrupt: re-executed */
+	}
+	e->pending = true;
+	e->vector = vector;
+	e->has_error_code = info & SVM_EVENT_EV;
+	e->error_code = info >> SVM_EVENT_ERROR_SHIFT;
+}
+
+/* Copies the registers struct vcpu owns between exits into the VMCB. */
+static void svm_state_to_vmcb(struct vcpu *v, struct vmcb *vmcb)
+{
+	struct vmcb_save *s = &vmcb->save;
+	struct vmcb_control *c = &vmcb->control;
+
+	/* The guest layer completed the instruction that exited: any STI or MOV SS shadow it
+	 * was under ends with it (APM 15.21 "Interrupt Shadows"). */
+	if (s->rip != v->rip)
+		c->int_state &= ~SVM_INT_STATE_SHADOW;
+	s->rip = v->rip;
+	s->rsp = v->gpr[GPR_RSP];
+	s->rax = v->gpr[GPR_RAX];
+	s->rflags = v->rflags | SVM_RFLAGS_RESERVED1;
+	s->cr2 = v->cr2;
+	c->vintr = (c->vintr & ~SVM_VINTR_TPR_MASK) | (v->cr8 & SVM_VINTR_TPR_MASK);
+	c->tsc_offset = v->guest ? v->guest->tsc_offset : 0;
+}
+
+static void svm_state_from_vmcb(struct vcpu *v, const struct vmcb *vmcb)
+{
+	const struct vmcb_save *s = &vmcb->save;
+
+	v->rip = s->rip;
+	v->gpr[GPR_RSP] = s->rsp;
+	v->gpr[GPR_RAX] = s->rax;
+	v->rflags = s->rflags;
+	v->cr2 = s->cr2;
+	v->cr8 = vmcb->control.vintr & SVM_VINTR_TPR_MASK;
+}
+
+/* One VMRUN: state in, event in, run, state out, interrupted event back, exit decoded. */
+static void svm_run(struct vcpu *v, struct vm_exit *exit)
+{
+	struct svm_vcpu *sv = to_svm(v);
+	struct vmcb *vmcb = sv->vmcb;
+
+	svm_state_to_vmcb(v, vmcb);
+	svm_inject_event(v, &vmcb->control);
+	/* Umbra rewrites VMCB fields freely: nothing may be taken from a cache (APM 15.15). */
+	vmcb->control.clean = SVM_CLEAN_NONE;
+	svm_enter(v->gpr, sv->vmcb_pa, svm_host.host_vmcb_pa);
+	vmcb->control.tlb_control = SVM_TLB_CONTROL_NONE;
+	vmcb->control.event_inj = 0;
+	svm_state_from_vmcb(v, vmcb);
+	svm_requeue_interrupted(v, &vmcb->control);
+	svm_exit_translate(v, sv, exit);
+}
+
+static void svm_get_segment(struct vcpu *v, enum seg_reg seg, struct segment *out)
+{
+	svm_seg_read(out, svm_seg(&to_svm(v)->vmcb->save, seg));
+}
+
+static void svm_get_desc_tables(struct vcpu *v, struct desc_table *gdt, struct desc_table *idt)
+{
+	const struct vmcb_save *s = &to_svm(v)->vmcb->save;
+
+	gdt->base = s->gdtr.base;
+	gdt->limit = s->gdtr.limit;
+	idt->base = s->idtr.base;
+	idt->limit = s->idtr.limit;
+}
+
+static bool svm_interrupt_shadow(struct vcpu *v)
+{
+	return to_svm(v)->vmcb->control.int_state & SVM_INT_STATE_SHADOW;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Reports */
+
+static void svm_dump(struct vcpu *v)
+{
+	const struct svm_vcpu *sv = to_svm(v);
+	const struct vmcb_control *c = &sv->vmcb->control;
+	const struct vmcb_save *s = &sv->vmcb->save;
+
+	pr_info("  svm: exit 0x%llx %s  exitinfo1 %llx  exitinfo2 %llx  exitintinfo %llx\n",
+		(unsigned long long)c->exit_code, svm_exit_name(c->exit_code),
+		(unsigned long long)c->exit_info1, (unsigned long long)c->exit_info2,
+		(unsigned long long)c->exit_int_info);
+	pr_info("  svm: vmcb cr0 %llx cr3 %llx cr4 %llx efer %llx; guest view cr0 %llx cr3 %llx "
+		"cr4 %llx efer %llx\n", (unsigned long long)s->cr0, (unsigned long long)s->cr3,
+		(unsigned long long)s->cr4, (unsigned long long)s->efer, (unsigned long long)v->cr0,
+		(unsigned long long)v->cr3, (unsigned long long)v->cr4, (unsigned long long)v->efer);
+	pr_info("  svm: cs %04x attr %03x base %llx limit %x  ss %04x attr %03x  cpl %u  "
+		"rflags %llx  next_rip %llx\n", s->cs.selector, s->cs.attrib,
+		(unsigned long long)s->cs.base, s->cs.limit, s->ss.selector, s->ss.attrib, s->cpl,
+		(unsigned long long)s->rflags, (unsigned long long)c->next_rip);
+	pr_info("  svm: asid %u  int_state %llx  vintr %llx  event_inj %llx  intercepts cr %08x "
+		"exc %08x misc %08x %08x\n", c->guest_asid, (unsigned long long)c->int_state,
+		(unsigned long long)c->vintr, (unsigned long long)c->event_inj, c->intercept_cr,
+		c->intercept_exceptions, c->intercept_misc1, c->intercept_misc2);
+}
+
+const struct vcpu_ops svm_ops = {
+	.name = "svm",
+	.hw_enable = svm_hw_enable,
+	.vcpu_create = svm_vcpu_create,
+	.load_state = svm_load_state,
+	.run = svm_run,
+	.update_paging = svm_update_paging,
+	.flush_tlb = svm_flush_tlb,
+	.get_segment = svm_get_segment,
+	.get_desc_tables = svm_get_desc_tables,
+	.interrupt_shadow = svm_interrupt_shadow,
+	.dump = svm_dump,
+};

@@ -1,0 +1,92 @@
+/* The VMRUN stub: switches between Umbra and the guest around one VMRUN (AMD APM Vol. 2 15.5). */
+#include "svm/svm_vcpu.h"
+
+	.text
+	.code64
+
+/*
+ * void svm_enter(uint64_t *gpr, uint64_t vmcb_pa, uint64_t host_vmcb_pa)
+ *
+ * VMRUN saves and restores only RAX, RSP, RIP, RFLAGS and the control/segment state of the
+ * host (APM 15.5.1); every other general register is ours to save. The guest's RAX and RSP
+ * are in the VMCB. Stack while the guest runs, from the top: host_vmcb_pa, vmcb_pa, gpr,
+ * then the callee-saved registers of the SysV ABI.
+ */
+	.globl	svm_enter
+	.type	svm_enter, @function
+svm_enter:
+	pushq	%rbp
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	pushq	%rdi				/* 16(%rsp): gpr[] */
+	pushq	%rsi				/*  8(%rsp): guest VMCB */
+	pushq	%rdx				/*  0(%rsp): host VMSAVE page */
+
+	/* GIF = 0 until STGI: no interrupt, NMI or SMI may run on the guest's TR or FS/GS
+	 * between VMLOAD and the host's VMLOAD (APM 15.17). */
+	clgi
+	/* VMSAVE/VMLOAD move FS, GS, TR, LDTR (hidden state included), KernelGSBase, STAR,
+	 * LSTAR, CSTAR, SFMASK and SYSENTER_CS/ESP/EIP, which VMRUN leaves alone (APM 15.5.2). */
+	movq	%rdx, %rax
+	vmsave	%rax
+	movq	%rsi, %rax
+	vmload	%rax
+
+	movq	SVM_GPR_RCX(%rdi), %rcx
+	movq	SVM_GPR_RDX(%rdi), %rdx
+	movq	SVM_GPR_RBX(%rdi), %rbx
+	movq	SVM_GPR_RBP(%rdi), %rbp
+	movq	SVM_GPR_RSI(%rdi), %rsi
+	movq	SVM_GPR_R8(%rdi), %r8
+	movq	SVM_GPR_R9(%rdi), %r9
+	movq	SVM_GPR_R10(%rdi), %r10
+	movq	SVM_GPR_R11(%rdi), %r11
+	movq	SVM_GPR_R12(%rdi), %r12
+	movq	SVM_GPR_R13(%rdi), %r13
+	movq	SVM_GPR_R14(%rdi), %r14
+	movq	SVM_GPR_R15(%rdi), %r15
+	movq	SVM_GPR_RDI(%rdi), %rdi
+
+	/* RAX = the guest VMCB's physical address (APM 15.5.1). */
+	vmrun	%rax
+
+	/* #VMEXIT: RSP, RAX, RIP and RFLAGS are the host's again, GIF is 0 (APM 15.6). The
+	 * other general registers still hold the guest's values. */
+	pushq	%rdi				/* guest RDI; gpr[] is now at 24(%rsp) */
+	movq	24(%rsp), %rdi
+	movq	%rcx, SVM_GPR_RCX(%rdi)
+	movq	%rdx, SVM_GPR_RDX(%rdi)
+	movq	%rbx, SVM_GPR_RBX(%rdi)
+	movq	%rbp, SVM_GPR_RBP(%rdi)
+	movq	%rsi, SVM_GPR_RSI(%rdi)
+	movq	%r8, SVM_GPR_R8(%rdi)
+	movq	%r9, SVM_GPR_R9(%rdi)
+	movq	%r10, SVM_GPR_R10(%rdi)
+	movq	%r11, SVM_GPR_R11(%rdi)
+	movq	%r12, SVM_GPR_R12(%rdi)
+	movq	%r13, SVM_GPR_R13(%rdi)
+	movq	%r14, SVM_GPR_R14(%rdi)
+	movq	%r15, SVM_GPR_R15(%rdi)
+	popq	%rcx
+	movq	%rcx, SVM_GPR_RDI(%rdi)
+
+	movq	8(%rsp), %rax			/* the guest's VMSAVE state back into its VMCB */
+	vmsave	%rax
+	movq	0(%rsp), %rax			/* Umbra's own TR (IST stacks), FS, GS, MSRs */
+	vmload	%rax
+	stgi
+
+	addq	$24, %rsp
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	popq	%rbp
+	ret
+	.size	svm_enter, . - svm_enter
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,158 @@
+"""Guest tests: the test guests of tests/guests/ run inside Umbra and check the platform it gives them.
+
+Each guest prints "ok: ..." or "FAIL: ..." per check, then "N passed, N failed", and ends through
+the debug-exit port with 0x20 (all passed) or 0x21; Umbra ends with the guest's status.
+"""
+import os
+
+from testlib import Test, write_file
+
+GUEST_CONFIGS = ["qemu-svm-bios", "bochs-vmx-bios", "bochs-svm-bios"]
+
+GUEST_PASS = 0x20            # tests/guests/lib/guest.h GUEST_EXIT_PASS
+UMBRA_GUEST_HALTED = 0x7a    # HLT with interrupts disabled
+UMBRA_GUEST_TRIPLE = 0x7b    # triple fault
+
+# The runtime itself only touches COM1 and the debug-exit port, which Umbra must emulate.
+FORBID = [r"FAIL", r"HOST EXCEPTION", r"PANIC",
+          r"^umbra: guest: port 0x(3f[8-9a-f]|f4) not emulated"]
+
+# Keep in step with EXPECTED_CMDLINE in tests/guests/hello.c.
+HELLO_CMDLINE = "hello-arg=42 second"
+
+
+def guest_modules(name, cmdline="", extra=()):
+    """The guest's module: "guest NAME CMDLINE" marks it as the guest; the words after "guest"
+    are its command line (NAME first, like a program name). extra: (file name, content, string)
+    modules that follow it."""
+    def modules(ctx):
+        path = os.path.join(ctx["build"], "guests", f"{name}.elf")
+        mods = [(path, f"guest {name} {cmdline}".rstrip())]
+        for fname, content, string in extra:
+            mods.append((write_file(os.path.join(ctx["build"], "tests", "modules", fname), content),
+                         string))
+        return mods
+    return modules
+
+
+def passing_guest(name, checks, cmdline="", extra=()):
+    """A guest that must end with all its checks passed; checks are its key lines, in order."""
+    return Test(f"guest-{name}",
+                configs=GUEST_CONFIGS,
+                modules=guest_modules(name, cmdline, extra),
+                expect=list(checks) + [
+                    r"^\d+ passed, 0 failed$",
+                    r"^umbra: guest stopped: debug exit 0x20$",
+                ],
+                forbid=FORBID,
+                status=GUEST_PASS,
+                timeout=180)
+
+
+TESTS = [
+    passing_guest("hello", [
+        r"^hello from an Umbra guest$",
+        r"^ok: multiboot magic 0x2badb002 in EAX$",
+        r"^ok: EFLAGS\.IF clear at entry",
+        r"^ok: protected mode without paging at entry",
+        r"^ok: flags 0x[0-9a-f]+ have mem, cmdline, mmap and loader name$",
+        r"^ok: mem_lower is 640 KiB$",
+        rf'^cmdline: "hello {HELLO_CMDLINE}"$',
+        rf'^ok: cmdline is "hello {HELLO_CMDLINE}"$',
+        r'^ok: boot loader name is "Umbra"$',
+        r'^ok: module 0 string is "payload two words"$',
+        r"^ok: module 0 holds its file's 27 bytes$",
+        r"^ok: module 0 starts on a page boundary$",
+        r"^ok: memory map has RAM at 0-640 KiB$",
+        r"^ok: memory map has RAM at 1 MiB-64 MiB, matching mem_upper$",
+        r"^ok: memory map has no RAM between 640 KiB and 1 MiB$",
+    ], cmdline=HELLO_CMDLINE,
+       extra=[("hello-payload.txt", "Umbra guest module payload\n", "payload two words")]),
+
+    passing_guest("cpuid", [
+        r"^ok: CPUID\.1:ECX\.hypervisor\[31\] is set$",
+        r'^hypervisor leaf: max 0x40000001, signature "UmbraUmbraUm"$',
+        r"^ok: CPUID\.40000000h:EAX is the max hypervisor leaf 0x40000001$",
+        r'^ok: hypervisor signature is "UmbraUmbraUm"$',
+        r"^ok: CPUID\.40000001h:EAX interface version is 1$",
+        r"^ok: CPUID\.1:ECX\.VMX\[5\] is hidden$",
+        r"^ok: CPUID\.1:ECX\.x2APIC\[21\] is hidden$",
+        r"^ok: CPUID\.1:EDX\.APIC\[9\] is hidden$",
+        r"^ok: CPUID\.80000001h:ECX\.SVM\[2\] is hidden$",
+    ]),
+
+    passing_guest("portio", [
+        r"^ok: COM1 LSR reads THRE\|TEMT \(0x60\)$",
+        r"^ok: COM1 scratch register keeps 0xa5 and 0x5a",
+        r"^ok: COM1 IER reads back 0x5$",
+        r"^ok: COM1 divisor latch high reads back 0x1 with DLAB set \(not IER\)$",
+        r"^ok: COM1 IER is back once DLAB is clear$",
+        r"^rep outsb: a line across a page boundary$",
+        r"^ok: rep outsb to COM1 leaves ECX 0 and ESI past the string",
+        r"^umbra: guest: port 0x5e0 not emulated",
+        r"^umbra: guest: port 0x5e2 not emulated",
+        r"^umbra: guest: port 0x5e4 not emulated",
+        r"^ok: inb from unknown port 0x5e0 reads 0xff$",
+        r"^ok: inw from unknown port 0x5e2 reads 0xffff$",
+        r"^ok: inl from unknown port 0x5e4 reads 0xffffffff$",
+        r"^ok: rep insb from port 0x5e0 fills 16 bytes with 0xff across a page boundary$",
+        r"^ok: rep insb writes nothing outside its string$",
+        r"^ok: rep insb with DF=1 fills 16 bytes downwards",
+    ]),
+
+    passing_guest("msr", [
+        r"^ok: IA32_EFER reads 0 at start$",
+        r"^ok: EFER\.SCE reads back$",
+        r"^ok: EFER\.LME reads back$",
+        r"^ok: WRMSR cannot set EFER\.LMA",
+        r"^ok: WRMSR EFER reserved bit 1 raises #GP\(0\)$",
+        r"^ok: WRMSR EFER reserved bit 63 raises #GP\(0\)$",
+        r"^ok: IA32_EFER is still 0 after the faulting writes$",
+        r"^ok: RDMSR IA32_TSC$",
+        r"^ok: RDMSR unknown MSR 0x12345678 raises #GP\(0\)$",
+        r"^ok: WRMSR unknown MSR 0x12345678 raises #GP\(0\)$",
+        r"^ok: RDMSR unknown MSR 0xc0011234 raises #GP\(0\)$",
+        r"^ok: WRMSR unknown MSR 0xc0011234 raises #GP\(0\)$",
+        r"^ok: WRMSR IA32_FEATURE_CONTROL raises #GP\(0\)$",
+        r"^ok: WRMSR VM_CR raises #GP\(0\)$",
+        r"^ok: WRMSR VM_HSAVE_PA raises #GP\(0\)$",
+    ]),
+
+    passing_guest("cr", [
+        r"^ok: CR0 has PE=1, PG=0, ET=1$",
+        r"^ok: CR0\.TS reads back set$",
+        r"^ok: CR0\.AM reads back set$",
+        r"^ok: CR3 reads back 0x5000 with paging off$",
+        r"^ok: CR4 reads 0 at start$",
+        r"^ok: CR4\.VMXE raises #GP\(0\) \(VMX hidden\)$",
+        r"^ok: CR4 reserved bit 15 raises #GP\(0\)$",
+        r"^ok: CR4 reserved bit 31 raises #GP\(0\)$",
+        # XSETBV is checked only where CPUID reports XSAVE.
+        r"^(ok: XSETBV XCR1 \(ECX=1\) raises #GP\(0\)$|skipped: XSETBV)",
+        r"^ok: CR0 with PG=1 and PE=0 raises #GP\(0\)$",
+        r"^ok: CR0 with NW=1 and CD=0 raises #GP\(0\)$",
+    ]),
+
+    Test("guest-triple-fault",
+         configs=GUEST_CONFIGS,
+         modules=guest_modules("triple_fault"),
+         expect=[
+             r"^about to triple fault$",
+             r"^umbra: guest stopped: triple fault",
+             r"^umbra: exits:",
+         ],
+         forbid=FORBID,
+         status=UMBRA_GUEST_TRIPLE,
+         timeout=180),
+
+    Test("guest-halt",
+         configs=GUEST_CONFIGS,
+         modules=guest_modules("halt"),
+         expect=[
+             r"^halting with interrupts disabled$",
+             r"^umbra: guest stopped: halted with interrupts disabled",
+         ],
+         forbid=FORBID,
+         status=UMBRA_GUEST_HALTED,
+         timeout=180),
+]
