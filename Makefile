@@ -63,12 +63,12 @@ $(BUILD)/umbra.elf: $(KOBJS) linker.ld
 
 # ---------------------------------------------------------------------------------------------
 # Images
-# The default ISO boots Umbra with its bundled demo guest (when one exists) and no extra options.
+# The default ISO boots Umbra with its bundled demo guest and no extra options.
 ISO_ARGS   ?=
 iso: $(BUILD)/umbra.iso
 
-$(BUILD)/umbra.iso: $(BUILD)/umbra.elf tools/mkiso.sh
-	tools/mkiso.sh $@ $(BUILD)/umbra.elf "$(ISO_ARGS)" $(DEFAULT_GUEST_MODULES)
+$(BUILD)/umbra.iso: $(BUILD)/umbra.elf $(BUILD)/guests/demo.elf tools/mkiso.sh
+	tools/mkiso.sh $@ $(BUILD)/umbra.elf "$(ISO_ARGS)" $(BUILD)/guests/demo.elf "guest demo"
 
 # ---------------------------------------------------------------------------------------------
 # Running

@@ -494,8 +494,11 @@ static enum x86_decode_status read_disp(struct decoder *d, unsigned int n)
 /* 16-bit addressing: ModRM.rm selects one of eight base/index pairs (SDM Vol. 2A table 2-1). */
 static enum x86_decode_status modrm_mem16(struct decoder *d)
 {
-	static const uint8_t base16[8] = { 3, 3, 5, 5, X86_REG_NONE, X86_REG_NONE, 5, 3 };
-	static const uint8_t index16[8] = { 6, 7, 6, 7, 6, 7, X86_REG_NONE, X86_REG_NONE };
+	/* BX+SI, BX+DI, BP+SI, BP+DI, SI, DI, BP, BX; a lone register is the base. */
+	static const uint8_t base16[8] = { 3, 3, 5, 5, 6, 7, 5, 3 };
+	static const uint8_t index16[8] = {
+		6, 7, 6, 7, X86_REG_NONE, X86_REG_NONE, X86_REG_NONE, X86_REG_NONE,
+	};
 	struct x86_insn *in = d->in;
 	unsigned int rm = in->modrm & 7;
 

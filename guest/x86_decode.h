@@ -1,4 +1,4 @@
-/* x86 instruction decoder: the length of any instruction, operand detail for the emulated subset. */
+/* x86 instruction decoder: the length of any instruction, operands of the emulated subset. */
 #ifndef UMBRA_GUEST_X86_DECODE_H
 #define UMBRA_GUEST_X86_DECODE_H
 
@@ -9,37 +9,45 @@
 /*
  * The decoder follows the instruction format of Intel SDM Vol. 2A chapter 2
  * and the opcode maps of its appendix A (AMD APM Vol. 3 chapter 1 and
- * appendix A for the AMD-only parts: XOP, SSE4a, SVM). It is pure: no state
- * besides its arguments, so it may run on any CPU at any time.
+ * appendix A for the AMD-only parts: XOP, SSE4a, SVM, LOCK MOV CR0). It is
+ * pure: no state besides its arguments, so it may run on any CPU at any time.
+ *
+ * Every field of struct x86_insn is filled for every instruction; prefixes,
+ * ModRM, SIB, displacement and immediates are the instruction's own, so the
+ * emulated subset (MOV, XCHG, CMPXCHG, CMPXCHG8B/16B, the LOCKed ALU ops,
+ * BTS/BTR/BTC, string ops, port I/O, MOV CR...) needs no further parsing.
  *
  * What it checks, returning X86_INVALID:
- *  - opcodes left undefined in the one-byte and 0F maps, and undefined
- *    ModRM.reg (and, where it matters, ModRM.rm) values of their groups;
+ *  - opcodes left undefined in the one-byte, 0F, 0F38 and 0F3A maps, and
+ *    the undefined ModRM values of their groups and x87 escapes;
  *  - opcodes invalid in 64-bit mode (06, 07, 0E, 16, 17, 1E, 1F, 27, 2F,
- *    37, 3F, 60, 61, BOUND, 82, 9A, C4/C5 as LES/LDS, CE, D4, D5, D6, EA);
+ *    37, 3F, 60, 61, 62 as BOUND, 82, 9A, C4/C5 as LES/LDS, CE, D4-D6, EA);
  *  - memory-only forms given a register (LEA, LES..LGS, BOUND, far
  *    CALL/JMP through memory, CMPXCHG8B, MOVNTI...) and register-only
- *    forms given memory (groups 12-14, PEXTRW...);
+ *    forms given memory (groups 12-14, PEXTRW, SSE4a...);
  *  - LOCK (F0) anywhere but on the memory forms of ADD, OR, ADC, SBB, AND,
  *    SUB, XOR, XCHG, INC, DEC, NOT, NEG, BTS, BTR, BTC, XADD, CMPXCHG and
- *    CMPXCHG8B/16B (SDM Vol. 2A "LOCK"); MOV to/from CR0 with LOCK is
- *    accepted as AMD's alternative encoding of CR8 (APM Vol. 3 "MOV CRn");
- *  - MOV Sreg to CS and nonexistent segment, control and debug registers;
+ *    CMPXCHG8B/16B (SDM Vol. 2A "LOCK"), except LOCK MOV to/from CR0,
+ *    AMD's alternative encoding of CR8, which decodes with reg = 8;
+ *  - MOV to CS and nonexistent segment, control and debug registers;
  *  - 66, F2, F3, F0 or REX before VEX, EVEX or XOP (SDM Vol. 2A 2.3.2-2.3.4),
  *    reserved VEX/EVEX/XOP map numbers and reserved EVEX payload bits;
  *  - 3DNow! (0F 0F), which this decoder does not support.
- * What it does not check: which mandatory prefixes (none/66/F2/F3) an
- * SSE/AVX opcode accepts, the definedness of opcodes in the 0F38, 0F3A,
- * VEX, EVEX and XOP maps, VEX.L/W restrictions and CPUID feature bits; such
+ * What it does not check: which SIMD prefixes (none/66/F3/F2) an SSE or
+ * 0F38/0F3A opcode accepts, the definedness of VEX, EVEX and XOP opcodes,
+ * VEX.L/W, vvvv and EVEX masking restrictions, and CPUID feature bits. Such
  * encodings get the length their map's format gives them, which is the
- * length a CPU supporting them would use.
+ * length a CPU that defines them uses.
  *
- * Choices where CPUs differ, with the one made here:
- *  - near branches in 64-bit mode ignore 66h (Intel): E8/E9/0F 8x always
- *    take rel32 there. AMD CPUs honour 66h and take rel16.
- *  - when both F2 and F3 are present the last one counts (rep/repne).
+ * Choices where CPUs differ:
+ *  - near branches in 64-bit mode ignore 66h as on Intel: E8/E9/0F 8x
+ *    always take rel32 there, where AMD CPUs honour 66h and take rel16;
+ *  - when both F2 and F3 are present the last one counts (rep/repne);
  *  - in 64-bit mode the ES, CS, SS and DS overrides are ignored
- *    (SDM Vol. 2A 2.1.1, APM Vol. 3 1.2.4), so only the last FS/GS counts.
+ *    (SDM Vol. 2A 2.1.1, APM Vol. 3 1.2.4), so only the last FS/GS counts;
+ *  - undocumented instructions processors execute are accepted: SALC (D6)
+ *    outside 64-bit mode and the x87 register-form aliases (FSTP1, FXCH4...);
+ *    so are VIA PadLock's 0F A6/A7 forms.
  */
 
 enum x86_mode {
@@ -91,10 +99,12 @@ struct x86_insn {
 	 * Memory operand, normalised over 16-, 32- and 64-bit addressing:
 	 * base and index are GPR numbers (0 = rAX .. 15 = r15) or X86_REG_NONE,
 	 * scale is the index factor 1, 2, 4 or 8. 16-bit forms map to BX/BP
-	 * and SI/DI; SIB index 100b without REX.X and SIB base 101b with mod 00
-	 * give X86_REG_NONE. Both are X86_REG_NONE without a memory operand.
+	 * plus SI/DI, a lone register being the base; SIB index 100b without
+	 * REX.X and SIB base 101b with mod 00 give X86_REG_NONE. Both are
+	 * X86_REG_NONE without a memory operand (test has_modrm && mod != 3).
 	 * The moffs of A0-A3 is stored as disp (disp_size = address size).
-	 * String instructions' implicit rSI/rDI operands are not described.
+	 * String instructions' implicit rSI/rDI operands are not described, nor
+	 * is a VSIB vector index (index is then the vector register's number).
 	 */
 	bool has_sib;
 	uint8_t sib, scale, index, base;
@@ -117,8 +127,11 @@ struct x86_insn {
 	 * operand_size: the effective operand size in bytes (2, 4 or 8) after
 	 * 66h, REX.W/VEX.W and the 64-bit defaults (SDM Vol. 2A 2.2.1.7), or 1
 	 * for the byte forms (opcodes with Eb/AL/Ib-only operands such as 88,
-	 * C6, 86, 80, 0F B0, AA, A4, E4, SETcc). 0F C7 /1 with operand_size 8
-	 * is CMPXCHG16B. address_size is 2, 4 or 8 after 67h.
+	 * C6, 86, 80, 0F B0, AA, A4, E4, SETcc). Port I/O ignores REX.W, so IN,
+	 * OUT, INS and OUTS stay at 4 or less. 0F C7 /1 with operand_size 8 is
+	 * CMPXCHG16B. VEX/EVEX/XOP: 8 with W in 64-bit mode, else 4. Byte
+	 * registers 4-7 are AH-BH without a REX prefix, SPL-DIL with one.
+	 * address_size is 2, 4 or 8 after 67h.
 	 */
 	uint8_t operand_size;
 	uint8_t address_size;
@@ -141,9 +154,10 @@ enum x86_decode_status {
 
 /*
  * Decodes the instruction at bytes[0..avail) for a CPU in mode; reads no
- * byte at or past avail (nor past 15). On X86_OK *out describes it; on any
- * other status *out is unspecified. Truncating a valid instruction anywhere
- * gives X86_TRUNCATED.
+ * byte at or past avail, nor past the 15th (bytes may be NULL if avail is
+ * 0). On X86_OK *out describes it; on any other status *out is unspecified.
+ * Truncating a valid instruction anywhere gives X86_TRUNCATED; X86_TOO_LONG
+ * wins over X86_INVALID when the 15-byte limit is reached first.
  */
 enum x86_decode_status x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode,
 				  struct x86_insn *out);

@@ -474,6 +474,20 @@ static void svm_state_from_vmcb(struct vcpu *v, const struct vmcb *vmcb)
 	v->cr8 = vmcb->control.vintr & SVM_VINTR_TPR_MASK;
 }
 
+/* Remembers what this VMRUN is given, for svm_dump() after a failed entry. */
+static void svm_note_entry(struct svm_vcpu *sv)
+{
+	const struct vmcb *vmcb = sv->vmcb;
+
+	sv->entry = (struct svm_entry_state){
+		.cr0 = vmcb->save.cr0, .cr3 = vmcb->save.cr3, .cr4 = vmcb->save.cr4,
+		.efer = vmcb->save.efer, .dr6 = vmcb->save.dr6, .dr7 = vmcb->save.dr7,
+		.rflags = vmcb->save.rflags, .event_inj = vmcb->control.event_inj,
+		.asid = vmcb->control.guest_asid, .intercept_misc2 = vmcb->control.intercept_misc2,
+		.cs_attrib = vmcb->save.cs.attrib,
+	};
+}
+
 /* One VMRUN: state in, event in, run, state out, interrupted event back, exit decoded. */
 static void svm_run(struct vcpu *v, struct vm_exit *exit)
 {
@@ -484,6 +498,7 @@ static void svm_run(struct vcpu *v, struct vm_exit *exit)
 	svm_inject_event(v, &vmcb->control);
 	/* Umbra rewrites VMCB fields freely: nothing may be taken from a cache (APM 15.15). */
 	vmcb->control.clean = SVM_CLEAN_NONE;
+	svm_note_entry(sv);
 	svm_enter(v->gpr, sv->vmcb_pa, svm_host.host_vmcb_pa);
 	vmcb->control.tlb_control = SVM_TLB_CONTROL_NONE;
 	vmcb->control.event_inj = 0;
@@ -515,11 +530,28 @@ static bool svm_interrupt_shadow(struct vcpu *v)
 /* ------------------------------------------------------------------------------------------ */
 /* Reports */
 
+/* After a failed VMRUN: what it was given, and which rule that breaks if Umbra can tell. */
+static void svm_dump_entry(const struct svm_entry_state *e)
+{
+	const char *why = svm_entry_violation(e);
+
+	pr_info("  svm: entry state: cr0 %llx cr3 %llx cr4 %llx efer %llx dr6 %llx dr7 %llx "
+		"rflags %llx cs attr %03x event_inj %llx\n", (unsigned long long)e->cr0,
+		(unsigned long long)e->cr3, (unsigned long long)e->cr4, (unsigned long long)e->efer,
+		(unsigned long long)e->dr6, (unsigned long long)e->dr7,
+		(unsigned long long)e->rflags, e->cs_attrib, (unsigned long long)e->event_inj);
+	pr_info("  svm: entry check: %s\n", why ? why : "no architectural rule Umbra checks is "
+		"broken (a reserved CR3/CR4/EFER bit or a processor-specific check?)");
+}
+
 static void svm_dump(struct vcpu *v)
 {
 	const struct svm_vcpu *sv = to_svm(v);
 	const struct vmcb_control *c = &sv->vmcb->control;
 	const struct vmcb_save *s = &sv->vmcb->save;
+
+	if ((uint32_t)c->exit_code == SVM_EXIT_INVALID)
+		svm_dump_entry(&sv->entry);
 
 	pr_info("  svm: exit 0x%llx %s  exitinfo1 %llx  exitinfo2 %llx  exitintinfo %llx\n",
 		(unsigned long long)c->exit_code, svm_exit_name(c->exit_code),

@@ -1,6 +1,8 @@
 /* #VMEXIT decoding: from the VMCB's EXITCODE and EXITINFOs to the neutral struct vm_exit (APM Vol. 2 15.6-15.14, appendix C). */
 #include "svm/svm_vcpu.h"
 #include "svm/vmcb.h"
+#include "arch/cr.h"
+#include "arch/msr.h"
 #include "arch/trap.h"
 #include "guest/x86_decode.h"
 #include "lib/string.h"
@@ -229,4 +231,41 @@ const char *svm_exit_name(uint64_t code)
 	if (code < sizeof(svm_exit_names) / sizeof(svm_exit_names[0]) && svm_exit_names[code])
 		return svm_exit_names[code];
 	return "?";
+}
+
+/*
+ * The checks VMRUN makes on the state Umbra controls (APM 15.5.1 "Basic Operation", the list
+ * of illegal guest state), in the APM's order. CR3/CR4 reserved bits depend on the CPU and
+ * are left to the processor's verdict.
+ */
+const char *svm_entry_violation(const struct svm_entry_state *e)
+{
+	bool lme_pg = (e->efer & EFER_LME) && (e->cr0 & CR0_PG);
+
+	if (!(e->efer & EFER_SVME))
+		return "EFER.SVME is clear";
+	if (!(e->cr0 & CR0_CD) && (e->cr0 & CR0_NW))
+		return "CR0.CD = 0 with CR0.NW = 1";
+	if (e->cr0 >> 32)
+		return "CR0[63:32] is not zero";
+	if (e->dr6 >> 32)
+		return "DR6[63:32] is not zero";
+	if (e->dr7 >> 32)
+		return "DR7[63:32] is not zero";
+	if (lme_pg && !(e->cr4 & CR4_PAE))
+		return "EFER.LME and CR0.PG set with CR4.PAE clear";
+	if (lme_pg && !(e->cr0 & CR0_PE))
+		return "EFER.LME and CR0.PG set with CR0.PE clear";
+	if (lme_pg && (e->cr4 & CR4_PAE) && (e->cs_attrib & SVM_ATTR_L) &&
+	    (e->cs_attrib & SVM_ATTR_DB))
+		return "long mode with both CS.L and CS.D set";
+	if (!(e->intercept_misc2 & SVM_INTERCEPT_VMRUN))
+		return "the VMRUN intercept is clear";
+	if (e->asid == 0)
+		return "ASID 0 is the host's";
+	if ((e->event_inj & SVM_EVENT_VALID) &&
+	    ((e->event_inj & SVM_EVENT_TYPE_MASK) >> SVM_EVENT_TYPE_SHIFT) ==
+	    SVM_EVENT_TYPE_EXCEPTION && (e->event_inj & SVM_EVENT_VECTOR_MASK) == EXC_NMI)
+		return "EVENTINJ: an exception with vector 2";
+	return NULL;
 }

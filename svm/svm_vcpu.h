@@ -36,6 +36,14 @@ struct svm_caps {
 	bool nx;		/* EFER.NXE exists (CPUID 80000001h:EDX[20]) */
 };
 
+/* What the last VMRUN was given, for reports: after a failed VMRUN the VMCB may no longer
+ * hold it (QEMU writes the host's state there). */
+struct svm_entry_state {
+	uint64_t cr0, cr3, cr4, efer, dr6, dr7, rflags, event_inj;
+	uint32_t asid, intercept_misc2;
+	uint16_t cs_attrib;
+};
+
 /* One vCPU's SVM structures; v->arch points here. */
 struct svm_vcpu {
 	struct vmcb *vmcb;	/* identity mapped: virtual == physical */
@@ -43,6 +51,7 @@ struct svm_vcpu {
 	uint64_t iopm_pa;	/* SVM_IOPM_PAGES contiguous pages */
 	uint64_t msrpm_pa;	/* SVM_MSRPM_PAGES contiguous pages */
 	struct svm_caps caps;
+	struct svm_entry_state entry;
 };
 
 /*
@@ -56,6 +65,8 @@ void svm_enter(uint64_t *gpr, uint64_t vmcb_pa, uint64_t host_vmcb_pa);
 void svm_exit_translate(const struct vcpu *v, const struct svm_vcpu *sv, struct vm_exit *exit);
 /* svm_exit.c: the APM's name of an exit code, for reports ("?" when unknown). */
 const char *svm_exit_name(uint64_t code);
+/* svm_exit.c: the first VMRUN consistency check (APM 15.5.1) that e fails, or NULL. */
+const char *svm_entry_violation(const struct svm_entry_state *e);
 
 #endif /* __ASSEMBLY__ */
 #endif

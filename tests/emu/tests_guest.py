@@ -156,3 +156,10 @@ TESTS = [
          status=UMBRA_GUEST_HALTED,
          timeout=180),
 ]
+
+# The demo guest that `make run` boots.
+TESTS.append(passing_guest("demo", [
+    r"^Hello from the Umbra demo guest\.$",
+    r'^CPUID says: hypervisor "UmbraUmbraUm", 64 MiB of RAM, command line "demo"\.$',
+    r"^ok: running under Umbra$",
+]))

@@ -255,6 +255,8 @@ static const struct hand_case cases64[] = {
 	/* SIB base 101b with mod 00 has no base even with REX.B. */
 	{ M64, "41 89 04 25 78 56 34 12",
 	  "len=8 map=0 op=89 rex=41 modrm=04 rm=12 sib=25 base=- index=- disp=0x12345678:4" },
+	{ M64, "67 41 89 04 25 78 56 34 12",
+	  "len=9 map=0 op=89 a16 asz=4 rex=41 modrm=04 sib=25 base=- index=- disp=0x12345678:4" },
 	{ M64, "89 05 78 56 34 12", "len=6 map=0 op=89 modrm=05 mod=0 rm=5 rip base=- index=- disp=0x12345678:4" },
 	{ M64, "67 89 05 f0 ff ff ff", "len=7 map=0 op=89 a16 asz=4 modrm=05 rip disp=-16:4" },
 	{ M64, "67 89 00", "len=3 map=0 op=89 a16 asz=4 modrm=00 base=rax" },
@@ -493,15 +495,15 @@ static const struct hand_case cases16[] = {
 	{ M16, "89 01", "len=2 map=0 op=89 modrm=01 base=rbx index=rdi" },
 	{ M16, "89 02", "len=2 map=0 op=89 modrm=02 base=rbp index=rsi" },
 	{ M16, "89 03", "len=2 map=0 op=89 modrm=03 base=rbp index=rdi" },
-	{ M16, "89 04", "len=2 map=0 op=89 modrm=04 base=- index=rsi" },
-	{ M16, "89 05", "len=2 map=0 op=89 modrm=05 base=- index=rdi" },
+	{ M16, "89 04", "len=2 map=0 op=89 modrm=04 base=rsi index=-" },
+	{ M16, "89 05", "len=2 map=0 op=89 modrm=05 base=rdi index=-" },
 	{ M16, "89 42 fe", "len=3 map=0 op=89 modrm=42 mod=1 rm=2 base=rbp index=rsi disp=-2:1" },
 	/* mod 00 rm 110b is disp16 alone; with mod 01/10 it is [BP+disp]. */
 	{ M16, "89 06 34 12", "len=4 map=0 op=89 modrm=06 mod=0 rm=6 base=- index=- disp=0x1234:2" },
 	{ M16, "89 46 00", "len=3 map=0 op=89 modrm=46 base=rbp index=- disp=0:1" },
 	{ M16, "89 86 34 12", "len=4 map=0 op=89 modrm=86 mod=2 rm=6 base=rbp disp=0x1234:2" },
 	/* No SIB byte in 16-bit addressing, even for rm 100b. */
-	{ M16, "89 84 34 12", "len=4 map=0 op=89 modrm=84 base=- index=rsi disp=0x1234:2" },
+	{ M16, "89 84 34 12", "len=4 map=0 op=89 modrm=84 base=rsi index=- disp=0x1234:2" },
 	{ M16, "66 89 07", "len=3 map=0 op=89 o16 osz=4 asz=2 modrm=07" },
 	{ M16, "67 89 04 24", "len=4 map=0 op=89 a16 asz=4 modrm=04 sib=24 base=rsp" },
 	{ M16, "67 89 05 78 56 34 12", "len=7 map=0 op=89 a16 asz=4 modrm=05 base=- disp=0x12345678:4" },
@@ -830,12 +832,16 @@ enum excl {
 	EX_3DNOW,		/* 0F 0F: 3DNow! is deliberately not supported */
 	/* Both accept, lengths differ. */
 	EX_KNC_BRANCH,		/* VEX 0F 84/85: KNC's JKZD/JKNZD rel32; a modern CPU takes a ModRM */
+	/* Both accept, same length, Zydis's memory operand is wrong. */
+	EX_ZYDIS_SIB_BASE,	/* 67h + REX.B + SIB base 101b + mod 00 in 64-bit mode: Zydis 4.0
+				 * shows base r13d and no displacement though it counts the disp32;
+				 * SDM Vol. 2A table 2-5: no base, REX.B is ignored */
 	EX_COUNT,
 };
 
 static const char *const excl_names[EX_COUNT] = {
 	"vex-definedness", "0f38/0f3a-prefix", "sse-prefix", "0f01-prefix", "getsec-prefix",
-	"lock-cr8", "wrmsrns", "knc", "3dnow", "knc-branch",
+	"lock-cr8", "wrmsrns", "knc", "3dnow", "knc-branch", "zydis-sib-base-bug",
 };
 
 struct oracle_stats {
@@ -1061,6 +1067,9 @@ static void oracle_compare(const uint8_t *b, size_t n, int mode, struct oracle_s
 			     (in.opcode == 0x84 || in.opcode == 0x85) ? EX_KNC_BRANCH : EX_COUNT;
 		else
 			why = field_difference(&in, &zi);
+		if (!why && ex == EX_COUNT && in.has_sib && (in.sib & 7) == 5 && in.mod == 0 &&
+		    in.address_size == 4 && mode == X86_MODE_64 && (in.rex & 1))
+			ex = EX_ZYDIS_SIB_BASE;
 		if (!why && ex == EX_COUNT && !in.vex && in.has_modrm && in.mod != 3)
 			why = memory_difference(&in, &zi, &ctx, mode);
 		if (in.len != zi.length && ex == EX_COUNT)
