@@ -12,7 +12,7 @@
 #define CR0_AM		(1 << 18)	/* alignment mask */
 #define CR0_NW		(1 << 29)	/* not write-through */
 #define CR0_CD		(1 << 30)	/* cache disable */
-#define CR0_PG		(1 << 31)	/* paging */
+#define CR0_PG		0x80000000	/* paging (written in hex: 1 << 31 would be a negative int) */
 
 #define CR4_VME		(1 << 0)	/* virtual-8086 mode extensions */
 #define CR4_PVI		(1 << 1)	/* protected-mode virtual interrupts */

@@ -124,7 +124,7 @@ static void handle_nothing(struct guest *g, struct vm_exit *e)
 
 static void handle_entry_failed(struct guest *g, struct vm_exit *e)
 {
-	guest_stop(g, GUEST_STOP_FATAL, "the processor refused the guest state (error %u)",
+	guest_stop(g, GUEST_STOP_FATAL, "the processor refused the guest state (error 0x%x)",
 		   e->entry.error);
 }
 

@@ -10,6 +10,7 @@ enum imm_kind {
 	I_NONE,
 	I_B,		/* Ib, Jb */
 	I_W,		/* Iw */
+	I_D,		/* Id: XOP map A */
 	I_Z,		/* Iz, Jz: 2 bytes with a 16-bit operand size, else 4 */
 	I_V,		/* Iv: the operand size, 8 included (MOV B8+r only) */
 	I_MOFFS,	/* Ob, Ov: the address size (A0-A3) */
@@ -27,7 +28,7 @@ enum imm_kind {
 #define F_F64		0x0200u	/* 64-bit operand size in 64-bit mode, 66h ignored */
 #define F_MEM		0x0400u	/* ModRM must name memory (mod != 11b) */
 #define F_REG		0x0800u	/* ModRM must name a register (mod == 11b) */
-#define F_GROUP		0x1000u	/* validity depends on ModRM: see group_ok() */
+#define F_GROUP		0x1000u	/* validity depends on ModRM: see group_ok_*() */
 #define F_UD		0x2000u	/* undefined opcode */
 #define F_CTRL		0x4000u	/* MOV to/from CRn/DRn: mod is ignored */
 #define F_IO		0x8000u	/* port I/O: REX.W is ignored, at most 32 bits */
@@ -326,7 +327,7 @@ static uint16_t vex_attr(uint8_t map, uint8_t op, enum x86_encoding enc)
 	if (map == X86_MAP_0F3A || map == X86_MAP_XOP8)
 		return F_MODRM | I_B;
 	if (map == X86_MAP_XOPA)
-		return F_MODRM | I_Z;
+		return F_MODRM | I_D;
 	/* VPSHUFx, the shift-by-immediate groups, VCMPPS, VPINSRW, VPEXTRW, VSHUFPS. */
 	if (map == X86_MAP_0F &&
 	    ((op >= 0x70 && op <= 0x73) || op == 0xc2 || (op >= 0xc4 && op <= 0xc6)))
@@ -834,6 +835,8 @@ static enum x86_decode_status read_imms(struct decoder *d)
 		return read_imm(d, 1, &in->imm, &in->imm_size);
 	case I_W:
 		return read_imm(d, 2, &in->imm, &in->imm_size);
+	case I_D:
+		return read_imm(d, 4, &in->imm, &in->imm_size);
 	case I_Z:
 		return read_imm(d, z, &in->imm, &in->imm_size);
 	case I_V:

@@ -103,8 +103,8 @@ struct x86_insn {
 	 * REX.X and SIB base 101b with mod 00 give X86_REG_NONE. Both are
 	 * X86_REG_NONE without a memory operand (test has_modrm && mod != 3).
 	 * The moffs of A0-A3 is stored as disp (disp_size = address size).
-	 * String instructions' implicit rSI/rDI operands are not described, nor
-	 * is a VSIB vector index (index is then the vector register's number).
+	 * Not described: string instructions' implicit rSI/rDI operands, and
+	 * the VSIB vector index of gathers/scatters (read as a GPR index here).
 	 */
 	bool has_sib;
 	uint8_t sib, scale, index, base;

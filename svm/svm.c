@@ -43,6 +43,7 @@ static struct {
 	uint64_t host_vmcb_pa;	/* VMSAVE/VMLOAD of Umbra's own FS/GS/TR/LDTR and MSRs */
 } svm_host;
 
+/* The backend state of v (set by svm_vcpu_create). */
 static struct svm_vcpu *to_svm(const struct vcpu *v)
 {
 	return v->arch;
@@ -62,6 +63,7 @@ static void svm_read_caps(const struct cpu_info *ci, struct svm_caps *caps)
 	caps->nx = cpu_has(ci->ext1_edx, CPUID_80000001_EDX_NX);
 }
 
+/* "yes" or "no", for the capability line. */
 static const char *yes_no(bool b)
 {
 	return b ? "yes" : "no";
@@ -222,6 +224,7 @@ oom:
 /* ------------------------------------------------------------------------------------------ */
 /* Guest state */
 
+/* The state-save-area slot of a segment register (APM table B-2). */
 static struct vmcb_seg *svm_seg(struct vmcb_save *s, enum seg_reg seg)
 {
 	switch (seg) {
@@ -250,6 +253,7 @@ static uint16_t svm_attrib_of(const struct segment *in)
 	return a;
 }
 
+/* Converts a neutral segment into its VMCB form. */
 static void svm_seg_store(struct vmcb_seg *out, const struct segment *in)
 {
 	out->selector = in->selector;
@@ -258,6 +262,7 @@ static void svm_seg_store(struct vmcb_seg *out, const struct segment *in)
 	out->base = in->base;
 }
 
+/* Converts a VMCB segment back into neutral form. */
 static void svm_seg_read(struct segment *out, const struct vmcb_seg *in)
 {
 	uint16_t a = in->attrib;
@@ -290,6 +295,7 @@ static uint64_t svm_real_cr0(const struct vcpu *v)
 	return cr0;
 }
 
+/* Real CR4: the guest's instruction-behaviour bits, with PAE for the shadow tables. */
 static uint64_t svm_real_cr4(const struct vcpu *v)
 {
 	return (v->cr4 & SVM_CR4_GUEST_BITS) | CR4_PAE;
@@ -341,6 +347,8 @@ static uint8_t svm_cpl_of(const struct vcpu *v)
 	return v->seg[SEG_SS].dpl & 3;
 }
 
+/* Writes the whole reset state of v into the VMCB: segments, tables, GPRs in the VMCB, RIP,
+ * RFLAGS, control and debug registers; the VMLOAD-switched MSRs start at 0. */
 static void svm_load_state(struct vcpu *v)
 {
 	struct svm_vcpu *sv = to_svm(v);
@@ -462,6 +470,7 @@ static void svm_state_to_vmcb(struct vcpu *v, struct vmcb *vmcb)
 	c->tsc_offset = v->guest ? v->guest->tsc_offset : 0;
 }
 
+/* Copies back what the guest may have changed among the registers struct vcpu owns. */
 static void svm_state_from_vmcb(struct vcpu *v, const struct vmcb *vmcb)
 {
 	const struct vmcb_save *s = &vmcb->save;
@@ -507,11 +516,13 @@ static void svm_run(struct vcpu *v, struct vm_exit *exit)
 	svm_exit_translate(v, sv, exit);
 }
 
+/* The guest's current segment register: the VMCB holds it after each exit (VMSAVE included). */
 static void svm_get_segment(struct vcpu *v, enum seg_reg seg, struct segment *out)
 {
 	svm_seg_read(out, svm_seg(&to_svm(v)->vmcb->save, seg));
 }
 
+/* The guest's current GDTR and IDTR. */
 static void svm_get_desc_tables(struct vcpu *v, struct desc_table *gdt, struct desc_table *idt)
 {
 	const struct vmcb_save *s = &to_svm(v)->vmcb->save;
@@ -522,6 +533,7 @@ static void svm_get_desc_tables(struct vcpu *v, struct desc_table *gdt, struct d
 	idt->limit = s->idtr.limit;
 }
 
+/* True while an STI or MOV SS shadow blocks interrupts (VMCB interrupt state, APM 15.21). */
 static bool svm_interrupt_shadow(struct vcpu *v)
 {
 	return to_svm(v)->vmcb->control.int_state & SVM_INT_STATE_SHADOW;
@@ -544,6 +556,7 @@ static void svm_dump_entry(const struct svm_entry_state *e)
 		"broken (a reserved CR3/CR4/EFER bit or a processor-specific check?)");
 }
 
+/* The SVM detail of a stop report: exit fields, real and guest control registers, CS/SS. */
 static void svm_dump(struct vcpu *v)
 {
 	const struct svm_vcpu *sv = to_svm(v);

@@ -1,4 +1,4 @@
-/* #VMEXIT decoding: from the VMCB's EXITCODE and EXITINFOs to the neutral struct vm_exit (APM Vol. 2 15.6-15.14, appendix C). */
+/* #VMEXIT decoding: VMCB exit code and EXITINFOs to struct vm_exit (AMD APM Vol. 2 15.6-15.14, C). */
 #include "svm/svm_vcpu.h"
 #include "svm/vmcb.h"
 #include "arch/cr.h"

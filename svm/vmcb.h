@@ -1,4 +1,4 @@
-/* The VMCB and every SVM hardware constant Umbra uses (AMD APM Vol. 2 chapter 15, appendices B and C). */
+/* The VMCB and every SVM hardware constant Umbra uses (AMD APM Vol. 2 chapter 15, appendices B, C). */
 #ifndef UMBRA_SVM_VMCB_H
 #define UMBRA_SVM_VMCB_H
 
@@ -185,8 +185,8 @@
 /* EXITINFO1 of MSR intercepts (APM 15.11). */
 #define SVM_MSR_EXIT_WRITE		1
 
-/* EXITINFO1 of CR intercepts with DecodeAssists (APM "Decode Assists", MOV CRx): bit 63 says MOV CRn, bits 3:0
- * its general register. Clear bit 63: CLTS, LMSW (write) or SMSW (read). */
+/* EXITINFO1 of CR intercepts with DecodeAssists (APM "Decode Assists", MOV CRx): bit 63 says
+ * MOV CRn, bits 3:0 its general register. Clear bit 63: CLTS, LMSW (write) or SMSW (read). */
 #define SVM_CR_EXIT_MOV			(1ull << 63)
 #define SVM_CR_EXIT_GPR_MASK		0xfull
 
@@ -327,10 +327,12 @@ struct vmcb {
 	struct vmcb_save save;
 } __attribute__((packed));
 
-#define VMCB_CONTROL_AT(field, off) \
-	_Static_assert(offsetof(struct vmcb_control, field) == (off), "VMCB control " #field " (APM table B-1)")
-#define VMCB_SAVE_AT(field, off) \
-	_Static_assert(offsetof(struct vmcb_save, field) == (off), "VMCB save " #field " (APM table B-2)")
+#define VMCB_CONTROL_AT(field, off)						\
+	_Static_assert(offsetof(struct vmcb_control, field) == (off),		\
+		       "VMCB control " #field " (APM table B-1)")
+#define VMCB_SAVE_AT(field, off)						\
+	_Static_assert(offsetof(struct vmcb_save, field) == (off),		\
+		       "VMCB save " #field " (APM table B-2)")
 
 VMCB_CONTROL_AT(intercept_misc2, 0x010);
 VMCB_CONTROL_AT(iopm_base_pa, 0x040);

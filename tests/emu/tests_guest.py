@@ -133,13 +133,17 @@ TESTS = [
         r"^ok: CR0 with NW=1 and CD=0 raises #GP\(0\)$",
     ]),
 
+    # Not on bochs-svm-bios: Bochs 2.7 panics on a triple fault inside an SVM guest before it
+    # looks at the shutdown intercept (its VMX model exits properly).
     Test("guest-triple-fault",
-         configs=GUEST_CONFIGS,
+         configs=["qemu-svm-bios", "bochs-vmx-bios"],
          modules=guest_modules("triple_fault"),
          expect=[
              r"^about to triple fault$",
-             r"^umbra: guest stopped: triple fault",
-             r"^umbra: exits:",
+             r"^umbra: guest stopped: triple fault$",
+             r"^  rip [0-9a-f]{16}  rflags [0-9a-f]{16}  cs 0008 base 0 32-bit$",
+             r"^  cr0 [0-9a-f]{16}  cr3",
+             r"^umbra: exits: \d+ total$",
          ],
          forbid=FORBID,
          status=UMBRA_GUEST_TRIPLE,

@@ -486,6 +486,29 @@ static const struct hand_case cases32[] = {
 	{ M32, "2e 3e 89 07", "len=4 map=0 op=89 seg=ds modrm=07" },
 	{ M32, "64 2e 89 07", "len=4 map=0 op=89 seg=cs modrm=07" },
 	{ M32, "0f 01 d9", "len=3 map=1 op=01 modrm=d9" },
+	/* The emulated subset in 32-bit mode. */
+	{ M32, "88 07", "len=2 map=0 op=88 osz=1 modrm=07 base=rdi" },
+	{ M32, "c7 00 78 56 34 12", "len=6 map=0 op=c7 osz=4 modrm=00 base=rax imm=0x12345678:4" },
+	{ M32, "66 c7 00 34 12", "len=5 map=0 op=c7 o16 osz=2 modrm=00 base=rax imm=0x1234:2" },
+	{ M32, "0f c3 07", "len=3 map=1 op=c3 osz=4 modrm=07 base=rdi" },
+	{ M32, "0f 11 47 10", "len=4 map=1 op=11 modrm=47 base=rdi disp=0x10:1" },
+	{ M32, "87 07", "len=2 map=0 op=87 osz=4 modrm=07 base=rdi" },
+	{ M32, "f0 0f b1 0f", "len=4 map=1 op=b1 lock osz=4 modrm=0f reg=1 base=rdi" },
+	{ M32, "f0 83 08 01", "len=4 map=0 op=83 lock osz=4 modrm=08 reg=1 base=rax imm=1:1" },
+	{ M32, "f0 80 20 fe", "len=4 map=0 op=80 lock osz=1 modrm=20 reg=4 base=rax imm=0xfe:1" },
+	{ M32, "f0 21 07", "len=3 map=0 op=21 lock osz=4 modrm=07 base=rdi" },
+	{ M32, "f0 0f ab 07", "len=4 map=1 op=ab lock osz=4 modrm=07 base=rdi" },
+	{ M32, "f0 0f ba 30 03", "len=5 map=1 op=ba lock osz=4 modrm=30 reg=6 base=rax imm=3:1" },
+	{ M32, "f3 a5", "len=2 map=0 op=a5 rep osz=4" },
+	{ M32, "f3 aa", "len=2 map=0 op=aa rep osz=1" },
+	{ M32, "0f 22 d8", "len=3 map=1 op=22 osz=4 modrm=d8 mod=3 reg=3 rm=0" },
+	{ M32, "0f 01 38", "len=3 map=1 op=01 modrm=38 reg=7 base=rax" },
+	{ M32, "0f 01 d1", "len=3 map=1 op=01 modrm=d1" },
+	{ M32, "ef", "len=1 map=0 op=ef osz=4" },
+	{ M32, "e6 80", "len=2 map=0 op=e6 osz=1 imm=0x80:1" },
+	{ M32, "0f 32", "len=2 map=1 op=32" },
+	{ M32, "0f a2", "len=2 map=1 op=a2" },
+	{ M32, "f4", "len=1 map=0 op=f4" },
 	{ M32, "cd 21", "len=2 map=0 op=cd imm=0x21:1" },
 };
 
@@ -521,6 +544,22 @@ static const struct hand_case cases16[] = {
 	{ M16, "c5 00", "len=2 map=0 op=c5 modrm=00 base=rbx index=rsi" },
 	{ M16, "f0 0f c7 0f", "len=4 map=1 op=c7 lock osz=2 modrm=0f reg=1 base=rbx" },
 	{ M16, "cf", "len=1 map=0 op=cf osz=2" },
+	/* The emulated subset in 16-bit mode. */
+	{ M16, "88 07", "len=2 map=0 op=88 osz=1 modrm=07 base=rbx" },
+	{ M16, "c6 07 01", "len=3 map=0 op=c6 osz=1 modrm=07 base=rbx imm=1:1" },
+	{ M16, "66 c7 07 78 56 34 12", "len=7 map=0 op=c7 o16 osz=4 modrm=07 base=rbx imm=0x12345678:4" },
+	{ M16, "f0 87 07", "len=3 map=0 op=87 lock osz=2 modrm=07 base=rbx" },
+	{ M16, "f0 0f b1 0f", "len=4 map=1 op=b1 lock osz=2 modrm=0f reg=1 base=rbx" },
+	{ M16, "f0 81 0f 34 12", "len=5 map=0 op=81 lock osz=2 modrm=0f reg=1 base=rbx imm=0x1234:2" },
+	{ M16, "f0 0f ba 2f 05", "len=5 map=1 op=ba lock osz=2 modrm=2f reg=5 base=rbx imm=5:1" },
+	{ M16, "f3 aa", "len=2 map=0 op=aa rep osz=1 asz=2" },
+	{ M16, "f3 a5", "len=2 map=0 op=a5 rep osz=2" },
+	{ M16, "0f 22 d8", "len=3 map=1 op=22 osz=4 modrm=d8 mod=3 reg=3" },
+	{ M16, "0f 01 3f", "len=3 map=1 op=01 modrm=3f reg=7 base=rbx" },
+	{ M16, "0f a2", "len=2 map=1 op=a2" },
+	{ M16, "f4", "len=1 map=0 op=f4" },
+	{ M16, "ec", "len=1 map=0 op=ec osz=1" },
+	{ M16, "0f 30", "len=2 map=1 op=30" },
 };
 
 /* Encodings that raise #UD, with the reason the decoder must see. */
@@ -1121,20 +1160,26 @@ static void print_stats(const char *name, const struct oracle_stats *s)
 
 /* Prefix sets the sweep puts before each opcode. */
 static const uint8_t sweep_prefixes[][4] = {
-	{ 0 }, { 1, 0x66 }, { 1, 0x67 }, { 1, 0xf3 }, { 1, 0xf2 }, { 1, 0xf0 }, { 1, 0x2e },
-	{ 1, 0x64 }, { 2, 0xf3, 0x66 }, { 2, 0x66, 0x67 }, { 2, 0xf0, 0xf2 },
+	{ 0 }, { 1, 0x66 }, { 1, 0x67 }, { 1, 0xf3 }, { 1, 0xf2 }, { 1, 0xf0 }, { 1, 0x64 },
+	{ 2, 0xf3, 0x66 }, { 2, 0xf0, 0xf2 },
 	/* REX variants, 64-bit mode only (INC/DEC elsewhere, which the sweep covers anyway). */
-	{ 1, 0x48 }, { 1, 0x41 }, { 1, 0x44 }, { 1, 0x42 }, { 1, 0x4f }, { 2, 0x66, 0x48 }, { 2, 0x48, 0x66 },
-	{ 2, 0xf0, 0x48 },
+	{ 1, 0x48 }, { 1, 0x41 }, { 1, 0x4f }, { 2, 0x66, 0x48 }, { 2, 0x48, 0x66 }, { 2, 0xf0, 0x48 },
 };
+#define SWEEP_LEGACY_PREFIXES 9
 
-/* ModRM bytes: every mod, every reg, rm 000/100/101 and more; SIB bytes for rm = 100. */
+/*
+ * ModRM bytes: every reg with mod 00/rm 100 (SIB), mod 01/rm 101, mod 10/rm
+ * 000 and mod 11/rm 000, plus the disp-only forms (mod 00 rm 101 and, for
+ * 16-bit addressing, rm 110) and a few register forms. The groups whose
+ * register forms are all distinct instructions (0F 01, x87) get all 256.
+ */
 static const uint8_t sweep_modrm[] = {
-	0x00, 0x04, 0x05, 0x06, 0x08, 0x0c, 0x0d, 0x10, 0x14, 0x15, 0x18, 0x1c, 0x20, 0x24, 0x25,
-	0x28, 0x2c, 0x30, 0x34, 0x38, 0x3c, 0x3d, 0x40, 0x44, 0x46, 0x4d, 0x58, 0x7c, 0x80, 0x84,
-	0x86, 0x95, 0xbc, 0xc0, 0xc1, 0xc8, 0xd0, 0xd1, 0xd8, 0xd9, 0xe0, 0xe8, 0xf0, 0xf8, 0xf9, 0xff,
+	0x04, 0x0c, 0x14, 0x1c, 0x24, 0x2c, 0x34, 0x3c, 0x45, 0x4d, 0x55, 0x5d, 0x65, 0x6d, 0x75, 0x7d,
+	0x80, 0x88, 0x90, 0x98, 0xa0, 0xa8, 0xb0, 0xb8, 0xc0, 0xc8, 0xd0, 0xd8, 0xe0, 0xe8, 0xf0, 0xf8,
+	0x05, 0x06, 0x3d, 0xc1, 0xf9, 0xff,
 };
-static const uint8_t sweep_sib[] = { 0x24, 0x25, 0xe5, 0x8d };
+/* SIB bytes after mod 00 rm 100: a base and an index, and base 101b (disp32, no base). */
+static const uint8_t sweep_sib[] = { 0x8e, 0x25 };
 
 /* Appends filler after the opcode bytes so that every field has bytes to read. */
 static size_t fill_tail(uint8_t *b, size_t n)
@@ -1142,6 +1187,25 @@ static size_t fill_tail(uint8_t *b, size_t n)
 	for (uint8_t v = 0x11; n < X86_MAX_INSN_LEN; v += 0x11)
 		b[n++] = v;
 	return n;
+}
+
+/* Compares one legacy-map encoding: prefix set p, map, opcode, ModRM and SIB. */
+static void sweep_one(int mode, size_t p, int map, int op, uint8_t modrm, uint8_t sib,
+		      struct oracle_stats *s)
+{
+	uint8_t b[X86_MAX_INSN_LEN];
+	size_t n = 0;
+
+	for (int i = 0; i < sweep_prefixes[p][0]; i++)
+		b[n++] = sweep_prefixes[p][1 + i];
+	if (map >= 1)
+		b[n++] = 0x0f;
+	if (map >= 2)
+		b[n++] = map == 2 ? 0x38 : 0x3a;
+	b[n++] = (uint8_t)op;
+	b[n++] = modrm;
+	b[n++] = sib;
+	oracle_compare(b, fill_tail(b, n), mode, s);
 }
 
 /* (a) every opcode of the legacy maps, with prefix, ModRM and SIB variants, in all modes. */
@@ -1155,35 +1219,27 @@ static void test_oracle_sweep_legacy(void **state)
 	for (int mode = 0; mode < 3; mode++)
 	for (size_t p = 0; p < sizeof(sweep_prefixes) / sizeof(sweep_prefixes[0]); p++)
 	for (int map = 0; map < 4; map++)
-	for (int op = 0; op < 256; op++)
-	for (size_t m = 0; m < sizeof(sweep_modrm); m++)
-	for (size_t si = 0; si < ((sweep_modrm[m] & 0xc7) == 0x04 ? sizeof(sweep_sib) : 1); si++) {
-		uint8_t b[X86_MAX_INSN_LEN];
-		size_t n = 0;
+	for (int op = 0; op < 256; op++) {
+		bool all = (map == 1 && op == 0x01) || (map == 0 && op >= 0xd8 && op <= 0xdf);
 
-		if (mode != X86_MODE_64 && p >= 11)
+		if (mode != X86_MODE_64 && p >= SWEEP_LEGACY_PREFIXES)
 			break;
-		for (int i = 0; i < sweep_prefixes[p][0]; i++)
-			b[n++] = sweep_prefixes[p][1 + i];
-		if (map >= 1)
-			b[n++] = 0x0f;
-		if (map >= 2)
-			b[n++] = map == 2 ? 0x38 : 0x3a;
-		b[n++] = (uint8_t)op;
-		b[n++] = sweep_modrm[m];
-		b[n++] = sweep_sib[si];
-		oracle_compare(b, fill_tail(b, n), mode, &s);
+		for (unsigned int m = 0; all && m < 256; m++)
+			sweep_one(mode, p, map, op, (uint8_t)m, sweep_sib[0], &s);
+		for (size_t m = 0; !all && m < sizeof(sweep_modrm); m++)
+			for (size_t si = 0; si < ((sweep_modrm[m] & 0xc7) == 0x04 ? 2 : 1); si++)
+				sweep_one(mode, p, map, op, sweep_modrm[m], sweep_sib[si], &s);
 	}
 	print_stats("oracle sweep, legacy maps", &s);
 	assert_int_equal(s.failures, 0);
-	assert_true(s.both_ok > 500000);
+	assert_true(s.both_ok > 300000);
 }
 
 /* (a) continued: every opcode of every VEX, EVEX and XOP map, with payload variants. */
 static void test_oracle_sweep_vex(void **state)
 {
 	struct oracle_stats s = { 0 };
-	static const uint8_t modrms[] = { 0x00, 0x04, 0x05, 0x44, 0x80, 0xc0, 0xc9, 0xf8 };
+	static const uint8_t modrms[] = { 0x04, 0x05, 0x4c, 0x80, 0xc9 };
 
 	(void)state;
 	exact_bufs_init();
@@ -1230,7 +1286,7 @@ static void test_oracle_sweep_vex(void **state)
 	}
 	print_stats("oracle sweep, VEX/EVEX/XOP maps", &s);
 	assert_int_equal(s.failures, 0);
-	assert_true(s.both_ok > 90000);
+	assert_true(s.both_ok > 50000);
 }
 
 /* xorshift64*: a fixed, portable pseudo-random sequence. */
