@@ -80,7 +80,8 @@ run: setup iso
 
 # ---------------------------------------------------------------------------------------------
 # Host unit tests: pure code compiled with the host compiler and sanitizers, cmocka as framework.
-# Each tests/unit/NAME.mk adds NAME to UNIT_TESTS and lists the sources under test in UNIT_SRCS_NAME.
+# Each tests/unit/NAME.mk adds NAME to UNIT_TESTS, lists the sources under test in UNIT_SRCS_NAME
+# and any extra host library (an oracle such as Zydis) in UNIT_LIBS_NAME.
 UNIT_TESTS :=
 include $(wildcard tests/unit/*.mk)
 
@@ -93,7 +94,7 @@ UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
 define unit_rule
 $(BUILD)/unit/test_$(1): tests/unit/test_$(1).c $(UNIT_SRCS_$(1))
 	@mkdir -p $$(dir $$@)
-	$(HOSTCC) $(HOST_CFLAGS) -o $$@ tests/unit/test_$(1).c $(UNIT_SRCS_$(1)) $(HOST_LIBS)
+	$(HOSTCC) $(HOST_CFLAGS) -o $$@ tests/unit/test_$(1).c $(UNIT_SRCS_$(1)) $(HOST_LIBS) $(UNIT_LIBS_$(1))
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 -include $(UNIT_BINS:=.d)

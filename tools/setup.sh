@@ -8,7 +8,7 @@ packages=(
 	grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
 	qemu-system-x86 ovmf
 	bochs bochsbios vgabios
-	libcmocka-dev
+	libcmocka-dev libzydis-dev
 )
 
 missing=()
