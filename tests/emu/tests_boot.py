@@ -66,7 +66,7 @@ TESTS = [
              r"^umbra: mm: \d+ pages free in \d+ ranges; host map 0-ffffffff with",
              r"^umbra: mm: \d+ free ranges reachable, highest byte [0-9a-f]+$",
              backend_line,
-             r"^umbra: no guest to run$",
+             r"^umbra: no guest to run \(give one as `module2 /path guest \[command line\]`\)$",
          ],
          forbid=[r"HOST EXCEPTION", r"PANIC", r"command line: \d+ problem"]),
 
@@ -79,7 +79,7 @@ TESTS = [
              rf"^umbra: mem: 0000000100000000-{HEX16} usable$",
              r"^umbra: mm: \d+ pages free in \d+ ranges; host map 0-[0-9a-f]{9,} with 2 MiB pages",
              r"^umbra: mm: \d+ free ranges reachable, highest byte 1[0-9a-f]{8}$",
-             r"^umbra: no guest to run$",
+             r"^umbra: no guest to run \(give one as `module2 /path guest \[command line\]`\)$",
          ]),
 
     Test("bad-options",
@@ -92,7 +92,7 @@ TESTS = [
              r'^bad value "loud" for loglevel',
              r"^umbra: cpu: ",
              r"^umbra: (backend: vmx|backend: none usable for backend=vmx \(vmx: CPUID)",
-             r"^umbra: no guest to run$",
+             r"^umbra: no guest to run \(give one as `module2 /path guest \[command line\]`\)$",
          ]),
 
     Test("exception-ud",

@@ -167,3 +167,16 @@ TESTS.append(passing_guest("demo", [
     r'^CPUID says: hypervisor "UmbraUmbraUm", 64 MiB of RAM, command line "demo"\.$',
     r"^ok: running under Umbra$",
 ]))
+
+# A module marked "guest" that is no multiboot kernel: a one-line reason, and Umbra stops cleanly.
+TESTS.append(Test("guest-malformed",
+                  configs=["qemu-svm-bios", "bochs-vmx-bios"],
+                  modules=lambda ctx: [(write_file(
+                      os.path.join(ctx["build"], "tests", "modules", "not-a-kernel.txt"),
+                      "this is not a multiboot kernel\n" * 40), "guest broken")],
+                  expect=[
+                      r'^umbra: cannot load the guest "guest broken": no multiboot header',
+                      r"^umbra: exit status 0x78$",
+                  ],
+                  forbid=[r"HOST EXCEPTION", r"PANIC", r"guest stopped"],
+                  status=0x78))
