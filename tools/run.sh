@@ -29,29 +29,15 @@ bochs)
 	[[ $fw == bios ]] || { echo "run.sh: Bochs boots with its BIOS only" >&2; exit 2; }
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/umbra-bochs.XXXXXX")
 	trap 'rm -rf "$dir"' EXIT
-	# The serial port goes to a pty-less file tailed here; Bochs's own display stays off (rfb).
-	cat > "$dir/bochsrc" <<RC
-config_interface: textconfig
-display_library: rfb, options="timeout=0"
-megs: $mem
-cpu: model=${cpu:-corei7_skylake_x}, count=1, ips=10000000, reset_on_triple_fault=0
-ata0-master: type=cdrom, path=$(realpath "$iso"), status=inserted
-boot: cdrom
-clock: sync=none, time0=946681200
-com1: enabled=1, mode=file, dev=$dir/serial.out
-log: $dir/bochs.log
-panic: action=fatal
-error: action=report
-info: action=report
-debug: action=ignore
-speaker: enabled=0
-RC
+	# The same machine the tests boot; the serial port goes to a file that is shown here.
+	python3 "$(dirname "$0")/../tests/emu/emulators.py" bochsrc "$iso" "$dir/serial.out" \
+		"$dir/bochs.log" "${cpu:-corei7_skylake_x}" "$mem" > "$dir/bochsrc"
 	printf 'c\nq\n' > "$dir/cmds"
 	: > "$dir/serial.out"
 	tail -f "$dir/serial.out" & tailpid=$!
+	trap 'kill "$tailpid" 2>/dev/null; rm -rf "$dir"' EXIT
 	bochs -q -f "$dir/bochsrc" -rc "$dir/cmds" </dev/null >"$dir/bochs.out" 2>&1 || true
 	sleep 0.5
-	kill "$tailpid" 2>/dev/null || true
 	;;
 *) echo "run.sh: EMU must be qemu or bochs" >&2; exit 2 ;;
 esac

@@ -119,3 +119,13 @@ def available(config):
     if firmware == "uefi" and not any(os.path.exists(p) for p in OVMF_CANDIDATES):
         return "OVMF not installed"
     return None
+
+
+if __name__ == "__main__":
+    # `emulators.py bochsrc ISO SERIAL LOG CPU MEGS` prints the Bochs configuration that the
+    # tests use, so interactive runs (tools/run.sh) boot exactly the same machine.
+    import sys
+    if len(sys.argv) != 7 or sys.argv[1] != "bochsrc":
+        sys.exit("usage: emulators.py bochsrc ISO SERIAL LOG CPU MEGS")
+    _, _, iso, serial, log, cpu, megs = sys.argv
+    sys.stdout.write(bochs_config(os.path.abspath(iso), serial, log, cpu, int(megs)))
