@@ -67,6 +67,12 @@ static bool cr0_write(struct guest *g, uint64_t value)
 		return false;	/* SDM 10.8.5: IA-32e mode needs PAE first */
 	if (!(value & CR0_PG) && (v->cr0 & CR0_PG) && guest_in_64bit_mode(g))
 		return false;	/* leaving long mode must happen in compatibility mode */
+	/* SDM 4.4.1: a MOV to CR0 that changes CD, NW or PG and leaves PAE paging in use loads
+	 * the PDPTEs; a reserved bit in one makes the MOV fault and change nothing. */
+	if (guest_pae_paging(value, v->cr4, v->efer) &&
+	    ((value ^ v->cr0) & (CR0_CD | CR0_NW | CR0_PG)) &&
+	    !guest_load_pdptes(g, v->cr3, v->pdptes))
+		return false;
 	guest_set_cr0(g, value);
 	return true;
 }
@@ -79,6 +85,11 @@ static bool cr4_write(struct guest *g, uint64_t value)
 		return false;
 	if ((v->efer & EFER_LMA) && !(value & CR4_PAE))
 		return false;	/* PAE cannot be cleared in IA-32e mode */
+	/* SDM 4.4.1: so does a MOV to CR4 that changes PAE, PGE, PSE or SMEP. */
+	if (guest_pae_paging(v->cr0, value, v->efer) &&
+	    ((value ^ v->cr4) & (CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP)) &&
+	    !guest_load_pdptes(g, v->cr3, v->pdptes))
+		return false;
 	guest_set_cr4(g, value);
 	return true;
 }
@@ -92,6 +103,10 @@ static bool cr3_write(struct guest *g, uint64_t value)
 	} else {
 		value &= 0xffffffffULL;
 	}
+	/* SDM 4.4.1: in PAE mode every MOV to CR3 loads the PDPTEs. */
+	if (guest_pae_paging(g->vcpu.cr0, g->vcpu.cr4, g->vcpu.efer) &&
+	    !guest_load_pdptes(g, value, g->vcpu.pdptes))
+		return false;
 	guest_set_cr3(g, value);
 	return true;
 }

@@ -8,6 +8,8 @@
 #include "guest/guest_image.h"
 #include "guest/mode.h"
 #include "boot/boot_info.h"
+#include "arch/cpu_info.h"
+#include "arch/cpuid.h"
 #include "arch/cr.h"
 #include "mm/hostmap.h"
 #include "mm/page.h"
@@ -163,7 +165,11 @@ int guest_load(struct guest *g, const struct guest_load_params *lp, char *err, s
 	if (gi.wants_video_mode)
 		pr_warn("umbra: guest: the kernel asks for a video mode; it gets none (serial only)\n");
 
-	if (!mmu_init(&g->mmu, &g->mem, lp->pmm)) {
+	if (!mmu_init(&g->mmu, &g->mem, lp->pmm, &(struct mmu_cpu){
+			.maxphyaddr = lp->cpu->maxphyaddr,
+			.pse36 = cpu_has(lp->cpu->leaf1_edx, 1u << 17),	/* CPUID.1:EDX.PSE-36 */
+			.gb_pages = cpu_has(lp->cpu->ext1_edx, CPUID_80000001_EDX_PAGE1GB),
+			.host_nx = cpu_has(lp->cpu->ext1_edx, CPUID_80000001_EDX_NX) })) {
 		snprintk(err, errlen, "out of memory for the shadow MMU");
 		return -1;
 	}

@@ -1,6 +1,7 @@
 /* Guest-linear memory access, page by page through the guest's translation. */
 #include "guest/gva.h"
 #include "guest/guest.h"
+#include "guest/mode.h"
 #include "mm/page.h"
 
 /* Translates one linear address. With paging off, linear is physical (truncated to 32 bits
@@ -9,14 +10,22 @@ static enum gva_status guest_translate(struct guest *g, uint64_t linear, uint32_
 				       uint64_t *gpa, uint32_t *pfec)
 {
 	struct vcpu *v = &g->vcpu;
+	struct paging_state ps;
 
-	(void)access;
-	(void)pfec;
 	if (!(v->cr0 & CR0_PG)) {
 		*gpa = linear & 0xffffffffULL;
 		return GVA_OK;
 	}
-	return GVA_UNSUPPORTED;
+	ps = guest_paging_state(g);
+	switch (mmu_translate(&g->mmu, &ps, (v->efer & EFER_LMA) ? linear : (uint32_t)linear,
+			      access, gpa, pfec)) {
+	case 0:
+		return GVA_OK;
+	case 1:
+		return GVA_PAGE_FAULT;
+	default:
+		return GVA_NOT_RAM;
+	}
 }
 
 /* Runs one page-bounded piece at a time so each piece has a single translation. */

@@ -9,9 +9,11 @@
 #include "guest/run.h"
 #include "guest/cr.h"
 #include "guest/cpuid_policy.h"
+#include "guest/emulate.h"
 #include "guest/guest.h"
 #include "guest/insn.h"
 #include "guest/io.h"
+#include "guest/mode.h"
 #include "guest/msr.h"
 #include "guest/report.h"
 #include "arch/trap.h"
@@ -19,6 +21,7 @@
 #include "lib/printk.h"
 
 #define RFLAGS_IF (1u << 9)
+#define RFLAGS_AC (1u << 18)
 
 typedef void (*exit_handler)(struct guest *g, struct vm_exit *e);
 
@@ -64,15 +67,19 @@ static void handle_hlt(struct guest *g, struct vm_exit *e)
 static void handle_page_fault(struct guest *g, struct vm_exit *e)
 {
 	struct vcpu *v = &g->vcpu;
-	struct paging_state ps = { v->cr0, v->cr3, v->cr4, v->efer };
+	struct paging_state ps = guest_paging_state(g);
 	struct mmu_outcome out;
 
-	mmu_page_fault(&g->mmu, &ps, e->exception.cr2, e->exception.error_code, &out);
+	mmu_page_fault(&g->mmu, &ps, e->exception.cr2, e->exception.error_code,
+		       v->rflags & RFLAGS_AC, &out);
 	switch (out.action) {
 	case MMU_RETRY:
 		break;
 	case MMU_INJECT_PF:
 		vcpu_queue_page_fault(v, out.error_code, out.cr2);
+		break;
+	case MMU_EMULATE_WRITE:
+		guest_emulate_pt_write(g, out.gpa);
 		break;
 	case MMU_GUEST_FATAL:
 		guest_stop(g, GUEST_STOP_FATAL, "page fault at %llx: %s",
@@ -109,11 +116,30 @@ static void handle_invd(struct guest *g, struct vm_exit *e)
 	vcpu_skip_instruction(&g->vcpu, e);
 }
 
-/* With paging off there is no translation to drop; the shadow MMU refines this. */
+/* INVLPG m (SDM Vol. 2A): the shadow translation of the address goes, and the TLB with it. */
 static void handle_invlpg(struct guest *g, struct vm_exit *e)
 {
-	g->vcpu.ops->flush_tlb(&g->vcpu);
-	vcpu_skip_instruction(&g->vcpu, e);
+	struct vcpu *v = &g->vcpu;
+	struct paging_state ps = guest_paging_state(g);
+	uint64_t linear = e->invlpg.linear;
+
+	if (!e->invlpg.known) {
+		struct x86_insn in;
+		struct segment s;
+		int seg;
+
+		if (!guest_decode_at_rip(g, &in))
+			return;
+		seg = in.segment >= 0 ? in.segment : SEG_DS;
+		v->ops->get_segment(v, seg, &s);
+		linear = x86_effective_address(&in, v->gpr, v->rip + in.len);
+		if (guest_x86_mode(g) != X86_MODE_64 || seg == SEG_FS || seg == SEG_GS)
+			linear += s.base;
+	}
+	mmu_invlpg(&g->mmu, &ps, linear);
+	v->ops->flush_tlb(v);
+	g->mmu.need_flush = false;
+	vcpu_skip_instruction(v, e);
 }
 
 static void handle_nothing(struct guest *g, struct vm_exit *e)
@@ -190,6 +216,15 @@ void guest_run(struct guest *g)
 	struct vm_exit exit;
 
 	while (g->stop == GUEST_RUNNING) {
+		/* The shadow MMU may have dropped the root or entries since the last exit. */
+		if (!g->mmu.root_valid)
+			guest_reload_root(g);
+		else if (g->mmu.need_flush) {
+			v->ops->flush_tlb(v);
+			g->mmu.need_flush = false;
+		}
+		if (g->stop != GUEST_RUNNING)
+			break;
 		v->ops->run(v, &exit);
 		v->stats.exits++;
 		guest_dispatch(g, &exit);

@@ -99,6 +99,7 @@ struct vcpu {
 
 	/* The guest's view of its control state. */
 	uint64_t cr0, cr3, cr4, efer, xcr0, cr8;
+	uint64_t pdptes[4];		/* PAE PDPTE registers, loaded as SDM Vol. 3A 4.4.1 says */
 
 	/* Segment and descriptor-table state that ops->load_state() writes at reset; afterwards
 	 * the hardware holds the truth and ops->get_segment() reads it. */

@@ -1,21 +1,35 @@
 /*
- * Shadow MMU core: roots and the page-fault path. With guest paging off, every shadow page is
- * direct: guest-linear equals guest-physical, and a fault installs the host frame that backs it.
+ * Shadow MMU core: roots, the page-fault path (walk, then fetch), write protection of guest
+ * page tables, zapping, INVLPG.
+ *
+ * Shadow layout by guest mode (the host always uses 8-byte entries):
+ *   off      Umbra's PAE root -> 4 direct page directories (gfn = i GiB) -> direct page tables
+ *   32-bit   Umbra's PAE root -> 4 shadows of the guest page directory, quadrants 0-3
+ *            -> shadows of guest page tables, quadrant 0-1 (which 2 MiB half)
+ *   PAE      Umbra's PAE root -> shadows of the page directories the cached PDPTEs name
+ *   4-level  shadow of the guest PML4 is the root
+ * Non-leaf shadow entries allow everything; the leaf carries the combined rights of the walk.
+ * Guest large pages are mapped through direct shadow tables of 4 KiB entries, so no large shadow
+ * mapping ever covers a write-protected guest page table.
  */
 #include "mm/mmu.h"
 #include "mm/guest_mem.h"
 #include "mm/hostmap.h"
 #include "mm/page.h"
 #include "mm/pmm.h"
+#include "mm/walk.h"
 #include "arch/pt.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
 #define MMU_SHADOW_PAGES	4096
+#define MMU_RMAP_ENTRIES	(64 * 1024)
 #define FOUR_GIB		(1ULL << 32)
 #define PAE_ROOT_ENTRIES	4
 #define PDPTE_P			PT_P	/* PAE PDPTEs have only P, PWT, PCD and the address (SDM 4.4.1) */
 #define SPTE_TABLE		(PT_P | PT_RW | PT_US | PT_A)
+#define SPTE_ADDR(e)		((e) & PT_ADDR_MASK)
+#define GUEST_ADDR_MASK		0x000ffffffffff000ULL
 
 const char *paging_mode_name(enum paging_mode mode)
 {
@@ -26,11 +40,13 @@ const char *paging_mode_name(enum paging_mode mode)
 	return mode <= PAGING_4LEVEL ? names[mode] : "?";
 }
 
-bool mmu_init(struct mmu *m, struct guest_mem *mem, struct pmm *pmm)
+bool mmu_init(struct mmu *m, struct guest_mem *mem, struct pmm *pmm, const struct mmu_cpu *cpu)
 {
 	memset(m, 0, sizeof(*m));
 	m->mem = mem;
-	if (!sp_cache_init(&m->cache, pmm, MMU_SHADOW_PAGES))
+	m->cpu = *cpu;
+	if (!sp_cache_init(&m->cache, pmm, MMU_SHADOW_PAGES) ||
+	    !rmap_init(&m->rmap, pmm, MMU_RMAP_ENTRIES))
 		return false;
 	/* CR3 holds only 32 bits in PAE mode (SDM Vol. 3A 4.4), so the PAE root lives below 4 GiB. */
 	m->pae_root = hostmap_alloc_zeroed_page(pmm, FOUR_GIB);
@@ -44,133 +60,536 @@ bool mmu_init(struct mmu *m, struct guest_mem *mem, struct pmm *pmm)
 void mmu_reset(struct mmu *m)
 {
 	sp_cache_clear(&m->cache);
+	rmap_clear(&m->rmap);
 	memset(phys_to_virt(m->pae_root), 0, PAGE_SIZE);
+	m->root_sp = NULL;
 	m->root_valid = false;
+	m->need_flush = true;
+	m->stats.resets++;
 }
 
-/* The role of a direct shadow page at level, mapping guest-physical memory with full rights. */
-static union sp_role direct_role(unsigned level)
+/* ---- walking guest memory ---------------------------------------------------------------- */
+
+static bool mmu_mem_read(void *ctx, uint64_t gpa, void *buf, unsigned len)
+{
+	return guest_mem_read(ctx, gpa, buf, len);
+}
+
+static bool mmu_mem_write(void *ctx, uint64_t gpa, const void *buf, unsigned len)
+{
+	return guest_mem_write(ctx, gpa, buf, len);
+}
+
+static void mmu_walk(struct mmu *m, const struct paging_state *ps, uint64_t addr, uint32_t access,
+		     struct walk_result *w)
+{
+	struct walk_mem mem = { mmu_mem_read, mmu_mem_write, m->mem };
+	struct walk_request req = {
+		.ps = *ps, .addr = addr, .access = access, .maxphyaddr = m->cpu.maxphyaddr,
+		.pse36 = m->cpu.pse36, .gb_pages = m->cpu.gb_pages, .set_ad = true,
+	};
+
+	memcpy(req.pdptes, ps->pdptes, sizeof(req.pdptes));
+	walk_guest(&req, &mem, w);
+}
+
+int mmu_translate(struct mmu *m, const struct paging_state *ps, uint64_t addr, uint32_t access,
+		  uint64_t *gpa, uint32_t *pfec)
+{
+	struct walk_result w;
+
+	mmu_walk(m, ps, addr, access, &w);
+	if (w.not_ram)
+		return -1;
+	if (w.fault) {
+		*pfec = w.pfec;
+		return 1;
+	}
+	*gpa = w.gpa;
+	return 0;
+}
+
+/* ---- zapping ------------------------------------------------------------------------------ */
+
+static bool spte_is_leaf(const struct shadow_page *sp, uint64_t spte)
+{
+	return sp->role.level == 1 || (spte & PT_PS);
+}
+
+/* Clears one shadow entry, undoing its reverse-map or parent bookkeeping. */
+static void mmu_clear_spte(struct mmu *m, struct shadow_page *sp, uint64_t *spte)
+{
+	uint64_t e = *spte;
+
+	if (!(e & PT_P))
+		return;
+	if (spte_is_leaf(sp, e)) {
+		rmap_remove(&m->rmap, SPTE_ADDR(e), spte);
+	} else {
+		struct shadow_page *child = sp_by_hpa(&m->cache, SPTE_ADDR(e));
+
+		if (child)
+			sp_remove_parent(child, spte);
+	}
+	*spte = 0;
+	m->need_flush = true;
+}
+
+/* Removes a shadow page: its entries, the entries pointing to it, then the page itself. */
+static void mmu_zap_page(struct mmu *m, struct shadow_page *sp)
+{
+	if (sp->parents_overflow) {
+		mmu_reset(m);	/* some parent entry is unknown: only a full reset is safe */
+		return;
+	}
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		mmu_clear_spte(m, sp, &sp->spt[i]);
+	while (sp->nparents) {
+		uint64_t *parent = sp->parents[--sp->nparents];
+
+		*parent = 0;
+		/* A slot of Umbra's PAE root: the root must be filled again. */
+		if ((uintptr_t)parent - (uintptr_t)phys_to_virt(m->pae_root) < PAGE_SIZE)
+			m->root_valid = false;
+	}
+	if (sp->root_count || sp == m->root_sp) {
+		m->root_valid = false;
+		m->root_sp = NULL;
+	}
+	sp_free(&m->cache, sp);
+	m->stats.shadow_pages_zapped++;
+	m->need_flush = true;
+}
+
+/* Zaps every shadow page (not direct) that shadows guest frame gfn. */
+static void mmu_zap_gfn(struct mmu *m, uint64_t gfn)
+{
+	struct shadow_page *sp = NULL, *next;
+	uint64_t resets = m->stats.resets;
+
+	for (sp = sp_next_of_gfn(&m->cache, gfn, NULL); sp; sp = next) {
+		next = sp_next_of_gfn(&m->cache, gfn, sp);
+		if (sp->role.direct)
+			continue;
+		mmu_zap_page(m, sp);
+		if (m->stats.resets != resets)
+			return;		/* a reset emptied the cache, chains included */
+	}
+}
+
+/* True when gfn is shadowed as a guest page table, so its mappings must stay read-only. */
+static bool mmu_gfn_write_protected(struct mmu *m, uint64_t gfn)
+{
+	for (struct shadow_page *sp = sp_next_of_gfn(&m->cache, gfn, NULL); sp;
+	     sp = sp_next_of_gfn(&m->cache, gfn, sp))
+		if (!sp->role.direct)
+			return true;
+	return false;
+}
+
+void mmu_guest_wrote(struct mmu *m, uint64_t gpa, unsigned len)
+{
+	uint64_t first = gpa >> PAGE_SHIFT, last = (gpa + (len ? len - 1 : 0)) >> PAGE_SHIFT;
+
+	for (uint64_t gfn = first; gfn <= last; gfn++)
+		mmu_zap_gfn(m, gfn);
+}
+
+/* ---- roles and roots ---------------------------------------------------------------------- */
+
+/* The role bits every page of the current paging state shares (SDM 4.6 inputs). */
+static union sp_role mmu_base_role(const struct paging_state *ps)
+{
+	union sp_role role = { .word = 0 };
+
+	role.gpte4 = paging_mode_of(ps) == PAGING_32;
+	role.cr0_wp = !!(ps->cr0 & CR0_WP);
+	role.efer_nxe = !!(ps->efer & EFER_NXE);
+	role.cr4_smep = !!(ps->cr4 & CR4_SMEP);
+	role.cr4_smap = !!(ps->cr4 & CR4_SMAP);
+	return role;
+}
+
+static union sp_role direct_role(unsigned level, unsigned access)
 {
 	union sp_role role = { .word = 0 };
 
 	role.level = level;
 	role.direct = 1;
-	role.access = ACC_ALL;
+	role.access = access;
 	return role;
 }
 
-/* The direct page directory of PDPTE slot i; its gfn (i GiB) tells it from the other three. */
-static union sp_role direct_pd_role(unsigned i)
+/* Finds or creates a shadow page; a new page of a guest table write-protects that table. */
+static struct shadow_page *mmu_get_page(struct mmu *m, uint64_t gfn, union sp_role role)
 {
-	(void)i;
-	return direct_role(2);
+	struct shadow_page *sp;
+	bool created;
+	uint64_t hpa;
+
+	sp = sp_get(&m->cache, gfn, role, &created);
+	if (!sp || !created)
+		return sp;
+	m->stats.shadow_pages_created++;
+	/* shadow-mmu.md 7: write-protect the guest table before anything is built from it. */
+	if (!role.direct && guest_mem_gpa_to_hpa(m->mem, gfn << PAGE_SHIFT, &hpa) &&
+	    rmap_write_protect(&m->rmap, hpa))
+		m->need_flush = true;
+	return sp;
 }
 
-/* Paging off: the guest runs on PAE shadow tables; PDPTE i hangs the direct page directory that
- * maps guest-physical [i GiB, i+1 GiB). */
-static uint64_t mmu_build_direct_pae_root(struct mmu *m)
+/* Points shadow entry spte (in parent, or in Umbra's PAE root when parent is NULL) at child. */
+static void mmu_link(struct mmu *m, struct shadow_page *parent, uint64_t *spte,
+		     struct shadow_page *child, uint64_t flags)
+{
+	if ((*spte & PT_P) && SPTE_ADDR(*spte) == child->hpa)
+		return;
+	if (parent)
+		mmu_clear_spte(m, parent, spte);
+	else if (*spte & PT_P) {
+		struct shadow_page *old = sp_by_hpa(&m->cache, SPTE_ADDR(*spte));
+
+		if (old)
+			sp_remove_parent(old, spte);
+	}
+	*spte = child->hpa | flags;
+	sp_add_parent(child, spte);
+}
+
+static void pae_root_clear_slot(struct mmu *m, uint64_t *slot)
+{
+	if (*slot & PT_P) {
+		struct shadow_page *old = sp_by_hpa(&m->cache, SPTE_ADDR(*slot));
+
+		if (old)
+			sp_remove_parent(old, slot);
+	}
+	*slot = 0;
+}
+
+/* Hangs the four page directories of the current mode from Umbra's PAE root. Returns false
+ * when memory runs out; *created_any tells whether a root page had to be built. */
+static bool mmu_fill_pae_root(struct mmu *m, const struct paging_state *ps, bool *created_any)
 {
 	uint64_t *pdpt = phys_to_virt(m->pae_root);
+	enum paging_mode mode = paging_mode_of(ps);
+	union sp_role base = mmu_base_role(ps);
 
 	for (unsigned i = 0; i < PAE_ROOT_ENTRIES; i++) {
 		struct shadow_page *sp;
-		bool created;
+		union sp_role role = base;
+		uint64_t gfn;
+		unsigned before = m->cache.used;
 
-		sp = sp_get(&m->cache, (uint64_t)i << (30 - PAGE_SHIFT), direct_pd_role(i), &created);
+		role.level = 2;
+		role.access = ACC_ALL;
+		if (mode == PAGING_OFF) {
+			role = direct_role(2, ACC_ALL);
+			gfn = (uint64_t)i << (30 - PAGE_SHIFT);
+		} else if (mode == PAGING_32) {
+			role.quadrant = i;	/* shadow-mmu.md 3: the PDPTE slot picks the quadrant */
+			gfn = (ps->cr3 & 0xfffff000ULL) >> PAGE_SHIFT;
+		} else {
+			gfn = (ps->pdptes[i] & GUEST_ADDR_MASK) >> PAGE_SHIFT;
+			/* A not-present PDPTE, or one naming memory that is not RAM: no shadow
+			 * here, and the walk reports the fault. */
+			if (!(ps->pdptes[i] & PT_P) || !guest_mem_find(m->mem, gfn << PAGE_SHIFT)) {
+				pae_root_clear_slot(m, &pdpt[i]);
+				continue;
+			}
+		}
+		sp = mmu_get_page(m, gfn, role);
 		if (!sp)
-			return 0;
-		if (created)
-			m->stats.shadow_pages_created++;
-		sp->root_count++;
-		pdpt[i] = sp->hpa | PDPTE_P;
+			return false;
+		if (m->cache.used != before)
+			*created_any = true;
+		mmu_link(m, NULL, &pdpt[i], sp, PDPTE_P);
 	}
-	return m->pae_root;
+	return true;
 }
 
 uint64_t mmu_load_root(struct mmu *m, const struct paging_state *ps)
 {
 	enum paging_mode mode = paging_mode_of(ps);
+	bool created = false;
 
-	if (m->root_valid && m->root_mode == mode) {
-		m->stats.roots_reused++;
-		return m->root;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (m->root_sp) {
+			m->root_sp->root_count--;
+			m->root_sp = NULL;
+		}
+		if (mode == PAGING_4LEVEL) {
+			union sp_role role = mmu_base_role(ps);
+			unsigned before = m->cache.used;
+
+			role.level = 4;
+			role.access = ACC_ALL;
+			m->root_sp = mmu_get_page(m, (ps->cr3 & GUEST_ADDR_MASK) >> PAGE_SHIFT, role);
+			if (m->root_sp) {
+				created = m->cache.used != before;
+				m->root_sp->root_count++;
+				m->root = m->root_sp->hpa;
+				break;
+			}
+		} else if (mmu_fill_pae_root(m, ps, &created)) {
+			m->root = m->pae_root;
+			break;
+		}
+		mmu_reset(m);	/* out of shadow pages: start over once */
+		m->root = 0;
 	}
-	mmu_reset(m);
-	switch (mode) {
-	case PAGING_OFF:
-		m->root = mmu_build_direct_pae_root(m);
-		break;
-	default:
-		m->root = 0;	/* guest paging is the next step of the shadow MMU */
-		break;
-	}
-	m->root_mode = mode;
+	m->root_ps = *ps;
 	m->root_valid = m->root != 0;
-	m->stats.roots_built++;
+	if (created)
+		m->stats.roots_built++;
+	else
+		m->stats.roots_reused++;
+	m->need_flush = true;
 	return m->root;
 }
 
-static unsigned spte_index(uint64_t addr, unsigned level)
+/* ---- the fault path ------------------------------------------------------------------------ */
+
+static unsigned level_shift(unsigned level)
 {
-	return (addr >> (PAGE_SHIFT + 9 * (level - 1))) & (PT_ENTRIES - 1);
+	return PAGE_SHIFT + 9 * (level - 1);
 }
 
-/* Installs the leaf for a direct mapping of gpa below the level-2 direct page pd. */
-static bool mmu_fetch_direct(struct mmu *m, struct shadow_page *pd, uint64_t gpa, uint64_t leaf)
+/* The rights the guest entries at levels top..from allow (ACC_*), as the walk read them. */
+static unsigned guest_access_above(const struct paging_state *ps, const struct walk_result *w,
+				   unsigned from)
 {
-	uint64_t *pde = &pd->spt[spte_index(gpa, 2)];
-	struct shadow_page *pt;
-	bool created;
+	enum paging_mode mode = paging_mode_of(ps);
+	unsigned access = ACC_ALL;
 
-	pt = sp_get(&m->cache, (gpa >> PAGE_SHIFT) & ~(uint64_t)(PT_ENTRIES - 1), direct_role(1),
-		    &created);
-	if (!pt)
+	for (unsigned l = w->levels; l >= from && l >= 1; l--) {
+		uint64_t e = w->pte[l];
+
+		if (mode == PAGING_PAE && l == 3)
+			continue;	/* PDPTEs carry no rights (SDM 4.4.1) */
+		if (!(e & PT_US))
+			access &= ~ACC_USER;
+		if (!(e & PT_RW))
+			access &= ~ACC_WRITE;
+		if (mode != PAGING_32 && (ps->efer & EFER_NXE) && (e & PT_NX))
+			access &= ~ACC_EXEC;
+	}
+	return access;
+}
+
+/* The guest table gfn that the walk's entry at level names (entry formats differ by mode). */
+static uint64_t guest_table_gfn(const struct paging_state *ps, const struct walk_result *w,
+				unsigned level)
+{
+	uint64_t e = w->pte[level];
+
+	if (paging_mode_of(ps) == PAGING_32)
+		return (e & 0xfffff000ULL) >> PAGE_SHIFT;
+	return (e & GUEST_ADDR_MASK) >> PAGE_SHIFT;
+}
+
+/* The shadow page at the top of the walk for addr: the 4-level root, or the page directory
+ * hanging from Umbra's PAE root. */
+static struct shadow_page *mmu_top_page(struct mmu *m, const struct paging_state *ps,
+					uint64_t addr, unsigned *level)
+{
+	uint64_t *pdpt = phys_to_virt(m->pae_root);
+
+	if (paging_mode_of(ps) == PAGING_4LEVEL) {
+		*level = 4;
+		return m->root_sp;
+	}
+	*level = 2;
+	if (!(pdpt[(addr >> 30) & 3] & PT_P))
+		return NULL;
+	return sp_by_hpa(&m->cache, SPTE_ADDR(pdpt[(addr >> 30) & 3]));
+}
+
+/* True when the guest entry the walk used at level has changed since (other than the A/D bits
+ * the walk itself set): the fetch must give up and let the guest retry (shadow-mmu.md 5). */
+static bool guest_entry_changed(struct mmu *m, const struct walk_result *w, unsigned level)
+{
+	uint64_t now = 0;
+
+	if (!w->pte_gpa[level])
+		return false;	/* a cached PDPTE: no memory behind it */
+	if (!guest_mem_read(m->mem, w->pte_gpa[level], &now, w->pte_size))
+		return true;
+	return ((now ^ w->pte[level]) & ~(uint64_t)(PT_A | PT_D)) != 0;
+}
+
+/* The leaf entry for the page the walk found, for an access with hardware error code error. */
+static uint64_t mmu_leaf(struct mmu *m, const struct paging_state *ps, const struct walk_result *w,
+			 uint32_t error, uint64_t hpa)
+{
+	uint64_t leaf = hpa | PT_P | PT_A | PT_D;
+	unsigned access = w->access;
+	bool dirty = w->dirty || paging_mode_of(ps) == PAGING_OFF;
+
+	if (access & ACC_USER)
+		leaf |= PT_US;
+	/* A clean page stays read-only so that the first write faults and sets D (SDM 4.8);
+	 * a page that is a shadowed guest table stays read-only so that writes are seen. */
+	if ((access & ACC_WRITE) && dirty && !mmu_gfn_write_protected(m, w->gpa >> PAGE_SHIFT))
+		leaf |= PT_RW;
+	/* CR0.WP = 0: a supervisor write to a read-only page succeeds (SDM 4.6). The shadow
+	 * entry becomes writable for the supervisor only; a later user access faults and refills. */
+	if (!(ps->cr0 & CR0_WP) && (error & PFEC_W) && !(error & PFEC_U) && !(access & ACC_WRITE) &&
+	    !mmu_gfn_write_protected(m, w->gpa >> PAGE_SHIFT))
+		leaf = (leaf | PT_RW) & ~(uint64_t)PT_US;
+	if (m->cpu.host_nx && !(access & ACC_EXEC))
+		leaf |= PT_NX;
+	return leaf;
+}
+
+/* Installs leaf at spte in the level-1 page sp, keeping the reverse map right. */
+static bool mmu_set_leaf(struct mmu *m, struct shadow_page *sp, uint64_t *spte, uint64_t leaf)
+{
+	mmu_clear_spte(m, sp, spte);
+	if (!rmap_add(&m->rmap, SPTE_ADDR(leaf), spte))
 		return false;
-	if (created)
-		m->stats.shadow_pages_created++;
-	*pde = pt->hpa | SPTE_TABLE;
-	pt->spt[spte_index(gpa, 1)] = leaf;
+	*spte = leaf;
 	m->stats.fills++;
 	return true;
 }
 
-void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr, uint32_t error,
-		    struct mmu_outcome *out)
+/*
+ * Descends the shadow tables for addr, creating what is missing, and installs the leaf.
+ * At each level the child page is found or created first (which write-protects the guest table
+ * it shadows), and only then is the guest entry of *this* level checked again: a change after
+ * that point would trap, so the check cannot be outrun (shadow-mmu.md 5).
+ */
+static enum mmu_action mmu_fetch(struct mmu *m, const struct paging_state *ps, uint64_t addr,
+				 const struct walk_result *w, uint32_t error, uint64_t hpa,
+				 struct mmu_outcome *out)
 {
-	enum paging_mode mode = paging_mode_of(ps);
-	uint64_t gpa = addr & (FOUR_GIB - 1), hpa, leaf;
-	struct shadow_page *pd;
+	union sp_role base = mmu_base_role(ps);
+	/* With paging off there are no guest tables: every shadow page below the root is direct. */
+	unsigned guest_leaf = paging_mode_of(ps) == PAGING_OFF ? 3 : w->leaf_level;
+	unsigned level;
+	struct shadow_page *sp = mmu_top_page(m, ps, addr, &level);
+
+	if (!sp) {
+		m->root_valid = false;	/* the root lost a page: rebuild it, then retry */
+		return MMU_RETRY;
+	}
+	for (; level > 1; level--) {
+		uint64_t *spte = &sp->spt[(addr >> level_shift(level)) & (PT_ENTRIES - 1)];
+		unsigned child_level = level - 1;
+		union sp_role role;
+		struct shadow_page *child;
+		uint64_t gfn;
+
+		if (child_level >= guest_leaf) {
+			/* The guest has a table at child_level. */
+			role = base;
+			role.level = child_level;
+			role.access = guest_access_above(ps, w, level);
+			if (role.gpte4)
+				role.quadrant = (addr >> 21) & 1;	/* which half of the guest table */
+			gfn = guest_table_gfn(ps, w, level);
+		} else {
+			/* Below a guest large page: direct tables map its 4 KiB pieces. */
+			role = direct_role(child_level, w->access);
+			role.cr0_wp = base.cr0_wp;
+			gfn = (w->gpa >> PAGE_SHIFT) & ~((1ULL << (9 * child_level)) - 1);
+		}
+		child = mmu_get_page(m, gfn, role);
+		if (!child) {
+			mmu_reset(m);
+			return MMU_RETRY;
+		}
+		mmu_link(m, sp, spte, child, SPTE_TABLE);
+		if (level <= w->levels && guest_entry_changed(m, w, level)) {
+			m->stats.retries++;
+			return MMU_RETRY;
+		}
+		sp = child;
+	}
+	if (!mmu_set_leaf(m, sp, &sp->spt[(addr >> PAGE_SHIFT) & (PT_ENTRIES - 1)],
+			  mmu_leaf(m, ps, w, error, hpa))) {
+		mmu_reset(m);
+		return MMU_RETRY;
+	}
+	(void)out;
+	return MMU_RETRY;
+}
+
+/* The guest-virtual address as the walker sees it: 32 bits outside long mode. */
+static uint64_t fault_address(const struct paging_state *ps, uint64_t addr)
+{
+	return (ps->efer & EFER_LMA) ? addr : addr & 0xffffffffULL;
+}
+
+void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr, uint32_t error,
+		    bool rflags_ac, struct mmu_outcome *out)
+{
+	uint32_t access = error & (WALK_WRITE | WALK_USER | WALK_FETCH);
+	struct walk_result w;
+	uint64_t hpa;
 
 	m->stats.faults++;
-	out->action = MMU_RETRY;
-	out->why[0] = '\0';
-	if (mode != PAGING_OFF || !m->root_valid) {
+	memset(out, 0, sizeof(*out));
+	addr = fault_address(ps, addr);
+	if (rflags_ac)
+		access |= WALK_RFLAGS_AC;
+	mmu_walk(m, ps, addr, access, &w);
+	if (w.not_ram) {
 		out->action = MMU_GUEST_FATAL;
-		snprintk(out->why, sizeof(out->why), "guest paging mode %s is not supported yet",
-			 paging_mode_name(mode));
+		snprintk(out->why, sizeof(out->why), "a guest page table for %llx is not in guest RAM",
+			 (unsigned long long)addr);
 		return;
 	}
-	pd = sp_lookup(&m->cache, (gpa >> 30) << (30 - PAGE_SHIFT), direct_pd_role(gpa >> 30));
-	if (!pd) {
-		out->action = MMU_GUEST_FATAL;
-		snprintk(out->why, sizeof(out->why), "no direct page directory for %llx",
-			 (unsigned long long)gpa);
+	if (w.fault) {
+		m->stats.reflected++;
+		out->action = MMU_INJECT_PF;
+		out->error_code = w.pfec;
+		out->cr2 = addr;
 		return;
 	}
-	if (guest_mem_gpa_to_hpa(m->mem, gpa & ~(PAGE_SIZE - 1), &hpa)) {
-		leaf = hpa | PT_P | PT_RW | PT_US | PT_A | PT_D;
-	} else if (error & PFEC_W) {
-		out->action = MMU_GUEST_FATAL;
-		snprintk(out->why, sizeof(out->why), "write to guest-physical %llx, which is not RAM",
-			 (unsigned long long)gpa);
-		return;
-	} else {
+	if (!guest_mem_gpa_to_hpa(m->mem, w.gpa & ~(PAGE_SIZE - 1), &hpa)) {
+		if (error & PFEC_W) {
+			out->action = MMU_GUEST_FATAL;
+			snprintk(out->why, sizeof(out->why),
+				 "write to guest-physical %llx, which is not RAM",
+				 (unsigned long long)w.gpa);
+			return;
+		}
 		/* Not RAM: reads see all-ones, as an empty bus would give. */
-		leaf = m->ones_page | PT_P | PT_US | PT_A;
+		hpa = m->ones_page;
+		w.access &= ~ACC_WRITE;
 		m->stats.not_ram_reads++;
+	} else if ((error & PFEC_W) && mmu_gfn_write_protected(m, w.gpa >> PAGE_SHIFT)) {
+		/* A write to a guest page table: the instruction is emulated so the shadow pages
+		 * learn the new value. */
+		m->stats.emulated_writes++;
+		out->action = MMU_EMULATE_WRITE;
+		out->gpa = w.gpa;
+		return;
 	}
-	if (!mmu_fetch_direct(m, pd, gpa, leaf)) {
-		out->action = MMU_GUEST_FATAL;
-		snprintk(out->why, sizeof(out->why), "out of shadow page memory");
+	out->action = mmu_fetch(m, ps, addr, &w, error, hpa, out);
+}
+
+/* ---- INVLPG ----------------------------------------------------------------------------- */
+
+void mmu_invlpg(struct mmu *m, const struct paging_state *ps, uint64_t addr)
+{
+	unsigned level;
+	struct shadow_page *sp;
+
+	addr = fault_address(ps, addr);
+	if (!m->root_valid || paging_mode_of(ps) == PAGING_OFF)
+		return;
+	sp = mmu_top_page(m, ps, addr, &level);
+	for (; sp && level >= 1; level--) {
+		uint64_t *spte = &sp->spt[(addr >> level_shift(level)) & (PT_ENTRIES - 1)];
+
+		if (!(*spte & PT_P))
+			return;
+		if (spte_is_leaf(sp, *spte)) {
+			mmu_clear_spte(m, sp, spte);
+			return;
+		}
+		sp = sp_by_hpa(&m->cache, SPTE_ADDR(*spte));
 	}
 }

@@ -1,6 +1,8 @@
 /*
  * The shadow MMU: builds the page tables the processor really walks while the guest runs.
- * Vendor-neutral: it takes the guest's paging state by value and returns what to do.
+ * Vendor-neutral: it takes the guest's paging state by value and returns what to do; it never
+ * calls into a backend. The caller (guest/) reloads the root when root_valid drops and flushes
+ * the guest TLB when need_flush is set.
  */
 #ifndef UMBRA_MM_MMU_H
 #define UMBRA_MM_MMU_H
@@ -9,6 +11,7 @@
 #include <stdint.h>
 
 #include "mm/paging_mode.h"
+#include "mm/rmap.h"
 #include "mm/shadow_page.h"
 
 struct guest_mem;
@@ -26,26 +29,42 @@ struct mmu_stats {
 	uint64_t faults;		/* #PF exits seen */
 	uint64_t fills;			/* leaf entries installed */
 	uint64_t reflected;		/* faults given back to the guest */
+	uint64_t emulated_writes;	/* guest writes to its page tables, emulated */
 	uint64_t not_ram_reads;		/* reads of guest-physical memory that is not RAM */
 	uint64_t shadow_pages_created;
-	uint64_t roots_built;
-	uint64_t roots_reused;
+	uint64_t shadow_pages_zapped;
+	uint64_t roots_built;		/* root loads that created the top shadow page(s) */
+	uint64_t roots_reused;		/* root loads that found them in the cache */
+	uint64_t resets;		/* whole-MMU resets (cache or reverse map full) */
+	uint64_t retries;		/* fetches abandoned because a guest entry changed */
+};
+
+/* What the MMU needs to know of the processor the guest sees. */
+struct mmu_cpu {
+	uint8_t maxphyaddr;
+	bool pse36, gb_pages;
+	bool host_nx;			/* the real EFER.NXE is on: shadow entries may use XD */
 };
 
 struct mmu {
 	struct guest_mem *mem;
+	struct mmu_cpu cpu;
 	struct sp_cache cache;
-	uint64_t pae_root;		/* a PAE PDPT below 4 GiB, Umbra's own (32-bit and PAE guests) */
+	struct rmap rmap;
+	uint64_t pae_root;		/* a PAE PDPT below 4 GiB, Umbra's own (paging off, 32-bit, PAE) */
 	uint64_t ones_page;		/* read-only page of all-ones bytes: what non-RAM reads see */
-	uint64_t root;			/* what CR3 must hold for the current mode */
-	enum paging_mode root_mode;
-	bool root_valid;
+	uint64_t root;			/* what CR3 must hold for the current state */
+	struct shadow_page *root_sp;	/* the 4-level root page, when the guest uses 4-level paging */
+	struct paging_state root_ps;	/* the state the root was built for */
+	bool root_valid;		/* false: mmu_load_root() must run before the next entry */
+	bool need_flush;		/* shadow entries were removed or restricted: flush the guest TLB */
 	struct mmu_stats stats;
 };
 
 enum mmu_action {
-	MMU_RETRY,		/* the shadow tables now allow the access: re-execute */
+	MMU_RETRY,		/* the shadow tables now allow the access (or will): re-execute */
 	MMU_INJECT_PF,		/* a real guest fault: deliver #PF with error_code and cr2 */
+	MMU_EMULATE_WRITE,	/* a write to a guest page table: emulate the instruction */
 	MMU_GUEST_FATAL,	/* the guest did something Umbra does not support: stop it */
 };
 
@@ -53,15 +72,27 @@ struct mmu_outcome {
 	enum mmu_action action;
 	uint32_t error_code;
 	uint64_t cr2;
-	char why[96];		/* for MMU_GUEST_FATAL */
+	uint64_t gpa;		/* MMU_EMULATE_WRITE: the guest-physical address written */
+	char why[96];		/* MMU_GUEST_FATAL */
 };
 
-bool mmu_init(struct mmu *m, struct guest_mem *mem, struct pmm *pmm);
-/* Returns the shadow root for the guest's current paging state, building it on first use. */
+bool mmu_init(struct mmu *m, struct guest_mem *mem, struct pmm *pmm, const struct mmu_cpu *cpu);
+/* Returns the shadow root for ps (CR3 value for the real processor), building what is missing;
+ * 0 when memory runs out. Shadow pages of earlier roots stay cached for reuse. */
 uint64_t mmu_load_root(struct mmu *m, const struct paging_state *ps);
-/* Handles a #PF exit at linear address addr with the hardware error code. */
+/* Handles a #PF exit at linear address addr with the hardware error code; rflags_ac is the
+ * guest's EFLAGS.AC (for SMAP). */
 void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr, uint32_t error,
-		    struct mmu_outcome *out);
+		    bool rflags_ac, struct mmu_outcome *out);
+/* Translates addr for access (WALK_* bits of mm/walk.h) as the guest would, setting A/D bits.
+ * Returns 0 and *gpa, 1 with *pfec for a guest page fault, -1 when a table is not RAM. */
+int mmu_translate(struct mmu *m, const struct paging_state *ps, uint64_t addr, uint32_t access,
+		  uint64_t *gpa, uint32_t *pfec);
+/* The guest (or Umbra on its behalf) wrote len bytes at gpa: shadow pages of that frame are
+ * brought back in line with guest memory. */
+void mmu_guest_wrote(struct mmu *m, uint64_t gpa, unsigned len);
+/* INVLPG addr: drops the shadow translation of addr. */
+void mmu_invlpg(struct mmu *m, const struct paging_state *ps, uint64_t addr);
 /* Forgets every shadow page: the next root load rebuilds from scratch. */
 void mmu_reset(struct mmu *m);
 

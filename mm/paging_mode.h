@@ -8,9 +8,10 @@
 #include "arch/msr.h"
 
 /* The inputs that decide how the guest translates addresses, taken by value: mm/ never reaches
- * into a vCPU. */
+ * into a vCPU. pdptes are the PDPTE registers of PAE mode (SDM Vol. 3A 4.4.1), as last loaded. */
 struct paging_state {
 	uint64_t cr0, cr3, cr4, efer;
+	uint64_t pdptes[4];
 };
 
 enum paging_mode {

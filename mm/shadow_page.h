@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mm/access.h"
+
 /*
  * Everything that changes what the entries of a shadow page must contain. Two shadow pages of
  * the same gfn with different roles are different pages.
@@ -36,18 +38,22 @@ union sp_role {
 };
 _Static_assert(sizeof(union sp_role) == 4, "the role is compared as one word");
 
-#define ACC_EXEC	1
-#define ACC_WRITE	2
-#define ACC_USER	4
-#define ACC_ALL		(ACC_EXEC | ACC_WRITE | ACC_USER)
+
+#define SP_MAX_PARENTS	8
 
 struct shadow_page {
-	struct shadow_page *hash_next;
+	struct shadow_page *hash_next;	/* chain of pages with the same gfn hash */
+	struct shadow_page *hpa_next;	/* chain of pages with the same table-address hash */
 	uint64_t gfn;
 	union sp_role role;
 	uint64_t hpa;		/* the shadow table page */
 	uint64_t *spt;		/* the same page through the host map */
-	uint32_t root_count;	/* how many roots use this page (never freed while > 0) */
+	uint32_t root_count;	/* how many roots hang from this page */
+	/* The shadow entries that point to this page, so a zap can unlink it. A page with more
+	 * parents than fit sets parents_overflow, and zapping it resets the whole MMU. */
+	uint64_t *parents[SP_MAX_PARENTS];
+	unsigned nparents;
+	bool parents_overflow;
 	bool in_use;
 };
 
@@ -56,7 +62,8 @@ struct shadow_page {
 struct pmm;
 
 struct sp_cache {
-	struct shadow_page *buckets[SP_HASH_BUCKETS];
+	struct shadow_page *buckets[SP_HASH_BUCKETS];	/* by gfn: all roles of a gfn together */
+	struct shadow_page *by_hpa[SP_HASH_BUCKETS];	/* by table address */
 	struct shadow_page *pool;	/* capacity entries, allocated at init */
 	unsigned capacity;
 	unsigned used;
@@ -73,5 +80,14 @@ struct shadow_page *sp_lookup(struct sp_cache *c, uint64_t gfn, union sp_role ro
 struct shadow_page *sp_get(struct sp_cache *c, uint64_t gfn, union sp_role role, bool *created);
 /* Frees every shadow page (and its table page). */
 void sp_cache_clear(struct sp_cache *c);
+/* Frees one shadow page; the caller has unlinked it from parents and children. */
+void sp_free(struct sp_cache *c, struct shadow_page *sp);
+/* The shadow page whose table is at hpa, or NULL. */
+struct shadow_page *sp_by_hpa(struct sp_cache *c, uint64_t hpa);
+/* The first shadow page of gfn (any role) after prev (NULL: the first one), or NULL. */
+struct shadow_page *sp_next_of_gfn(struct sp_cache *c, uint64_t gfn, struct shadow_page *prev);
+/* Records / forgets that the shadow entry at spte points to sp. */
+void sp_add_parent(struct shadow_page *sp, uint64_t *spte);
+void sp_remove_parent(struct shadow_page *sp, uint64_t *spte);
 
 #endif
