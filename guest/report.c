@@ -43,12 +43,15 @@ void guest_report_counters(struct guest *g)
 		if (s->by_reason[k])
 			pr_info("umbra: exits: %-14s %llu\n", exit_kind_name(k),
 				(unsigned long long)s->by_reason[k]);
-	pr_info("umbra: mmu: %llu faults, %llu fills, %llu reflected, %llu non-RAM reads, "
-		"%llu shadow pages created, %llu roots built, %llu reused\n",
-		(unsigned long long)m->faults, (unsigned long long)m->fills,
-		(unsigned long long)m->reflected, (unsigned long long)m->not_ram_reads,
-		(unsigned long long)m->shadow_pages_created, (unsigned long long)m->roots_built,
-		(unsigned long long)m->roots_reused);
+	pr_info("umbra: mmu: %llu faults, %llu fills, %llu reflected, %llu emulated page-table "
+		"writes, %llu non-RAM reads\n", (unsigned long long)m->faults,
+		(unsigned long long)m->fills, (unsigned long long)m->reflected,
+		(unsigned long long)m->emulated_writes, (unsigned long long)m->not_ram_reads);
+	pr_info("umbra: mmu: %llu shadow pages created, %llu zapped, %llu roots built, %llu reused, "
+		"%llu resets, %llu retries\n", (unsigned long long)m->shadow_pages_created,
+		(unsigned long long)m->shadow_pages_zapped, (unsigned long long)m->roots_built,
+		(unsigned long long)m->roots_reused, (unsigned long long)m->resets,
+		(unsigned long long)m->retries);
 }
 
 void guest_report_stop(struct guest *g)
