@@ -161,22 +161,6 @@ static void mmu_zap_page(struct mmu *m, struct shadow_page *sp)
 	m->need_flush = true;
 }
 
-/* Zaps every shadow page (not direct) that shadows guest frame gfn. */
-static void mmu_zap_gfn(struct mmu *m, uint64_t gfn)
-{
-	struct shadow_page *sp = NULL, *next;
-	uint64_t resets = m->stats.resets;
-
-	for (sp = sp_next_of_gfn(&m->cache, gfn, NULL); sp; sp = next) {
-		next = sp_next_of_gfn(&m->cache, gfn, sp);
-		if (sp->role.direct)
-			continue;
-		mmu_zap_page(m, sp);
-		if (m->stats.resets != resets)
-			return;		/* a reset emptied the cache, chains included */
-	}
-}
-
 /* True when gfn is shadowed as a guest page table, so its mappings must stay read-only. */
 static bool mmu_gfn_write_protected(struct mmu *m, uint64_t gfn)
 {
@@ -185,14 +169,6 @@ static bool mmu_gfn_write_protected(struct mmu *m, uint64_t gfn)
 		if (!sp->role.direct)
 			return true;
 	return false;
-}
-
-void mmu_guest_wrote(struct mmu *m, uint64_t gpa, unsigned len)
-{
-	uint64_t first = gpa >> PAGE_SHIFT, last = (gpa + (len ? len - 1 : 0)) >> PAGE_SHIFT;
-
-	for (uint64_t gfn = first; gfn <= last; gfn++)
-		mmu_zap_gfn(m, gfn);
 }
 
 /* ---- roles and roots ---------------------------------------------------------------------- */
@@ -500,12 +476,14 @@ static enum mmu_action mmu_fetch(struct mmu *m, const struct paging_state *ps, u
 			return MMU_RETRY;
 		}
 		mmu_link(m, sp, spte, child, SPTE_TABLE);
+		sp->write_count = 0;	/* used as a table: not flooded */
 		if (level <= w->levels && guest_entry_changed(m, w, level)) {
 			m->stats.retries++;
 			return MMU_RETRY;
 		}
 		sp = child;
 	}
+	sp->write_count = 0;
 	if (!mmu_set_leaf(m, sp, &sp->spt[(addr >> PAGE_SHIFT) & (PT_ENTRIES - 1)],
 			  mmu_leaf(m, ps, w, error, hpa))) {
 		mmu_reset(m);
@@ -568,6 +546,129 @@ void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr,
 		return;
 	}
 	out->action = mmu_fetch(m, ps, addr, &w, error, hpa, out);
+}
+
+/* ---- emulated writes to guest page tables ------------------------------------------------ */
+
+/* The leaf shadow entry for guest entry gpte of the level-1 shadow page sp, or 0 when it must
+ * be cleared instead (not present, not accessed, a reserved bit, not RAM). */
+static uint64_t mmu_spte_from_gpte(struct mmu *m, const struct shadow_page *sp, uint64_t gpte)
+{
+	unsigned access = sp->role.access;
+	uint64_t gfn, hpa, leaf;
+
+	/* shadow-mmu.md 2: only a complete, present, accessed entry is installed. */
+	if (!(gpte & PT_P) || !(gpte & PT_A))
+		return 0;
+	if (sp->role.gpte4) {
+		gfn = (gpte & 0xfffff000ULL) >> PAGE_SHIFT;
+	} else {
+		/* Reserved bits (62:MAXPHYADDR, or 63 without NXE) are the walker's to report. */
+		if ((gpte & ~(uint64_t)PT_NX) >> m->cpu.maxphyaddr ||
+		    ((gpte & PT_NX) && !sp->role.efer_nxe))
+			return 0;
+		gfn = (gpte & GUEST_ADDR_MASK) >> PAGE_SHIFT;
+		if ((gpte & PT_NX) && sp->role.efer_nxe)
+			access &= ~ACC_EXEC;
+	}
+	if (!(gpte & PT_US))
+		access &= ~ACC_USER;
+	if (!(gpte & PT_RW))
+		access &= ~ACC_WRITE;
+	if (!guest_mem_gpa_to_hpa(m->mem, gfn << PAGE_SHIFT, &hpa))
+		return 0;
+	leaf = hpa | PT_P | PT_A | PT_D;
+	if (access & ACC_USER)
+		leaf |= PT_US;
+	if ((access & ACC_WRITE) && (gpte & PT_D) && !mmu_gfn_write_protected(m, gfn))
+		leaf |= PT_RW;
+	if (m->cpu.host_nx && !(access & ACC_EXEC))
+		leaf |= PT_NX;
+	return leaf;
+}
+
+/* Recomputes or clears the shadow entries of sp for guest entry index gi, whose bytes the
+ * write covered completely (complete) or in part. shadow-mmu.md 3: in a 4-byte-entry table,
+ * entry gi of a level-1 table is in quadrant gi / 512 at index gi % 512; of a level-2 table in
+ * quadrant gi / 256, as the two entries 2 * (gi % 256) and +1. Other quadrants are left alone. */
+static void mmu_update_entry(struct mmu *m, struct shadow_page *sp, unsigned gi, bool complete)
+{
+	unsigned size = sp->role.gpte4 ? 4 : 8, first = gi, count = 1;
+	uint64_t gpte = 0, leaf = 0;
+
+	if (sp->role.gpte4 && sp->role.level == 1) {
+		if (gi / 512 != sp->role.quadrant)
+			return;
+		first = gi % 512;
+	} else if (sp->role.gpte4 && sp->role.level == 2) {
+		if (gi / 256 != sp->role.quadrant)
+			return;
+		first = 2 * (gi % 256);
+		count = 2;
+	}
+	if (complete && sp->role.level == 1 &&
+	    guest_mem_read(m->mem, (sp->gfn << PAGE_SHIFT) + (uint64_t)gi * size, &gpte, size))
+		leaf = mmu_spte_from_gpte(m, sp, gpte);
+	for (unsigned i = first; i < first + count; i++) {
+		if (leaf && mmu_set_leaf(m, sp, &sp->spt[i], leaf)) {
+			m->stats.pte_updated++;
+			m->need_flush = true;
+		} else {
+			if (sp->spt[i] & PT_P)
+				m->stats.pte_zapped++;
+			mmu_clear_spte(m, sp, &sp->spt[i]);
+		}
+	}
+}
+
+/* Applies a write of [offset, offset + len) within the guest table sp shadows. */
+static void mmu_update_page(struct mmu *m, struct shadow_page *sp, unsigned offset, unsigned len)
+{
+	unsigned size = sp->role.gpte4 ? 4 : 8;
+
+	for (unsigned gi = offset / size; gi * size < offset + len; gi++) {
+		bool complete = gi * size >= offset && (gi + 1) * size <= offset + len;
+
+		mmu_update_entry(m, sp, gi, complete);
+	}
+}
+
+/* Handles the write to one guest frame: flooded pages go, the others are updated. */
+static void mmu_write_frame(struct mmu *m, uint64_t gfn, unsigned offset, unsigned len)
+{
+	struct shadow_page *sp, *next;
+	uint64_t resets = m->stats.resets;
+	unsigned size_mask;
+
+	for (sp = sp_next_of_gfn(&m->cache, gfn, NULL); sp; sp = next) {
+		next = sp_next_of_gfn(&m->cache, gfn, sp);
+		if (sp->role.direct)
+			continue;
+		size_mask = sp->role.gpte4 ? 3 : 7;
+		/* Misaligned and partial writes count double: page tables are written entry by
+		 * entry, data is not. */
+		sp->write_count += ((offset & size_mask) || (len & size_mask)) ? 2 : 1;
+		if (sp->write_count > MMU_FLOOD_THRESHOLD) {
+			m->stats.unshadowed++;
+			mmu_zap_page(m, sp);
+		} else {
+			mmu_update_page(m, sp, offset, len);
+		}
+		if (m->stats.resets != resets)
+			return;		/* a reset emptied the cache, chains included */
+	}
+}
+
+void mmu_guest_wrote(struct mmu *m, uint64_t gpa, unsigned len)
+{
+	while (len) {
+		unsigned offset = gpa & (PAGE_SIZE - 1);
+		unsigned n = PAGE_SIZE - offset < len ? PAGE_SIZE - offset : len;
+
+		mmu_write_frame(m, gpa >> PAGE_SHIFT, offset, n);
+		gpa += n;
+		len -= n;
+	}
 }
 
 /* ---- INVLPG ----------------------------------------------------------------------------- */

@@ -30,6 +30,9 @@ struct mmu_stats {
 	uint64_t fills;			/* leaf entries installed */
 	uint64_t reflected;		/* faults given back to the guest */
 	uint64_t emulated_writes;	/* guest writes to its page tables, emulated */
+	uint64_t pte_updated;		/* shadow entries recomputed in place after such a write */
+	uint64_t pte_zapped;		/* shadow entries cleared after such a write */
+	uint64_t unshadowed;		/* shadow pages dropped because the guest flooded them */
 	uint64_t not_ram_reads;		/* reads of guest-physical memory that is not RAM */
 	uint64_t shadow_pages_created;
 	uint64_t shadow_pages_zapped;
@@ -88,8 +91,18 @@ void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr,
  * Returns 0 and *gpa, 1 with *pfec for a guest page fault, -1 when a table is not RAM. */
 int mmu_translate(struct mmu *m, const struct paging_state *ps, uint64_t addr, uint32_t access,
 		  uint64_t *gpa, uint32_t *pfec);
-/* The guest (or Umbra on its behalf) wrote len bytes at gpa: shadow pages of that frame are
- * brought back in line with guest memory. */
+/* A shadowed guest page table that takes more emulated writes than this without being used by a
+ * fetch in between is unshadowed: the guest is reusing it as data or rebuilding it. */
+#define MMU_FLOOD_THRESHOLD	3
+
+/*
+ * The guest (or Umbra on its behalf) wrote len bytes at gpa, and guest memory already holds
+ * them. Every shadow entry that corresponds to a written guest entry, in the shadow pages of
+ * the matching quadrant only, is recomputed in place from the complete entry read back from
+ * guest memory when that is a present, accessed leaf entry; otherwise it is cleared. A write
+ * that covers only part of an entry clears it (no half-written entry is ever installed).
+ * Runs in the same exit as the emulated write, so the pair is one critical section.
+ */
 void mmu_guest_wrote(struct mmu *m, uint64_t gpa, unsigned len);
 /* INVLPG addr: drops the shadow translation of addr. */
 void mmu_invlpg(struct mmu *m, const struct paging_state *ps, uint64_t addr);

@@ -55,6 +55,9 @@ struct shadow_page {
 	unsigned nparents;
 	bool parents_overflow;
 	bool in_use;
+	/* Emulated guest writes since this page was last used by a fetch: a page the guest keeps
+	 * writing without using it as a table is unshadowed (flooding, shadow-mmu.md 2). */
+	unsigned write_count;
 };
 
 #define SP_HASH_BUCKETS	1024
