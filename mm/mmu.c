@@ -638,16 +638,15 @@ static void mmu_write_frame(struct mmu *m, uint64_t gfn, unsigned offset, unsign
 {
 	struct shadow_page *sp, *next;
 	uint64_t resets = m->stats.resets;
-	unsigned size_mask;
+	/* Writes that are not whole 4-byte words count double: page tables are written entry by
+	 * entry (or, by 32-bit PAE guests, half-entry by half-entry), data is not. */
+	unsigned weight = ((offset & 3) || (len & 3)) ? 2 : 1;
 
 	for (sp = sp_next_of_gfn(&m->cache, gfn, NULL); sp; sp = next) {
 		next = sp_next_of_gfn(&m->cache, gfn, sp);
 		if (sp->role.direct)
 			continue;
-		size_mask = sp->role.gpte4 ? 3 : 7;
-		/* Misaligned and partial writes count double: page tables are written entry by
-		 * entry, data is not. */
-		sp->write_count += ((offset & size_mask) || (len & size_mask)) ? 2 : 1;
+		sp->write_count += weight;
 		if (sp->write_count > MMU_FLOOD_THRESHOLD) {
 			m->stats.unshadowed++;
 			mmu_zap_page(m, sp);

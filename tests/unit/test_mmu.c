@@ -350,6 +350,164 @@ static void test_paging_off(void **state)
 	fixture_free(f);
 }
 
+/* The level-1 or level-2 shadow page of guest table gfn in quadrant q, found by role. */
+static struct shadow_page *find_sp(struct fixture *f, uint64_t gfn, unsigned level, unsigned q)
+{
+	for (struct shadow_page *sp = sp_next_of_gfn(&f->mmu.cache, gfn, NULL); sp;
+	     sp = sp_next_of_gfn(&f->mmu.cache, gfn, sp))
+		if (!sp->role.direct && sp->role.level == level && sp->role.quadrant == q)
+			return sp;
+	return NULL;
+}
+
+/* issue 5: a PTE write at every offset of a 32-bit page table updates the shadow entry of the
+ * matching quadrant at once, and leaves the other quadrant untouched. */
+static void test_32bit_pte_writes_every_offset(void **state)
+{
+	struct fixture *f = fixture_new();
+	uint64_t pd = guest_table(f), pt = guest_table(f), hpa, want;
+	struct paging_state ps = state_of(PAGING_32, pd, true, false, NULL);
+	struct shadow_page *half[2];
+	uint64_t snapshot[512];
+
+	(void)state;
+	gwrite(f, pd + 4 * 10, pt | PT_P | PT_RW | PT_US | PT_A, 4);
+	gwrite(f, pt + 4 * 5, 0x400000 | PT_P | PT_RW | PT_US | PT_A | PT_D, 4);
+	gwrite(f, pt + 4 * 700, 0x401000 | PT_P | PT_RW | PT_US | PT_A | PT_D, 4);
+	expect_like_guest(f, &ps, (10ULL << 22) | (5 << 12), 0, "low half");
+	expect_like_guest(f, &ps, (10ULL << 22) | (700 << 12), 0, "high half");
+	half[0] = find_sp(f, pt >> 12, 1, 0);
+	half[1] = find_sp(f, pt >> 12, 1, 1);
+	assert_non_null(half[0]);
+	assert_non_null(half[1]);
+	for (unsigned gi = 0; gi < 1024; gi++) {
+		struct shadow_page *mine = half[gi / 512], *other = half[1 - gi / 512];
+		uint64_t frame = 0x500000 + (uint64_t)gi * 0x1000;
+		uint64_t updated = f->mmu.stats.pte_updated;
+
+		memcpy(snapshot, other->spt, sizeof(snapshot));
+		gwrite(f, pt + 4 * gi, frame | PT_P | PT_RW | PT_US | PT_A | PT_D, 4);
+		mmu_guest_wrote(&f->mmu, pt + 4 * gi, 4);
+		/* Right at once, without a fault, through the written entry ... */
+		assert_int_equal(f->mmu.stats.pte_updated, updated + 1);
+		assert_true(guest_mem_gpa_to_hpa(&f->gm, frame, &want));
+		assert_true(shadow_allows(f, PAGING_PAE, f->mmu.root,
+					  (10ULL << 22) | ((uint64_t)gi << 12), WALK_USER | WALK_WRITE, &hpa));
+		assert_int_equal(hpa, want);
+		assert_int_equal(mine->spt[gi % 512] & PT_ADDR_MASK, want);
+		/* ... and the other quadrant of the same guest table is unchanged. */
+		assert_memory_equal(snapshot, other->spt, sizeof(snapshot));
+		/* Keep the pages from being unshadowed as flooded: the guest uses them. */
+		mine->write_count = other->write_count = 0;
+	}
+	fixture_free(f);
+}
+
+/* issue 5: a PDE write in every quarter of a 32-bit page directory clears exactly the two
+ * shadow entries of the matching quadrant; the other three quadrants are unchanged. */
+static void test_32bit_pde_writes_every_quadrant(void **state)
+{
+	struct fixture *f = fixture_new();
+	uint64_t pd = guest_table(f), pt = guest_table(f);
+	struct paging_state ps = state_of(PAGING_32, pd, true, false, NULL);
+	struct shadow_page *quarter[4];
+	uint64_t snapshot[4][512];
+
+	(void)state;
+	gwrite(f, pt, 0x400000 | PT_P | PT_RW | PT_A | PT_D, 4);
+	for (unsigned q = 0; q < 4; q++) {
+		gwrite(f, pd + 4 * (256 * q + 3), pt | PT_P | PT_RW | PT_A, 4);
+		expect_like_guest(f, &ps, (uint64_t)(256 * q + 3) << 22, 0, "PDE in each quarter");
+		quarter[q] = find_sp(f, pd >> 12, 2, q);
+		assert_non_null(quarter[q]);
+	}
+	for (unsigned pi = 0; pi < 1024; pi++) {
+		unsigned q = pi / 256;
+
+		for (unsigned k = 0; k < 4; k++)
+			memcpy(snapshot[k], quarter[k]->spt, sizeof(snapshot[k]));
+		gwrite(f, pd + 4 * pi, 0, 4);
+		mmu_guest_wrote(&f->mmu, pd + 4 * pi, 4);
+		assert_int_equal(quarter[q]->spt[2 * (pi % 256)], 0);
+		assert_int_equal(quarter[q]->spt[2 * (pi % 256) + 1], 0);
+		for (unsigned k = 0; k < 4; k++) {
+			snapshot[q][2 * (pi % 256)] = 0;
+			snapshot[q][2 * (pi % 256) + 1] = 0;
+			assert_memory_equal(snapshot[k], quarter[k]->spt, sizeof(snapshot[k]));
+		}
+		for (unsigned k = 0; k < 4; k++)
+			quarter[k]->write_count = 0;
+	}
+	fixture_free(f);
+}
+
+/* issue 5: a PAE guest writing an 8-byte PTE in two 4-byte halves never gets a half-written
+ * shadow entry; a partial write clears, and the next access fills from the whole entry. */
+static void test_pae_pte_written_in_halves(void **state)
+{
+	struct fixture *f = fixture_new();
+	uint64_t pdpt = guest_table(f), pd = guest_table(f), pt = guest_table(f), hpa, want;
+	uint64_t pdptes[4] = { pd | PT_P, 0, 0, 0 };
+	struct paging_state ps = state_of(PAGING_PAE, pdpt, true, true, pdptes);
+	uint64_t new_pte = 0x7000ULL | PT_P | PT_RW | PT_A | PT_D | PT_NX;
+	struct shadow_page *sp;
+
+	(void)state;
+	gwrite(f, pd, pt | PT_P | PT_RW | PT_A, 8);
+	gwrite(f, pt + 8 * 9, 0x6000 | PT_P | PT_RW | PT_A | PT_D, 8);
+	expect_like_guest(f, &ps, 0x9000, 0, "before");
+	sp = find_sp(f, pt >> 12, 1, 0);
+	assert_non_null(sp);
+	/* Low half (address and flags) first: the shadow entry is cleared, not half updated. */
+	gwrite(f, pt + 8 * 9, (uint32_t)new_pte, 4);
+	mmu_guest_wrote(&f->mmu, pt + 8 * 9, 4);
+	assert_int_equal(sp->spt[9], 0);
+	gwrite(f, pt + 8 * 9 + 4, new_pte >> 32, 4);
+	mmu_guest_wrote(&f->mmu, pt + 8 * 9 + 4, 4);
+	assert_int_equal(sp->spt[9], 0);
+	expect_like_guest(f, &ps, 0x9000, WALK_WRITE, "after both halves");
+	assert_true(shadow_allows(f, PAGING_PAE, f->mmu.root, 0x9000, 0, &hpa));
+	assert_true(guest_mem_gpa_to_hpa(&f->gm, 0x7000, &want));
+	assert_int_equal(hpa, want);
+	assert_true(sp->spt[9] & PT_NX);
+	/* A whole, present, accessed entry written at once is installed in place. */
+	gwrite(f, pt + 8 * 9, 0x8000 | PT_P | PT_A, 8);
+	mmu_guest_wrote(&f->mmu, pt + 8 * 9, 8);
+	assert_true(guest_mem_gpa_to_hpa(&f->gm, 0x8000, &want));
+	assert_int_equal(sp->spt[9] & PT_ADDR_MASK, want);
+	assert_false(sp->spt[9] & PT_RW);
+	/* Not accessed: cleared rather than installed. */
+	gwrite(f, pt + 8 * 9, 0x8000 | PT_P, 8);
+	mmu_guest_wrote(&f->mmu, pt + 8 * 9, 8);
+	assert_int_equal(sp->spt[9], 0);
+	fixture_free(f);
+}
+
+/* issue 5: a table the guest keeps writing without using it is unshadowed. */
+static void test_flooding_unshadows(void **state)
+{
+	struct fixture *f = fixture_new();
+	uint64_t pml4 = guest_table(f), pdpt = guest_table(f), pd = guest_table(f), pt = guest_table(f);
+	struct paging_state ps = state_of(PAGING_4LEVEL, pml4, true, true, NULL);
+
+	(void)state;
+	gwrite(f, pml4, pdpt | PT_P | PT_RW, 8);
+	gwrite(f, pdpt, pd | PT_P | PT_RW, 8);
+	gwrite(f, pd, pt | PT_P | PT_RW, 8);
+	gwrite(f, pt + 8, 0x1000 | PT_P | PT_RW | PT_A | PT_D, 8);
+	expect_like_guest(f, &ps, 0x1000, 0, "table in use");
+	assert_non_null(find_sp(f, pt >> 12, 1, 0));
+	for (unsigned i = 0; i <= MMU_FLOOD_THRESHOLD; i++) {
+		gwrite(f, pt + 8 * (100 + i), 0x1234, 8);
+		mmu_guest_wrote(&f->mmu, pt + 8 * (100 + i), 8);
+	}
+	assert_null(find_sp(f, pt >> 12, 1, 0));
+	assert_int_equal(f->mmu.stats.unshadowed, 1);
+	/* The translation still works: the table is shadowed again when next used. */
+	expect_like_guest(f, &ps, 0x1000, WALK_WRITE, "after unshadowing");
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +516,10 @@ int main(void)
 		cmocka_unit_test(test_pae_pdptes_and_dirty),
 		cmocka_unit_test(test_write_protect_and_roots),
 		cmocka_unit_test(test_4level_permissions),
+		cmocka_unit_test(test_32bit_pte_writes_every_offset),
+		cmocka_unit_test(test_32bit_pde_writes_every_quadrant),
+		cmocka_unit_test(test_pae_pte_written_in_halves),
+		cmocka_unit_test(test_flooding_unshadows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
