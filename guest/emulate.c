@@ -112,6 +112,31 @@ static bool emulated_load(struct guest *g, uint64_t linear, uint64_t *value, uns
 	return st == GVA_OK;
 }
 
+/*
+ * The fallback for a page-table write Umbra does not emulate: the frame is unshadowed, so the
+ * guest's write goes straight to memory, and the tables are shadowed again when next used.
+ * If the same instruction faults on the same frame right away (the frame is a table on its own
+ * write's translation path), there is no safe way on, and the guest is stopped with a report.
+ */
+static void guest_emulation_fallback(struct guest *g, const struct x86_insn *in, uint64_t gpa)
+{
+	struct vcpu *v = &g->vcpu;
+
+	if (g->fallback_rip == v->rip && g->fallback_gfn == gpa >> 12) {
+		guest_stop(g, GUEST_STOP_FATAL, "cannot emulate the instruction (map %u opcode %02x) "
+			   "at rip %llx that writes its own page table at %llx", in->opcode_map,
+			   in->opcode, (unsigned long long)v->rip, (unsigned long long)gpa);
+		return;
+	}
+	if (!g->emulation_fallbacks++)
+		pr_warn("umbra: guest: page-table write by an instruction Umbra does not emulate "
+			"(map %u opcode %02x at rip %llx): unshadowing the frame (reported once)\n",
+			in->opcode_map, in->opcode, (unsigned long long)v->rip);
+	g->fallback_rip = v->rip;
+	g->fallback_gfn = gpa >> 12;
+	mmu_unshadow_gfn(&g->mmu, gpa >> 12);
+}
+
 void guest_emulate_pt_write(struct guest *g, uint64_t gpa)
 {
 	struct vcpu *v = &g->vcpu;
@@ -141,18 +166,19 @@ void guest_emulate_pt_write(struct guest *g, uint64_t gpa)
 			return;
 		reg_write(v, &in, in.reg, size, old);
 		v->rip += in.len;
+		g->fallback_rip = ~0ULL;
 		return;
 	} else {
 		goto unsupported;
 	}
 	if (size < 8)
 		value &= (1ULL << (8 * size)) - 1;
-	if (emulated_store(g, linear, value, size))
+	if (emulated_store(g, linear, value, size)) {
 		v->rip += in.len;
+		g->fallback_rip = ~0ULL;
+	}
 	return;
 
 unsupported:
-	guest_stop(g, GUEST_STOP_FATAL, "cannot emulate the instruction (map %u opcode %02x) at rip "
-		   "%llx that writes the guest page table at %llx", in.opcode_map, in.opcode,
-		   (unsigned long long)v->rip, (unsigned long long)gpa);
+	guest_emulation_fallback(g, &in, gpa);
 }

@@ -40,6 +40,10 @@ struct guest {
 	unsigned msrs_reported_count;
 	uint64_t tsc_offset;
 	uint64_t pat;			/* the guest's IA32_PAT (kept, not applied) */
+	uint32_t counter_index;		/* the counter port's selected index */
+	uint64_t counter_latch;		/* its value, taken when selected */
+	uint64_t emulation_fallbacks;	/* page-table writes Umbra could not emulate */
+	uint64_t fallback_rip, fallback_gfn;	/* the last fallback, to catch one that repeats */
 };
 
 /* Umbra's exit statuses for guest endings other than the debug-exit port. */

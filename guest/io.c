@@ -3,6 +3,7 @@
  * port reads as all-ones and ignores writes (reported once per port).
  */
 #include "guest/io.h"
+#include "guest/counters.h"
 #include "guest/guest.h"
 #include "guest/gva.h"
 #include "guest/insn.h"
@@ -35,6 +36,8 @@ static uint32_t io_port_read(struct guest *g, uint16_t port, unsigned size)
 {
 	uint32_t value = 0;
 
+	if (counters_io(g, port, true, size, &value))
+		return value;
 	if (port_in_range(port, COM1_BASE, UART_NR_PORTS)) {
 		/* A wider access reaches the following registers byte by byte. */
 		for (unsigned i = 0; i < size; i++) {
@@ -51,6 +54,8 @@ static uint32_t io_port_read(struct guest *g, uint16_t port, unsigned size)
 
 static void io_port_write(struct guest *g, uint16_t port, unsigned size, uint32_t value)
 {
+	if (counters_io(g, port, false, size, &value))
+		return;
 	if (port_in_range(port, COM1_BASE, UART_NR_PORTS)) {
 		for (unsigned i = 0; i < size; i++)
 			if (port_in_range(port + i, COM1_BASE, UART_NR_PORTS))

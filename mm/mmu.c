@@ -161,6 +161,21 @@ static void mmu_zap_page(struct mmu *m, struct shadow_page *sp)
 	m->need_flush = true;
 }
 
+void mmu_unshadow_gfn(struct mmu *m, uint64_t gfn)
+{
+	struct shadow_page *sp, *next;
+	uint64_t resets = m->stats.resets;
+
+	for (sp = sp_next_of_gfn(&m->cache, gfn, NULL); sp; sp = next) {
+		next = sp_next_of_gfn(&m->cache, gfn, sp);
+		if (sp->role.direct)
+			continue;
+		mmu_zap_page(m, sp);
+		if (m->stats.resets != resets)
+			return;		/* a reset emptied the cache, chains included */
+	}
+}
+
 /* True when gfn is shadowed as a guest page table, so its mappings must stay read-only. */
 static bool mmu_gfn_write_protected(struct mmu *m, uint64_t gfn)
 {

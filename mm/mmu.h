@@ -104,6 +104,9 @@ int mmu_translate(struct mmu *m, const struct paging_state *ps, uint64_t addr, u
  * Runs in the same exit as the emulated write, so the pair is one critical section.
  */
 void mmu_guest_wrote(struct mmu *m, uint64_t gpa, unsigned len);
+/* Drops every shadow page of guest frame gfn, so it is no longer write-protected (until a
+ * fetch uses it as a table again). */
+void mmu_unshadow_gfn(struct mmu *m, uint64_t gfn);
 /* INVLPG addr: drops the shadow translation of addr. */
 void mmu_invlpg(struct mmu *m, const struct paging_state *ps, uint64_t addr);
 /* Forgets every shadow page: the next root load rebuilds from scratch. */

@@ -1,0 +1,36 @@
+/*
+ * What a guest may rely on beyond the PC platform: Umbra's counter port. Shared with the test
+ * guests, so it holds plain constants only.
+ *
+ * Reading a counter: write its index with a 32-bit OUT to UMBRA_COUNTER_INDEX_PORT, then read
+ * the value with 32-bit INs from UMBRA_COUNTER_LOW_PORT and UMBRA_COUNTER_HIGH_PORT. The value
+ * is taken when the index is written, so the two halves belong together. An unknown index
+ * reads as all-ones.
+ */
+#ifndef UMBRA_GUEST_UMBRA_ABI_H
+#define UMBRA_GUEST_UMBRA_ABI_H
+
+#define UMBRA_COUNTER_INDEX_PORT	0x5f0
+#define UMBRA_COUNTER_LOW_PORT		0x5f4
+#define UMBRA_COUNTER_HIGH_PORT		0x5f8
+
+/* Indexes 0x00-0x3f: exits by kind (enum exit_kind of guest/vm_exit.h: 1 cpuid, 2 io, 3 rdmsr,
+ * 4 wrmsr, 5 cr, 6 hlt, 7 invlpg, 8 xsetbv, 9 page-fault, 10 exception, ...). */
+#define UMBRA_CTR_EXITS_BY_KIND		0x00
+#define UMBRA_CTR_EXITS_TOTAL		0x40
+/* Shadow MMU counters. */
+#define UMBRA_CTR_PF_EXITS		0x80	/* #PF exits */
+#define UMBRA_CTR_PF_FILLS		0x81	/* shadow leaf entries installed by the fault path */
+#define UMBRA_CTR_PF_REFLECTED		0x82	/* faults given to the guest */
+#define UMBRA_CTR_PT_WRITES		0x83	/* emulated guest page-table writes */
+#define UMBRA_CTR_PT_UPDATED		0x84	/* shadow entries recomputed in place by them */
+#define UMBRA_CTR_PT_ZAPPED		0x85	/* shadow entries cleared by them */
+#define UMBRA_CTR_PT_UNSHADOWED		0x86	/* shadow pages dropped as flooded */
+#define UMBRA_CTR_PT_FALLBACKS		0x87	/* page-table writes Umbra could not emulate */
+#define UMBRA_CTR_SP_CREATED		0x88
+#define UMBRA_CTR_SP_ZAPPED		0x89
+#define UMBRA_CTR_ROOTS_BUILT		0x8a
+#define UMBRA_CTR_ROOTS_REUSED		0x8b
+#define UMBRA_CTR_NOT_RAM_READS		0x8c
+
+#endif
