@@ -1,6 +1,5 @@
 /* x86 instruction emulator for guest writes to write-protected memory (see x86_emulate.h). */
 #include "guest/x86_emulate.h"
-#include "lib/string.h"
 
 /* EFLAGS bits, SDM Vol. 1 3.4.3. */
 #define FLAG_CF		(1ULL << 0)
@@ -45,7 +44,8 @@ static uint64_t size_mask(unsigned int size)
 	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
 }
 
-/* Reads register reg at size bytes; without REX, byte registers 4-7 are AH-BH (SDM Vol. 2A 3.1.1.1). */
+/* Reads register reg at size bytes; without REX, byte registers 4-7 are AH-BH
+ * (SDM Vol. 2A 3.1.1.1). */
 static uint64_t reg_get(const struct emu *e, unsigned int reg, unsigned int size)
 {
 	if (size == 1 && !e->in->rex && reg >= 4 && reg < 8)
@@ -53,7 +53,8 @@ static uint64_t reg_get(const struct emu *e, unsigned int reg, unsigned int size
 	return e->cpu->gpr[reg & 15] & size_mask(size);
 }
 
-/* Writes the low size bytes of a GPR: 32-bit writes zero-extend, 8/16-bit ones merge (SDM Vol. 1 3.4.1.1). */
+/* Writes the low size bytes of a GPR: 32-bit writes zero-extend, 8/16-bit ones merge
+ * (SDM Vol. 1 3.4.1.1). */
 static void gpr_put(uint64_t *gpr, unsigned int size, uint64_t value)
 {
 	if (size == 4)
@@ -98,7 +99,7 @@ static void store_le(uint8_t *buf, unsigned int size, uint64_t value)
 /* Addresses and memory. */
 
 /* Fills the fault slot with vector and a zero error code; returns false for tail calls. */
-static bool raise(struct emu *e, uint8_t vector)
+static bool fault_raise(struct emu *e, uint8_t vector)
 {
 	e->f->vector = vector;
 	e->f->has_error_code = true;
@@ -130,7 +131,7 @@ static bool check_canonical(struct emu *e, int seg, uint64_t linear, unsigned in
 		return true;
 	if ((hi_first == 0 || hi_first == -1) && hi_first == hi_last)
 		return true;
-	return raise(e, seg == X86_SEG_SS ? VEC_SS : VEC_GP);
+	return fault_raise(e, seg == X86_SEG_SS ? VEC_SS : VEC_GP);
 }
 
 /* Reads len bytes at seg:offset into buf through the caller; false with *f filled on a fault. */
@@ -341,7 +342,7 @@ static enum x86_emu_status do_cmpxchg_wide(struct emu *e)
 	bool equal;
 
 	if (half == 8 && (linear & 15)) {
-		raise(e, VEC_GP);
+		fault_raise(e, VEC_GP);
 		return X86_EMU_FAULT;
 	}
 	if (!mem_read(e, seg, linear, buf, 2 * half))
@@ -375,15 +376,17 @@ static enum x86_emu_status do_bit(struct emu *e, unsigned int kind, bool imm)
 	int seg = modrm_segment(e->in);
 	uint64_t offset = operand_offset(e), amask = size_mask(e->in->address_size);
 	uint64_t linear, old, bit, value;
-	int64_t soff;
+	unsigned int log2_bits = size == 2 ? 4 : size == 4 ? 5 : 6;
+	int64_t soff, units;
 
 	if (imm) {
 		bit = e->in->imm & (bits - 1);
 	} else {
 		soff = (int64_t)x86_sext(reg_get(e, e->in->reg, size), size);
 		bit = (uint64_t)soff & (bits - 1);
-		/* floor(soff / bits) units of size bytes; the right shift rounds toward -inf. */
-		offset = (offset + (uint64_t)((soff >> (size == 2 ? 4 : size == 4 ? 5 : 6)) * (int64_t)size)) & amask;
+		/* floor(soff / bits) units of size bytes: the arithmetic shift rounds toward -inf. */
+		units = soff >> log2_bits;
+		offset = (offset + (uint64_t)(units * (int64_t)size)) & amask;
 	}
 	linear = linear_of(e, seg, offset);
 	if (!read_int(e, seg, linear, size, &old))
@@ -417,6 +420,20 @@ static enum x86_emu_status do_string(struct emu *e, bool movs, unsigned int max,
 	int sseg = data_segment(in);
 	uint64_t value, dst, count = rep ? gpr[REG_CX] & amask : 1;
 
+	if (rep && count == 0) {
+		/*
+		 * No iteration, but the processor (Intel, observed) still writes the registers of
+		 * a 32-bit address size, which zero-extends them in 64-bit mode.
+		 */
+		if (asize == 4) {
+			gpr_put(&gpr[REG_CX], 4, gpr[REG_CX]);
+			gpr_put(&gpr[REG_DI], 4, gpr[REG_DI]);
+			if (movs)
+				gpr_put(&gpr[REG_SI], 4, gpr[REG_SI]);
+		}
+		*done = true;
+		return X86_EMU_OK;
+	}
 	for (unsigned int n = 0; count && n < max; n++) {
 		if (movs) {
 			if (!read_int(e, sseg, linear_of(e, sseg, gpr[REG_SI] & amask), size, &value))

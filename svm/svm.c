@@ -26,7 +26,10 @@
  * PKE stay off because they would describe the guest's tables, not Umbra's shadow. */
 #define SVM_CR4_GUEST_BITS (CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_MCE | CR4_PCE | \
 			    CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_UMIP | CR4_FSGSBASE | \
-			    CR4_OSXSAVE | CR4_SMEP | CR4_SMAP)
+			    CR4_OSXSAVE)
+/* SMEP and SMAP reach the processor only while the guest pages: with guest paging off, Umbra's
+ * direct map is all user pages, and the guest's CR4 bits have no effect (SDM 4.6). */
+#define SVM_CR4_PAGING_BITS (CR4_SMEP | CR4_SMAP)
 
 _Static_assert(SVM_GPR_RCX == GPR_RCX * 8 && SVM_GPR_RDX == GPR_RDX * 8 &&
 	       SVM_GPR_RBX == GPR_RBX * 8 && SVM_GPR_RBP == GPR_RBP * 8 &&
@@ -298,7 +301,11 @@ static uint64_t svm_real_cr0(const struct vcpu *v)
 /* Real CR4: the guest's instruction-behaviour bits, with PAE for the shadow tables. */
 static uint64_t svm_real_cr4(const struct vcpu *v)
 {
-	return (v->cr4 & SVM_CR4_GUEST_BITS) | CR4_PAE;
+	uint64_t cr4 = (v->cr4 & SVM_CR4_GUEST_BITS) | CR4_PAE;
+
+	if (v->cr0 & CR0_PG)
+		cr4 |= v->cr4 & SVM_CR4_PAGING_BITS;
+	return cr4;
 }
 
 /* Real EFER: SVME must be set in the guest's EFER too (APM 15.5.1). Long mode only when the
@@ -508,6 +515,10 @@ static void svm_run(struct vcpu *v, struct vm_exit *exit)
 	/* Umbra rewrites VMCB fields freely: nothing may be taken from a cache (APM 15.15). */
 	vmcb->control.clean = SVM_CLEAN_NONE;
 	svm_note_entry(sv);
+	/* VMRUN loads CR2 from the VMCB (APM 15.5.1), but Bochs 2.7 does not: it reads the field
+	 * and keeps the processor's CR2. Loading the register too makes both right; Umbra itself
+	 * takes no page faults, so its own CR2 value means nothing. */
+	write_cr2(v->cr2);
 	svm_enter(v->gpr, sv->vmcb_pa, svm_host.host_vmcb_pa);
 	vmcb->control.tlb_control = SVM_TLB_CONTROL_NONE;
 	vmcb->control.event_inj = 0;

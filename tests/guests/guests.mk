@@ -5,6 +5,8 @@
 GUESTS := hello cpuid portio msr cr triple_fault halt demo
 
 GUEST_DIR     := tests/guests
+# Paging scenarios (tests/guests/pg_*.c with lib/paging.c; run by tests/emu/tests_paging.py).
+GUESTS        += $(patsubst $(GUEST_DIR)/%.c,%,$(wildcard $(GUEST_DIR)/pg_*.c))
 GUEST_OUT     := $(BUILD)/guests
 
 # Freestanding i686 code at 1 MiB; no SSE or x87 so the guests never touch the FPU by accident.

@@ -1,0 +1,2 @@
+UNIT_TESTS += x86_emulate
+UNIT_SRCS_x86_emulate := guest/x86_emulate.c guest/x86_decode.c
