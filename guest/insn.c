@@ -16,9 +16,7 @@ enum x86_mode guest_x86_mode(struct guest *g)
 	return cs.db ? X86_MODE_32 : X86_MODE_16;
 }
 
-/* Reads up to X86_MAX_INSN_LEN bytes at CS:RIP, stopping early at an unreadable page: the
- * decoder then reports a truncated instruction if it needed them. Returns the bytes read. */
-static size_t guest_fetch(struct guest *g, uint8_t *buf)
+size_t guest_fetch_insn(struct guest *g, uint8_t *buf)
 {
 	struct vcpu *v = &g->vcpu;
 	struct segment cs;
@@ -43,7 +41,7 @@ static size_t guest_fetch(struct guest *g, uint8_t *buf)
 bool guest_decode_at_rip(struct guest *g, struct x86_insn *insn)
 {
 	uint8_t bytes[X86_MAX_INSN_LEN];
-	size_t n = guest_fetch(g, bytes);
+	size_t n = guest_fetch_insn(g, bytes);
 	enum x86_decode_status st;
 
 	if (!n) {
