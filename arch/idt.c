@@ -17,7 +17,7 @@ struct idt_gate {
 } __attribute__((packed));
 _Static_assert(sizeof(struct idt_gate) == 16, "64-bit IDT gate is 16 bytes (SDM Vol. 3A figure 6-8)");
 
-extern const uint64_t trap_stubs[EXC_COUNT + 1];
+extern const uint64_t trap_stubs[TRAP_STUB_COUNT + 1];
 static struct idt_gate idt[IDT_VECTORS] __attribute__((aligned(16)));
 
 static void idt_set_gate(unsigned vector, uint64_t handler, unsigned ist)
@@ -37,7 +37,7 @@ void idt_init(void)
 	struct desc_ptr idtr = { sizeof(idt) - 1, (uint64_t)idt };
 
 	for (unsigned v = 0; v < IDT_VECTORS; v++)
-		idt_set_gate(v, trap_stubs[v < EXC_COUNT ? v : EXC_COUNT], 0);
+		idt_set_gate(v, trap_stubs[v < TRAP_STUB_COUNT ? v : TRAP_STUB_COUNT], 0);
 	idt_set_gate(EXC_DF, trap_stubs[EXC_DF], IST_DOUBLE_FAULT);
 	idt_set_gate(EXC_NMI, trap_stubs[EXC_NMI], IST_NMI);
 	idt_set_gate(EXC_MC, trap_stubs[EXC_MC], IST_MACHINE_CHECK);

@@ -11,14 +11,14 @@
 .macro TRAP_STUB vec
 	.balign 16
 trap_stub_\vec:
-	.if !((EXC_HAS_ERROR_CODE_MASK >> \vec) & 1) || \vec >= 32
+	.if \vec >= 32 || !((EXC_HAS_ERROR_CODE_MASK >> \vec) & 1)
 	pushq	$0
 	.endif
 	pushq	$\vec
 	jmp	trap_common
 .endm
 
-.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32
+.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48
 	TRAP_STUB \v
 .endr
 
@@ -62,11 +62,12 @@ trap_common:
 	addq	$16, %rsp			/* vector and error code */
 	iretq
 
-/* trap_stubs[v] is the entry of vector v for v < 32; trap_stubs[32] serves every other vector. */
+/* trap_stubs[v] is the entry of vector v for v < 48 (exceptions, then the 16 legacy IRQs Umbra
+ * remaps to 32-47); trap_stubs[48] serves every other vector. */
 	.section .rodata
 	.balign 8
 	.globl trap_stubs
 trap_stubs:
-.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32
+.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48
 	.quad trap_stub_\v
 .endr

@@ -1,6 +1,7 @@
 /* Host exception reporting: a fault inside Umbra prints everything useful and stops cleanly. */
 #include "arch/trap.h"
 #include "arch/cpu.h"
+#include "arch/pic.h"
 #include "arch/stop.h"
 #include "lib/printk.h"
 
@@ -36,10 +37,19 @@ static void trap_print_frame(const struct trap_frame *tf)
 	pr_err("  r13 %016lx  r14 %016lx  r15 %016lx\n", tf->r13, tf->r14, tf->r15);
 }
 
-/* Umbra takes no exceptions by design, so every one is a hypervisor bug: report and stop. */
+/* Umbra takes no exceptions by design, so every one is a hypervisor bug: report and stop.
+ * Legacy IRQs (Umbra's own timer) are acknowledged and handed to irq_handle(). */
 void trap_dispatch(struct trap_frame *tf)
 {
 	static int nesting;
+
+	if (tf->vector >= IRQ_VECTOR_BASE && tf->vector < IRQ_VECTOR_BASE + IRQ_COUNT) {
+		unsigned irq = tf->vector - IRQ_VECTOR_BASE;
+
+		if (pic_eoi(irq))
+			irq_handle(irq);
+		return;
+	}
 
 	if (nesting++) {
 		/* Faulting while reporting a fault: print the bare minimum and stop. */

@@ -24,6 +24,9 @@
 #define EXC_VE	20	/* virtualization exception */
 #define EXC_CP	21	/* control protection */
 #define EXC_COUNT 32
+#define IRQ_VECTOR_BASE	32	/* the legacy PICs' IRQs 0-15 arrive at vectors 32-47 */
+#define IRQ_COUNT	16
+#define TRAP_STUB_COUNT	(IRQ_VECTOR_BASE + IRQ_COUNT)	/* + 1 shared stub for the rest */
 
 /* Vectors that push an error code (SDM Vol. 3A 6.13): 8, 10-14, 17, 21, 29, 30. */
 #define EXC_HAS_ERROR_CODE_MASK 0x60227d00u
@@ -39,6 +42,8 @@ struct trap_frame {
 };
 
 void trap_dispatch(struct trap_frame *tf);
+/* Called for each legacy IRQ Umbra takes, after the end-of-interrupt. */
+void irq_handle(unsigned irq);
 const char *exception_name(unsigned vector);
 #endif
 

@@ -4,7 +4,7 @@
 #include "arch/cpuid.h"
 #include "arch/cr.h"
 #include "arch/desc.h"
-#include "arch/pic.h"
+#include "arch/irq.h"
 #include "arch/serial.h"
 #include "arch/stop.h"
 #include "arch/uart16550.h"
@@ -50,7 +50,7 @@ static void traps_init(void)
 {
 	gdt_init();
 	idt_init();
-	pic_mask_all();
+	irq_init();
 }
 
 /* The loader told us where everything is; nothing can go on without it. */
@@ -184,6 +184,10 @@ static unsigned guest_start(const struct vcpu_ops *ops)
 		pr_err("umbra: cannot load the guest \"%s\": %s\n", boot_info.modules[index].string, err);
 		return UMBRA_EXIT_GUEST_LOAD_FAILED;
 	}
+	/* The tick gives Umbra control back even from a guest that never exits by itself, unless
+	 * the backend has a timer of its own. */
+	if (!guest.vcpu.own_timer)
+		irq_enable_tick();
 	guest_run(&guest);
 	return guest_exit_status(&guest);
 }

@@ -16,6 +16,7 @@
 #include "guest/mode.h"
 #include "guest/msr.h"
 #include "guest/report.h"
+#include "arch/irq.h"
 #include "arch/trap.h"
 #include "lib/format.h"
 #include "lib/printk.h"
@@ -148,6 +149,17 @@ static void handle_nothing(struct guest *g, struct vm_exit *e)
 	(void)e;
 }
 
+/* An interrupt of Umbra's own (the tick) made the exit: finish it; the loop then looks at the
+ * console. */
+static void handle_host_interrupt(struct guest *g, struct vm_exit *e)
+{
+	(void)g;
+	if (e->interrupt.acknowledged)
+		irq_complete_acknowledged(e->interrupt.vector);
+	else
+		irq_take_pending();
+}
+
 static void handle_entry_failed(struct guest *g, struct vm_exit *e)
 {
 	guest_stop(g, GUEST_STOP_FATAL, "the processor refused the guest state (error 0x%x)",
@@ -176,7 +188,7 @@ static const exit_handler exit_handlers[EXIT_KIND_COUNT] = {
 	[EXIT_HYPERCALL] = handle_undefined,
 	[EXIT_VIRT_INSN] = handle_undefined,
 	[EXIT_INVD] = handle_invd,
-	[EXIT_EXTERNAL_INTERRUPT] = handle_nothing,
+	[EXIT_EXTERNAL_INTERRUPT] = handle_host_interrupt,
 	[EXIT_NMI] = handle_nothing,
 	[EXIT_PREEMPT] = handle_nothing,
 	[EXIT_ENTRY_FAILED] = handle_entry_failed,

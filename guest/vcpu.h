@@ -112,6 +112,8 @@ struct vcpu {
 	void *arch;			/* the backend's own state (struct vmx_vcpu, struct svm_vcpu) */
 	struct guest *guest;
 	uint16_t tag;			/* VPID or ASID of this vCPU, 0 when the backend has none */
+	bool own_timer;			/* the backend regains control by itself (VMX preemption
+					 * timer); otherwise Umbra's PIT tick does it */
 };
 
 /* Queues a hardware exception for the next entry; a second one becomes #DF as hardware would. */

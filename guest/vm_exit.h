@@ -76,6 +76,10 @@ struct vm_exit {
 		struct {
 			uint32_t error;		/* VMX instruction error or SVM exit code */
 		} entry;
+		struct {
+			uint8_t vector;		/* when acknowledged */
+			bool acknowledged;	/* the exit took the interrupt (VMX ack-on-exit) */
+		} interrupt;
 	};
 };
 

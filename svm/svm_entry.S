@@ -50,7 +50,11 @@ svm_enter:
 	movq	SVM_GPR_R15(%rdi), %r15
 	movq	SVM_GPR_RDI(%rdi), %rdi
 
-	/* RAX = the guest VMCB's physical address (APM 15.5.1). */
+	/* RAX = the guest VMCB's physical address (APM 15.5.1). With V_INTR_MASKING the host's
+	 * RFLAGS.IF at VMRUN decides whether physical interrupts reach the guest's exit path
+	 * (APM 15.21.1): IF=1 lets Umbra's tick make INTR exits. GIF=0 keeps the host itself from
+	 * taking anything here. */
+	sti
 	vmrun	%rax
 
 	/* #VMEXIT: RSP, RAX, RIP and RFLAGS are the host's again, GIF is 0 (APM 15.6). The
@@ -77,6 +81,7 @@ svm_enter:
 	vmsave	%rax
 	movq	0(%rsp), %rax			/* Umbra's own TR (IST stacks), FS, GS, MSRs */
 	vmload	%rax
+	cli					/* Umbra runs with interrupts off: the INTR stays pending */
 	stgi
 
 	addq	$24, %rsp

@@ -30,6 +30,10 @@
 
 /* Control bits Umbra cannot run without, and those it uses when the CPU has them. */
 #define PIN_REQUIRED	(PIN_EXT_INTR_EXITING | PIN_NMI_EXITING)
+#define PIN_OPTIONAL	(PIN_PREEMPTION_TIMER)
+/* The preemption timer's period in TSC ticks: about 1.5 ms at 3 GHz, and a few million guest
+ * instructions on emulators whose TSC follows the instruction count. */
+#define PREEMPTION_TSC_TICKS	(1ULL << 22)
 #define PROC_REQUIRED	(PROC_HLT_EXITING | PROC_INVLPG_EXITING | PROC_CR3_LOAD_EXITING | \
 			 PROC_CR3_STORE_EXITING | PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | \
 			 PROC_UNCOND_IO_EXITING | PROC_USE_MSR_BITMAPS | PROC_MWAIT_EXITING | \
@@ -57,6 +61,7 @@ static struct vmx_host {
 	bool vpid;
 	unsigned invvpid_type;
 	uint64_t vmxon_region;
+	uint32_t preemption_value;	/* loaded before each entry when the timer is on */
 } vmx_host;
 
 struct vmx_vcpu {
@@ -91,7 +96,7 @@ static bool vmx_compute_controls(struct vmx_host *h, uint64_t basic)
 	uint32_t missing;
 
 	if (!vmx_controls("pin-based", MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS,
-			  t, PIN_REQUIRED, 0, &h->pin, NULL) ||
+			  t, PIN_REQUIRED, PIN_OPTIONAL, &h->pin, NULL) ||
 	    !vmx_controls("processor-based", MSR_IA32_VMX_PROCBASED_CTLS,
 			  MSR_IA32_VMX_TRUE_PROCBASED_CTLS, t, PROC_REQUIRED, PROC_OPTIONAL, &h->proc,
 			  NULL) ||
@@ -116,6 +121,11 @@ static bool vmx_compute_controls(struct vmx_host *h, uint64_t basic)
 			h->proc2 &= ~PROC2_ENABLE_VPID;	/* no way to flush: do without */
 	}
 	h->vpid = h->proc2 & PROC2_ENABLE_VPID;
+	/* SDM Vol. 3C 25.5.1: the timer counts down at the TSC rate divided by 2^X, X from
+	 * IA32_VMX_MISC[4:0]; it gives Umbra control back from a guest that never exits. */
+	if (h->pin & PIN_PREEMPTION_TIMER)
+		h->preemption_value = (uint32_t)(PREEMPTION_TSC_TICKS >>
+			(rdmsr(MSR_IA32_VMX_MISC) & VMX_MISC_PREEMPTION_RATE));
 	if (!h->proc2)
 		h->proc &= ~PROC_SECONDARY_CONTROLS;
 	return true;
@@ -174,8 +184,8 @@ static bool vmx_hw_enable(const struct cpu_info *ci, struct pmm *pmm)
 		return false;
 	}
 	pr_info("umbra: vmx: on; revision 0x%x, controls pin %x proc %x proc2 %x exit %x entry %x, "
-		"VPID %s\n", h->revision, h->pin, h->proc, h->proc2, h->exit, h->entry,
-		h->vpid ? "yes" : "no");
+		"VPID %s, preemption timer %s\n", h->revision, h->pin, h->proc, h->proc2, h->exit,
+		h->entry, h->vpid ? "yes" : "no", h->preemption_value ? "yes" : "no");
 	return true;
 }
 
@@ -285,6 +295,7 @@ static bool vmx_vcpu_create(struct vcpu *v, struct pmm *pmm)
 	vmx_write_host_state();
 	v->arch = x;
 	v->tag = vmx_host.vpid ? GUEST_VPID : 0;
+	v->own_timer = vmx_host.preemption_value != 0;
 	return true;
 }
 
@@ -392,6 +403,8 @@ static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 	vmcs_writenat(VMCS_GUEST_RIP, v->rip);
 	vmcs_writenat(VMCS_GUEST_RFLAGS, v->rflags | RFLAGS_RESERVED1);
 	vmx_inject_pending(v);
+	if (vmx_host.preemption_value)
+		vmcs_write32(VMCS_PREEMPTION_TIMER, vmx_host.preemption_value);
 	/* CR2 is not part of the VMCS: the guest's value must be in the register (SDM 27.3). */
 	write_cr2(v->cr2);
 	failed = vmx_enter(v->gpr, x->launched);

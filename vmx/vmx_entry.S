@@ -47,11 +47,19 @@ vmx_enter:
 	movq	G(14)(%rdi), %r14
 	movq	G(15)(%rdi), %r15
 	movq	G(RDI)(%rdi), %rdi
+	/* STI's one-instruction shadow covers the VMLAUNCH/VMRESUME, so the host takes nothing
+	 * here; in the guest, external-interrupt exiting turns Umbra's tick into an exit whatever
+	 * the guest's IF (SDM 25.2). IF=1 at entry also makes Bochs re-evaluate interrupt
+	 * blocking, which it otherwise skips when host and guest both run with IF=0. The exit
+	 * clears RFLAGS (IF=0) again (SDM 28.5.3). */
 	jnz	1f
+	sti
 	vmlaunch
 	jmp	2f
-1:	vmresume
+1:	sti
+	vmresume
 2:	/* Only reached when the entry failed: the host registers are what we pushed. */
+	cli
 	popq	%rdi
 	popq	%r15
 	popq	%r14

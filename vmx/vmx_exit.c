@@ -138,7 +138,11 @@ void vmx_decode_exit(struct vcpu *v, struct vm_exit *exit, bool ins_outs_info)
 		vmx_decode_exception(exit);
 		return;
 	case VMX_EXIT_EXTERNAL_INTERRUPT:
+		/* With "acknowledge interrupt on exit" the vector is in the exit's interruption
+		 * information and the interrupt controller has been acknowledged (SDM 28.2.2). */
 		exit->kind = EXIT_EXTERNAL_INTERRUPT;
+		exit->interrupt.vector = vmcs_read32(VMCS_EXIT_INTR_INFO) & 0xff;
+		exit->interrupt.acknowledged = true;
 		return;
 	case VMX_EXIT_IO:
 		vmx_decode_io(exit, ins_outs_info);

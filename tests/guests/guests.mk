@@ -2,11 +2,13 @@
 # Included by the top-level Makefile. `make guests` builds $(BUILD)/guests/NAME.elf for each
 # name in GUESTS from tests/guests/NAME.c and the runtime in tests/guests/lib/.
 
-GUESTS := hello cpuid portio msr cr triple_fault halt demo
+GUESTS := hello cpuid portio msr cr triple_fault halt demo spin
 
 GUEST_DIR     := tests/guests
 # Paging scenarios (tests/guests/pg_*.c with lib/paging.c; run by tests/emu/tests_paging.py).
 GUESTS        += $(patsubst $(GUEST_DIR)/%.c,%,$(wildcard $(GUEST_DIR)/pg_*.c))
+# Page-table-write scenarios (tests/guests/pt_*.c with lib/ptw.c; run by tests/emu/tests_ptwrite.py).
+GUESTS        += $(patsubst $(GUEST_DIR)/%.c,%,$(wildcard $(GUEST_DIR)/pt_*.c))
 GUEST_OUT     := $(BUILD)/guests
 
 # Freestanding i686 code at 1 MiB; no SSE or x87 so the guests never touch the FPU by accident.
