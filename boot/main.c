@@ -17,6 +17,7 @@
 #include "lib/printk.h"
 #include "guest/guest.h"
 #include "guest/guest_load.h"
+#include "guest/report.h"
 #include "guest/run.h"
 #include "mm/memory.h"
 #include "svm/svm.h"
@@ -189,6 +190,8 @@ static unsigned guest_start(const struct vcpu_ops *ops)
 	if (!guest.vcpu.own_timer)
 		irq_enable_tick();
 	guest_run(&guest);
+	if (options.audit_at_exit)
+		guest_audit(&guest);
 	return guest_exit_status(&guest);
 }
 

@@ -1,6 +1,8 @@
 /* Stop reports and counters, in a stable format tests can match. */
 #include "guest/report.h"
 #include "guest/guest.h"
+#include "guest/mode.h"
+#include "mm/mmu_audit.h"
 #include "lib/printk.h"
 
 static const char *const stop_names[] = {
@@ -52,6 +54,22 @@ void guest_report_counters(struct guest *g)
 		(unsigned long long)m->shadow_pages_zapped, (unsigned long long)m->roots_built,
 		(unsigned long long)m->roots_reused, (unsigned long long)m->resets,
 		(unsigned long long)m->retries);
+}
+
+static void audit_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	pr_info("umbra: audit: %s\n", line);
+}
+
+void guest_audit(struct guest *g)
+{
+	struct paging_state ps = guest_paging_state(g);
+	struct mmu_audit_report r;
+
+	mmu_audit(&g->mmu, &ps, audit_line, NULL, &r);
+	pr_info("umbra: audit: %u shadow entries and %u shadow pages checked, %u violation%s\n",
+		r.checked_sptes, r.checked_pages, r.violations, r.violations == 1 ? "" : "s");
 }
 
 void guest_report_stop(struct guest *g)

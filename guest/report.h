@@ -9,6 +9,8 @@ struct guest;
 void guest_report_stop(struct guest *g);
 /* Prints the guest's registers and control state. */
 void guest_report_registers(struct guest *g);
+/* Checks the shadow MMU against the guest (mm/mmu_audit.c) and prints each violation. */
+void guest_audit(struct guest *g);
 /* Prints the exit counters and the shadow MMU's counters. */
 void guest_report_counters(struct guest *g);
 

@@ -162,6 +162,17 @@ static bool parse_guest_mem(struct umbra_options *o, const char *v)
 	return true;
 }
 
+static bool parse_audit(struct umbra_options *o, const char *v)
+{
+	if (!strcmp(v, "exit"))
+		o->audit_at_exit = true;
+	else if (!strcmp(v, "off"))
+		o->audit_at_exit = false;
+	else
+		return false;
+	return true;
+}
+
 static const struct option_def option_table[] = {
 	{ "backend", parse_backend, "auto|vmx|svm",
 	  "backend=auto|vmx|svm  virtualization backend (auto: VMX, else SVM)" },
@@ -175,6 +186,8 @@ static const struct option_def option_table[] = {
 	  "baud=N  console speed, a divisor of 115200 (115200)" },
 	{ "guest_mem", parse_guest_mem, "a size from 4M to 64G, e.g. 64M",
 	  "guest_mem=SIZE  guest RAM, with K, M or G suffix (64M)" },
+	{ "audit", parse_audit, "exit|off",
+	  "audit=exit|off  check every shadow entry against the guest when the guest stops (off)" },
 	{ "crash", parse_crash, "ud|pf|panic|none",
 	  "crash=ud|pf|panic|none  deliberately fail after the boot report (diagnostics)" },
 };

@@ -27,6 +27,7 @@ struct umbra_options {
 	uint32_t baud;
 	enum crash_kind crash;
 	uint64_t guest_mem;		/* bytes of guest RAM */
+	bool audit_at_exit;		/* audit the shadow MMU when the guest stops */
 };
 
 #define OPTIONS_ERR_MAX 1024

@@ -430,6 +430,8 @@ static uint64_t mmu_leaf(struct mmu *m, const struct paging_state *ps, const str
 		leaf = (leaf | PT_RW) & ~(uint64_t)PT_US;
 	if (m->cpu.host_nx && !(access & ACC_EXEC))
 		leaf |= PT_NX;
+	if (hpa == m->ones_page)
+		leaf &= ~(uint64_t)PT_RW;
 	return leaf;
 }
 
@@ -548,9 +550,9 @@ void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr,
 				 (unsigned long long)w.gpa);
 			return;
 		}
-		/* Not RAM: reads see all-ones, as an empty bus would give. */
+		/* Not RAM: reads see all-ones, as an empty bus would give (the leaf is made
+		 * read-only in mmu_leaf; the roles keep the guest's rights). */
 		hpa = m->ones_page;
-		w.access &= ~ACC_WRITE;
 		m->stats.not_ram_reads++;
 	} else if ((error & PFEC_W) && mmu_gfn_write_protected(m, w.gpa >> PAGE_SHIFT)) {
 		/* A write to a guest page table: the instruction is emulated so the shadow pages
@@ -606,18 +608,19 @@ static uint64_t mmu_spte_from_gpte(struct mmu *m, const struct shadow_page *sp, 
  * write covered completely (complete) or in part. shadow-mmu.md 3: in a 4-byte-entry table,
  * entry gi of a level-1 table is in quadrant gi / 512 at index gi % 512; of a level-2 table in
  * quadrant gi / 256, as the two entries 2 * (gi % 256) and +1. Other quadrants are left alone. */
-static void mmu_update_entry(struct mmu *m, struct shadow_page *sp, unsigned gi, bool complete)
+static bool mmu_update_entry(struct mmu *m, struct shadow_page *sp, unsigned gi, bool complete)
 {
+	bool installed = false;
 	unsigned size = sp->role.gpte4 ? 4 : 8, first = gi, count = 1;
 	uint64_t gpte = 0, leaf = 0;
 
 	if (sp->role.gpte4 && sp->role.level == 1) {
 		if (gi / 512 != sp->role.quadrant)
-			return;
+			return false;
 		first = gi % 512;
 	} else if (sp->role.gpte4 && sp->role.level == 2) {
 		if (gi / 256 != sp->role.quadrant)
-			return;
+			return false;
 		first = 2 * (gi % 256);
 		count = 2;
 	}
@@ -628,24 +631,29 @@ static void mmu_update_entry(struct mmu *m, struct shadow_page *sp, unsigned gi,
 		if (leaf && mmu_set_leaf(m, sp, &sp->spt[i], leaf)) {
 			m->stats.pte_updated++;
 			m->need_flush = true;
+			installed = true;
 		} else {
 			if (sp->spt[i] & PT_P)
 				m->stats.pte_zapped++;
 			mmu_clear_spte(m, sp, &sp->spt[i]);
 		}
 	}
+	return installed;
 }
 
-/* Applies a write of [offset, offset + len) within the guest table sp shadows. */
-static void mmu_update_page(struct mmu *m, struct shadow_page *sp, unsigned offset, unsigned len)
+/* Applies a write of [offset, offset + len) within the guest table sp shadows; true when it
+ * installed a present entry (the guest is maintaining a live table). */
+static bool mmu_update_page(struct mmu *m, struct shadow_page *sp, unsigned offset, unsigned len)
 {
 	unsigned size = sp->role.gpte4 ? 4 : 8;
+	bool installed = false;
 
 	for (unsigned gi = offset / size; gi * size < offset + len; gi++) {
 		bool complete = gi * size >= offset && (gi + 1) * size <= offset + len;
 
-		mmu_update_entry(m, sp, gi, complete);
+		installed |= mmu_update_entry(m, sp, gi, complete);
 	}
+	return installed;
 }
 
 /* Handles the write to one guest frame: flooded pages go, the others are updated. */
@@ -665,8 +673,10 @@ static void mmu_write_frame(struct mmu *m, uint64_t gfn, unsigned offset, unsign
 		if (sp->write_count > MMU_FLOOD_THRESHOLD) {
 			m->stats.unshadowed++;
 			mmu_zap_page(m, sp);
-		} else {
-			mmu_update_page(m, sp, offset, len);
+		} else if (mmu_update_page(m, sp, offset, len)) {
+			/* A write that installs a present entry is the guest keeping its table (demand
+			 * paging writes one PTE per fault and the retry needs no exit): not flooding. */
+			sp->write_count = 0;
 		}
 		if (m->stats.resets != resets)
 			return;		/* a reset emptied the cache, chains included */

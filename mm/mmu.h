@@ -92,7 +92,9 @@ void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr,
 int mmu_translate(struct mmu *m, const struct paging_state *ps, uint64_t addr, uint32_t access,
 		  uint64_t *gpa, uint32_t *pfec);
 /* A shadowed guest page table that takes more emulated writes than this without being used by a
- * fetch in between is unshadowed: the guest is reusing it as data or rebuilding it. */
+ * fetch, or updated with a present entry, in between is unshadowed: the guest is reusing it as
+ * data or rebuilding it. pt_flood measures 4 emulated writes before 100 data stores stop
+ * costing exits; demand paging (one present PTE per fault) never trips it. */
 #define MMU_FLOOD_THRESHOLD	3
 
 /*

@@ -43,11 +43,25 @@ _iso_locks = {}
 _iso_locks_guard = threading.Lock()
 
 
+AUDIT_LINE = r"^umbra: audit: \d+ shadow entries and \d+ shadow pages checked, 0 violations$"
+
+
+def runs_guest(test, ctx):
+    """True when the test boots a guest that runs to its end (so Umbra can audit its MMU)."""
+    return test.audit and any(s.split()[:1] == ["guest"] for _, s in test.module_files(ctx))
+
+
+def umbra_args(test, ctx):
+    """Umbra's command line: every guest run ends with a shadow-MMU audit (audit=exit)."""
+    return test.args + (" audit=exit" if runs_guest(test, ctx) else "")
+
+
 def build_iso(build, elf, test, ctx):
     """Builds (or reuses) the ISO for a test: cached by the content of everything that goes in."""
     modules = test.module_files(ctx)
+    args = umbra_args(test, ctx)
     h = hashlib.sha256()
-    for part in [open(elf, "rb").read(), test.args.encode(),
+    for part in [open(elf, "rb").read(), args.encode(),
                  open(os.path.join(ROOT, "tools", "mkiso.sh"), "rb").read()]:
         h.update(part)
     for path, string in modules:
@@ -59,7 +73,7 @@ def build_iso(build, elf, test, ctx):
     with lock:
         if os.path.exists(iso):
             return iso
-        cmd = [os.path.join(ROOT, "tools", "mkiso.sh"), iso, elf, test.args]
+        cmd = [os.path.join(ROOT, "tools", "mkiso.sh"), iso, elf, args]
         for path, string in modules:
             cmd += [path, string]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
@@ -73,7 +87,10 @@ def check(test, config, result, ctx):
     if result.timed_out:
         problems.append(f"timed out after {test.timeout}s")
     pos = 0
-    for pattern in test.expected(config, ctx):
+    expected = test.expected(config, ctx)
+    if runs_guest(test, ctx):
+        expected.append(AUDIT_LINE)
+    for pattern in expected:
         rx = re.compile(pattern)
         while pos < len(lines) and not rx.search(lines[pos]):
             pos += 1

@@ -16,11 +16,13 @@ class Test:
               also be a function(config, ctx) returning the pattern
     forbid:   patterns that must match no line
     status:   Umbra's expected exit status value (UMBRA_EXIT_* or a guest's)
+    audit:    for a test that runs a guest: Umbra audits its shadow MMU when the guest stops
+              (audit=exit) and the run must report 0 violations
     """
 
     def __init__(self, name, configs=None, args="debug_exit=on", modules=None, expect=(),
                  forbid=(r"HOST EXCEPTION", r"PANIC"), status=0x10, timeout=120, mem_mb=512,
-                 qemu_extra=()):
+                 qemu_extra=(), audit=True):
         self.name = name
         self.configs = list(configs or ALL_CONFIGS)
         self.args = args
@@ -31,6 +33,7 @@ class Test:
         self.timeout = timeout
         self.mem_mb = mem_mb
         self.qemu_extra = list(qemu_extra)
+        self.audit = audit          # a guest run ends with Umbra's shadow-MMU audit, checked
 
     def module_files(self, ctx):
         return self.modules(ctx) if self.modules else []

@@ -62,6 +62,11 @@ static void test_every_option(void **state)
 	assert_int_equal(parse("guest_mem=1M guest_mem=65G guest_mem=4097K guest_mem=M guest_mem=12X", &o, errs), 5);
 	assert_int_equal(o.guest_mem, 64ULL << 20);
 
+	assert_int_equal(parse("audit=exit", &o, errs), 0);
+	assert_true(o.audit_at_exit);
+	assert_int_equal(parse("audit=sometimes", &o, errs), 1);
+	assert_false(o.audit_at_exit);
+
 	assert_int_equal(parse("serial=none crash=ud", &o, errs), 0);
 	assert_int_equal(o.serial_base, 0);
 	assert_int_equal(o.crash, CRASH_UD);
@@ -145,7 +150,7 @@ static void test_help_lines(void **state)
 	(void)state;
 	while (options_help(n))
 		assert_non_null(strchr(options_help(n++), '='));
-	assert_int_equal(n, 7);
+	assert_int_equal(n, 8);
 }
 
 int main(void)
