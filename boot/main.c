@@ -15,6 +15,7 @@
 #include "lib/options.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
+#include "guest/console.h"
 #include "guest/guest.h"
 #include "guest/guest_load.h"
 #include "guest/report.h"
@@ -160,7 +161,8 @@ static unsigned guest_exit_status(const struct guest *g)
 	}
 }
 
-/* Loads the guest from its module and runs it until it stops; returns Umbra's exit status. */
+/* Loads the guest from its module and runs it until it stops, again after each monitor reset;
+ * returns Umbra's exit status. */
 static unsigned guest_start(const struct vcpu_ops *ops)
 {
 	int index = guest_find_module(&boot_info);
@@ -181,18 +183,33 @@ static unsigned guest_start(const struct vcpu_ops *ops)
 	}
 	lp = (struct guest_load_params){ &boot_info, (unsigned)index, &memory.pmm, &cpu, ops,
 					 options.guest_mem };
-	if (guest_load(&guest, &lp, err, sizeof(err))) {
-		pr_err("umbra: cannot load the guest \"%s\": %s\n", boot_info.modules[index].string, err);
-		return UMBRA_EXIT_GUEST_LOAD_FAILED;
+	for (;;) {
+		if (guest_load(&guest, &lp, err, sizeof(err))) {
+			pr_err("umbra: cannot load the guest \"%s\": %s\n",
+			       boot_info.modules[index].string, err);
+			return UMBRA_EXIT_GUEST_LOAD_FAILED;
+		}
+		console_attach_guest(&guest, console.present ? &console : NULL);
+		/* The tick gives Umbra control back even from a guest that never exits by
+		 * itself, unless the backend has a timer of its own. */
+		if (!guest.vcpu.own_timer)
+			irq_enable_tick();
+		guest_run(&guest);
+		if (options.audit_at_exit)
+			guest_audit(&guest);
+		if (guest.stop == GUEST_STOP_POWEROFF)
+			return UMBRA_EXIT_OK;
+		/* On an interactive console (no debug_exit), Umbra stays up with its monitor open
+		 * after the guest ends: `reset` starts the guest again, Ctrl-A x powers off. */
+		if (!guest.reset_requested && !options.debug_exit) {
+			console_open_monitor();
+			while (!guest.reset_requested && console_poll())
+				cpu_relax();
+		}
+		if (!guest.reset_requested)
+			return guest_exit_status(&guest);
+		pr_info("umbra: guest reset\n");
 	}
-	/* The tick gives Umbra control back even from a guest that never exits by itself, unless
-	 * the backend has a timer of its own. */
-	if (!guest.vcpu.own_timer)
-		irq_enable_tick();
-	guest_run(&guest);
-	if (options.audit_at_exit)
-		guest_audit(&guest);
-	return guest_exit_status(&guest);
 }
 
 void boot_main(uint32_t magic, uint32_t mbi_addr)

@@ -3,6 +3,7 @@
  * and the machine state Multiboot 0.6.96 section 3.2 defines.
  */
 #include "guest/guest_load.h"
+#include "guest/console.h"
 #include "guest/guest.h"
 #include "guest/guest_bootinfo.h"
 #include "guest/guest_image.h"
@@ -22,14 +23,6 @@
 #define GUEST_LOADER_NAME		"Umbra"
 #define GUEST_MAX_MODULES		15
 #define RFLAGS_RESERVED1		(1u << 1)	/* always 1 (SDM Vol. 1 3.4.3) */
-
-static void guest_console_tx(void *ctx, uint8_t byte)
-{
-	char c = (char)byte;
-
-	(void)ctx;
-	console_write(&c, 1);
-}
 
 /* The words after "guest" in the module string are the guest's command line. */
 static const char *guest_cmdline_of(const char *module_string)
@@ -138,7 +131,7 @@ int guest_load(struct guest *g, const struct guest_load_params *lp, char *err, s
 	memset(g, 0, sizeof(*g));
 	g->host_cpu = lp->cpu;
 	g->pat = 0x0007040600070406ULL;		/* IA32_PAT power-on value (SDM Vol. 3A 11.12.4) */
-	vuart_init(&g->uart, guest_console_tx, NULL);
+	vuart_init(&g->uart, console_guest_tx, NULL);
 	if (guest_image_parse(image, m->end - m->start, lp->ram_size, &gi, err, errlen))
 		return -1;
 	if (!guest_mem_init(&g->mem, lp->pmm, lp->ram_size)) {

@@ -20,6 +20,8 @@ enum guest_stop_reason {
 	GUEST_STOP_HALTED,		/* HLT with nothing that could ever wake it */
 	GUEST_STOP_TRIPLE_FAULT,
 	GUEST_STOP_FATAL,		/* something Umbra cannot or will not emulate */
+	GUEST_STOP_RESET,		/* the monitor's reset: start again from the image */
+	GUEST_STOP_POWEROFF,		/* Ctrl-A x on the console */
 };
 
 #define GUEST_PORTS_REPORTED_MAX 32
@@ -44,6 +46,7 @@ struct guest {
 	uint64_t counter_latch;		/* its value, taken when selected */
 	uint64_t emulation_fallbacks;	/* page-table writes Umbra could not emulate */
 	uint64_t fallback_rip, fallback_gfn;	/* the last fallback, to catch one that repeats */
+	bool reset_requested;		/* the monitor asked for a reset */
 };
 
 /* Umbra's exit statuses for guest endings other than the debug-exit port. */

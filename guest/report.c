@@ -11,6 +11,8 @@ static const char *const stop_names[] = {
 	[GUEST_STOP_HALTED] = "halted",
 	[GUEST_STOP_TRIPLE_FAULT] = "triple fault",
 	[GUEST_STOP_FATAL] = "fatal",
+	[GUEST_STOP_RESET] = "reset",
+	[GUEST_STOP_POWEROFF] = "power off",
 };
 
 void guest_report_registers(struct guest *g)
@@ -77,7 +79,8 @@ void guest_report_stop(struct guest *g)
 	const struct vm_exit *e = &g->last_exit;
 
 	pr_info("umbra: guest stopped: %s\n", g->stop_detail[0] ? g->stop_detail : stop_names[g->stop]);
-	if (g->stop != GUEST_STOP_DEBUG_EXIT) {
+	if (g->stop != GUEST_STOP_DEBUG_EXIT && g->stop != GUEST_STOP_RESET &&
+	    g->stop != GUEST_STOP_POWEROFF) {
 		pr_info("  exit %s (vendor reason 0x%llx, info %llx %llx)\n", exit_kind_name(e->kind),
 			(unsigned long long)e->raw_reason, (unsigned long long)e->raw_info1,
 			(unsigned long long)e->raw_info2);

@@ -8,6 +8,7 @@
  */
 #include "guest/run.h"
 #include "guest/cr.h"
+#include "guest/console.h"
 #include "guest/cpuid_policy.h"
 #include "guest/emulate.h"
 #include "guest/guest.h"
@@ -240,6 +241,11 @@ void guest_run(struct guest *g)
 		v->ops->run(v, &exit);
 		v->stats.exits++;
 		guest_dispatch(g, &exit);
+		/* Umbra's own exits (its tick) and the guest's port I/O are when the console is
+		 * looked at: often enough for a prompt answer, rarely enough to cost nothing. */
+		if ((exit.kind == EXIT_EXTERNAL_INTERRUPT || exit.kind == EXIT_PREEMPT ||
+		     exit.kind == EXIT_IO || exit.kind == EXIT_HLT) && !console_poll())
+			guest_stop(g, GUEST_STOP_POWEROFF, "power off from the console");
 		if (g->stop != GUEST_RUNNING)
 			g->last_exit = exit;
 	}

@@ -129,3 +129,104 @@ if __name__ == "__main__":
         sys.exit("usage: emulators.py bochsrc ISO SERIAL LOG CPU MEGS")
     _, _, iso, serial, log, cpu, megs = sys.argv
     sys.stdout.write(bochs_config(os.path.abspath(iso), serial, log, cpu, int(megs)))
+
+
+def _free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def boot_interactive(config, iso, workdir, timeout, script, mem_mb=512):
+    """Boots iso with COM1 on a TCP socket and plays script against it: a list of
+    ("expect", regex) steps, each waiting (within the run's timeout) for new output to match,
+    and ("send", text) steps that type text. Returns a RunResult whose output is everything
+    read, and whose exit_code is the emulator's; a step that never matches ends the run."""
+    import re
+    import socket
+    import threading
+
+    emulator, cpu, firmware, _ = CONFIGS[config]
+    os.makedirs(workdir, exist_ok=True)
+    port = _free_port()
+    if emulator == "qemu":
+        cmd = qemu_command(iso, "/dev/null", cpu, firmware, mem_mb, ())
+        cmd[cmd.index("file:/dev/null")] = f"tcp:127.0.0.1:{port},server=on,wait=on"
+    else:
+        rc_path = os.path.join(workdir, "bochsrc")
+        conf = bochs_config(os.path.abspath(iso), "unused", os.path.join(workdir, "bochs.log"),
+                            cpu, mem_mb)
+        conf = conf.replace("com1: enabled=1, mode=file, dev=unused",
+                            f"com1: enabled=1, mode=socket-server, dev=localhost:{port}")
+        with open(rc_path, "w") as f:
+            f.write(conf)
+        cmds = os.path.join(workdir, "bochs.cmds")
+        with open(cmds, "w") as f:
+            f.write("c\nq\n")
+        cmd = ["bochs", "-q", "-f", rc_path, "-rc", cmds]
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    received = bytearray()
+    lock = threading.Lock()
+    sock = None
+    for _ in range(200):
+        try:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+
+    def reader():
+        while True:
+            try:
+                data = sock.recv(4096)
+            except socket.timeout:
+                continue        # quiet for a while (firmware, GRUB): keep listening
+            except OSError:
+                return
+            if not data:
+                return
+            with lock:
+                received.extend(data)
+
+    failed_step = None
+    if sock is not None:
+        threading.Thread(target=reader, daemon=True).start()
+        pos = 0
+        for kind, arg in script:
+            if kind == "send":
+                sock.sendall(arg.encode())
+                continue
+            rx = re.compile(arg)
+            while True:
+                with lock:
+                    text = received.decode(errors="replace").replace("\r", "")
+                m = rx.search(text, pos)
+                if m:
+                    pos = m.end()
+                    break
+                if time.monotonic() - start > timeout or proc.poll() is not None:
+                    failed_step = arg
+                    break
+                time.sleep(0.05)
+            if failed_step:
+                break
+    timed_out = False
+    try:
+        proc.wait(timeout=max(1, timeout - (time.monotonic() - start)))
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        timed_out = True
+    time.sleep(0.2)
+    if sock is not None:
+        sock.close()
+    out = received.decode(errors="replace").replace("\r", "")
+    with open(os.path.join(workdir, "serial.out"), "w") as f:
+        f.write(out)
+    result = RunResult(out, None if timed_out else proc.returncode, timed_out,
+                       time.monotonic() - start)
+    result.failed_step = failed_step
+    return result

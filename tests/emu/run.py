@@ -117,6 +117,13 @@ def check(test, config, result, ctx):
 def run_one(build, elf, test, config, ctx):
     iso = build_iso(build, elf, test, ctx)
     workdir = os.path.join(build, "tests", "runs", f"{test.name}.{config}")
+    if test.script:
+        result = emulators.boot_interactive(config, iso, workdir, test.timeout, test.script,
+                                            mem_mb=test.mem_mb)
+        problems = check(test, config, result, ctx)
+        if result.failed_step:
+            problems.insert(0, f"console step never answered: {result.failed_step}")
+        return result, problems, workdir
     result = emulators.boot(config, iso, workdir, test.timeout, mem_mb=test.mem_mb,
                             qemu_extra=test.qemu_extra)
     return result, check(test, config, result, ctx), workdir

@@ -18,11 +18,13 @@ class Test:
     status:   Umbra's expected exit status value (UMBRA_EXIT_* or a guest's)
     audit:    for a test that runs a guest: Umbra audits its shadow MMU when the guest stops
               (audit=exit) and the run must report 0 violations
+    script:   when given, COM1 is a TCP socket and the harness types on it: a list of
+              ("expect", regex) and ("send", text) steps played in order
     """
 
     def __init__(self, name, configs=None, args="debug_exit=on", modules=None, expect=(),
                  forbid=(r"HOST EXCEPTION", r"PANIC"), status=0x10, timeout=120, mem_mb=512,
-                 qemu_extra=(), audit=True):
+                 qemu_extra=(), audit=True, script=None):
         self.name = name
         self.configs = list(configs or ALL_CONFIGS)
         self.args = args
@@ -34,6 +36,7 @@ class Test:
         self.mem_mb = mem_mb
         self.qemu_extra = list(qemu_extra)
         self.audit = audit          # a guest run ends with Umbra's shadow-MMU audit, checked
+        self.script = script        # console dialogue: [("expect", regex) | ("send", text)]
 
     def module_files(self, ctx):
         return self.modules(ctx) if self.modules else []

@@ -1,0 +1,79 @@
+"""Console tests: the harness types on Umbra's COM1 and checks the answers, for the guest's own
+console (input reaches its virtual UART) and for Umbra's monitor behind Ctrl-A c."""
+import os
+
+from testlib import Test
+
+CTRL_A = "\x01"
+
+
+def echo_module(ctx):
+    return [(os.path.join(ctx["build"], "guests", "echo.elf"), "guest echo")]
+
+
+SCRIPT = [
+    ("expect", r"console guest ready"),
+    ("send", "hello umbra\r"),
+    ("expect", r"guest got: hello umbra"),
+    ("send", CTRL_A + "h"),
+    ("expect", r"\[umbra\] Ctrl-A x"),
+    ("send", CTRL_A + "c"),
+    ("expect", r"\(umbra\) "),
+    ("send", "help\r"),
+    ("expect", r"info mmu"),
+    ("send", "info mmu\r"),
+    ("expect", r"paging off, cr3 0, shadow root [0-9a-f]+ \(valid\)"),
+    ("expect", r"level 1: quadrant 0"),
+    ("send", "info cpu\r"),
+    ("expect", r"rip [0-9a-f]{16}"),
+    ("send", "info exits\r"),
+    ("expect", r"umbra: exits: \d+ total"),
+    ("send", "xp 0x100000 2\r"),
+    ("expect", r"0000000000100000: [0-9a-f]{16}\n0000000000100008: "),
+    ("send", "x 0x100000 1\r"),
+    ("expect", r"0000000000100000: [0-9a-f]{16}"),
+    ("send", "walk 0x100000\r"),
+    ("expect", r"guest: gva 100000 -> gpa 100000"),
+    ("expect", r"shadow: entry [0-9a-f]+"),
+    ("send", "bogus\r"),
+    ("expect", r'unknown command "bogus"'),
+    ("send", "x 0x100000 999\r"),
+    ("expect", r"x: bad N"),
+    ("send", "help x\r"),
+    ("expect", r"usage: x ADDR \[N\]"),
+    ("send", "xyz" + "\x7f" * 3 + "audit\r"),
+    ("expect", r"umbra: audit: \d+ shadow entries and \d+ shadow pages checked, 0 violations"),
+    ("send", "quit\r"),
+    ("expect", r"\[umbra\] guest console"),
+    ("send", "after monitor\r"),
+    ("expect", r"guest got: after monitor"),
+    ("send", CTRL_A + "c"),
+    ("expect", r"\(umbra\) "),
+    ("send", "reset\r"),
+    ("expect", r"umbra: guest reset"),
+    ("expect", r"console guest ready"),
+    ("send", "after reset\r"),
+    ("expect", r"guest got: after reset"),
+    ("send", "q\r"),
+    ("expect", r"umbra: exit status 0x20"),
+]
+
+TESTS = [
+    Test("console-monitor",
+         configs=["qemu-svm-bios", "bochs-vmx-bios"],
+         modules=echo_module,
+         script=SCRIPT,
+         expect=[
+             r"^console guest ready$",
+             r"^guest got: hello umbra$",
+             r"^guest got: after monitor$",
+             r"umbra: guest stopped: reset from the monitor$",
+             r"^umbra: guest reset$",
+             r"^guest got: after reset$",
+             r"^ok: console input reached the guest$",
+             r"^umbra: guest stopped: debug exit 0x20$",
+         ],
+         forbid=[r"HOST EXCEPTION", r"PANIC", r"FAIL"],
+         status=0x20,
+         timeout=180),
+]
