@@ -20,6 +20,7 @@ static const char *const exit_kind_names[EXIT_KIND_COUNT] = {
 	[EXIT_EXTERNAL_INTERRUPT] = "ext-intr",
 	[EXIT_NMI] = "nmi",
 	[EXIT_PREEMPT] = "preempt",
+	[EXIT_INTERRUPT_WINDOW] = "intr-window",
 	[EXIT_ENTRY_FAILED] = "entry-failed",
 	[EXIT_UNKNOWN] = "unknown",
 };

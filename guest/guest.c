@@ -132,6 +132,7 @@ int guest_load(struct guest *g, const struct guest_load_params *lp, char *err, s
 	g->host_cpu = lp->cpu;
 	g->pat = 0x0007040600070406ULL;		/* IA32_PAT power-on value (SDM Vol. 3A 11.12.4) */
 	vuart_init(&g->uart, console_guest_tx, NULL);
+	vpic_init(&g->pic);
 	if (guest_image_parse(image, m->end - m->start, lp->ram_size, &gi, err, errlen))
 		return -1;
 	if (!guest_mem_init(&g->mem, lp->pmm, lp->ram_size)) {

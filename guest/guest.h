@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "guest/uart.h"
+#include "guest/vpic.h"
 #include "guest/vcpu.h"
 #include "mm/guest_mem.h"
 #include "mm/mmu.h"
@@ -25,12 +26,15 @@ enum guest_stop_reason {
 };
 
 #define GUEST_PORTS_REPORTED_MAX 32
+#define GUEST_UART_IRQ		4	/* COM1's line on the PC's master PIC */
 
 struct guest {
 	struct vcpu vcpu;
 	struct guest_mem mem;
 	struct mmu mmu;
 	struct vuart uart;
+	struct vpic pic;
+	bool interrupt_window;		/* the backend was asked for an interrupt-window exit */
 	const struct cpu_info *host_cpu;
 	enum guest_stop_reason stop;
 	uint8_t exit_value;		/* what the guest wrote to the debug-exit port */

@@ -38,6 +38,12 @@ static uint32_t io_port_read(struct guest *g, uint16_t port, unsigned size)
 
 	if (counters_io(g, port, true, size, &value))
 		return value;
+	if (size == 1) {
+		uint8_t b;
+
+		if (vpic_io(&g->pic, port, true, &b))
+			return b;
+	}
 	if (port_in_range(port, COM1_BASE, UART_NR_PORTS)) {
 		/* A wider access reaches the following registers byte by byte. */
 		for (unsigned i = 0; i < size; i++) {
@@ -56,6 +62,12 @@ static void io_port_write(struct guest *g, uint16_t port, unsigned size, uint32_
 {
 	if (counters_io(g, port, false, size, &value))
 		return;
+	if (size == 1) {
+		uint8_t b = (uint8_t)value;
+
+		if (vpic_io(&g->pic, port, false, &b))
+			return;
+	}
 	if (port_in_range(port, COM1_BASE, UART_NR_PORTS)) {
 		for (unsigned i = 0; i < size; i++)
 			if (port_in_range(port + i, COM1_BASE, UART_NR_PORTS))

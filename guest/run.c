@@ -55,15 +55,62 @@ static void handle_cpuid(struct guest *g, struct vm_exit *e)
 	vcpu_skip_instruction(v, e);
 }
 
-/* With no virtual interrupt controller yet, nothing can wake a halted guest. */
+/* Brings the PIC's inputs up to date with the devices (the UART is the only one so far). */
+static void guest_update_irq_lines(struct guest *g)
+{
+	vpic_set_line(&g->pic, GUEST_UART_IRQ, vuart_irq_level(&g->uart));
+}
+
+/* HLT: with interrupts disabled nothing can wake the guest, so it is stopped. With IF=1 the
+ * guest waits until its PIC has an interrupt to deliver (typed console input): Umbra polls the
+ * console meanwhile, then completes the HLT and the interrupt is injected. */
 static void handle_hlt(struct guest *g, struct vm_exit *e)
 {
-	(void)e;
-	if (!(g->vcpu.rflags & RFLAGS_IF))
+	if (!(g->vcpu.rflags & RFLAGS_IF)) {
 		guest_stop(g, GUEST_STOP_HALTED, "halted with interrupts disabled");
-	else
-		guest_stop(g, GUEST_STOP_HALTED, "halted waiting for an interrupt, and no device "
-			   "can raise one");
+		return;
+	}
+	for (;;) {
+		guest_update_irq_lines(g);
+		if (vpic_pending(&g->pic) >= 0)
+			break;
+		if (!console_poll()) {
+			guest_stop(g, GUEST_STOP_POWEROFF, "power off from the console");
+			return;
+		}
+		if (g->reset_requested || g->stop != GUEST_RUNNING)
+			return;
+		cpu_relax();
+	}
+	vcpu_skip_instruction(&g->vcpu, e);
+}
+
+/* The backend reports that the guest can take an interrupt: the loop injects it. */
+static void handle_interrupt_window(struct guest *g, struct vm_exit *e)
+{
+	(void)e;
+	g->vcpu.ops->set_interrupt_window(&g->vcpu, false);
+	g->interrupt_window = false;
+}
+
+/* Before each entry: deliver the PIC's interrupt if the guest can take it now (RFLAGS.IF,
+ * no STI/MOV SS shadow, no other event pending), else ask for an interrupt-window exit. */
+static void guest_deliver_interrupts(struct guest *g)
+{
+	struct vcpu *v = &g->vcpu;
+	int vector;
+
+	guest_update_irq_lines(g);
+	if (vpic_pending(&g->pic) < 0 || v->pending_event.pending)
+		return;
+	if ((v->rflags & RFLAGS_IF) && !v->ops->interrupt_shadow(v)) {
+		vector = vpic_acknowledge(&g->pic);
+		v->pending_event = (struct event){ .pending = true, .type = EVENT_EXT_INTERRUPT,
+						   .vector = (uint8_t)vector };
+	} else if (!g->interrupt_window) {
+		v->ops->set_interrupt_window(v, true);
+		g->interrupt_window = true;
+	}
 }
 
 static void handle_page_fault(struct guest *g, struct vm_exit *e)
@@ -192,6 +239,7 @@ static const exit_handler exit_handlers[EXIT_KIND_COUNT] = {
 	[EXIT_EXTERNAL_INTERRUPT] = handle_host_interrupt,
 	[EXIT_NMI] = handle_nothing,
 	[EXIT_PREEMPT] = handle_nothing,
+	[EXIT_INTERRUPT_WINDOW] = handle_interrupt_window,
 	[EXIT_ENTRY_FAILED] = handle_entry_failed,
 	[EXIT_UNKNOWN] = handle_unknown,
 };
@@ -201,7 +249,7 @@ static bool exit_needs_length(enum exit_kind kind)
 {
 	switch (kind) {
 	case EXIT_CPUID: case EXIT_IO: case EXIT_MSR_READ: case EXIT_MSR_WRITE:
-	case EXIT_INVLPG: case EXIT_XSETBV: case EXIT_INVD:
+	case EXIT_INVLPG: case EXIT_XSETBV: case EXIT_INVD: case EXIT_HLT:
 		return true;
 	default:
 		return false;
@@ -238,6 +286,7 @@ void guest_run(struct guest *g)
 		}
 		if (g->stop != GUEST_RUNNING)
 			break;
+		guest_deliver_interrupts(g);
 		v->ops->run(v, &exit);
 		v->stats.exits++;
 		guest_dispatch(g, &exit);

@@ -22,13 +22,22 @@ static uint8_t vuart_lsr(const struct vuart *u)
 	return UART_LSR_THRE | UART_LSR_TEMT | (u->rx_count ? UART_LSR_DR : 0);
 }
 
-/* Interrupt identification: received data outranks "transmitter empty" (data sheet table IV). */
-static uint8_t vuart_iir(const struct vuart *u)
+bool vuart_irq_level(const struct vuart *u)
+{
+	return ((u->ier & UART_IER_RDA) && u->rx_count) ||
+	       ((u->ier & UART_IER_THRE) && u->thre_pending);
+}
+
+/* Interrupt identification: received data outranks "transmitter empty" (data sheet table IV);
+ * reading IIR while it reports THRE clears that interrupt. */
+static uint8_t vuart_iir(struct vuart *u)
 {
 	if ((u->ier & UART_IER_RDA) && u->rx_count)
 		return UART_IIR_RDA | UART_IIR_FIFO;
-	if (u->ier & UART_IER_THRE)
+	if ((u->ier & UART_IER_THRE) && u->thre_pending) {
+		u->thre_pending = false;
 		return UART_IIR_THRE | UART_IIR_FIFO;
+	}
 	return UART_IIR_NO_INT | UART_IIR_FIFO;
 }
 
@@ -80,12 +89,17 @@ void vuart_write(struct vuart *u, unsigned offset, uint8_t value)
 			if (u->tx)
 				u->tx(u->tx_ctx, value);
 		}
+		u->thre_pending = true;	/* sent at once: the holding register is empty again */
 		break;
 	case UART_IER:
-		if (vuart_dlab(u))
+		if (vuart_dlab(u)) {
 			u->dlm = value;
-		else
+		} else {
+			/* Enabling THRE with the holding register empty raises it at once. */
+			if ((value & UART_IER_THRE) && !(u->ier & UART_IER_THRE))
+				u->thre_pending = true;
 			u->ier = value & 0x0f;
+		}
 		break;
 	case UART_FCR:
 		if (value & UART_FCR_CLR_RX)

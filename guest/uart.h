@@ -12,6 +12,7 @@ struct vuart {
 	uint8_t rx[VUART_RX_SIZE];	/* bytes typed for the guest, oldest first */
 	unsigned rx_count;
 	uint64_t tx_bytes;
+	bool thre_pending;		/* "transmitter empty" interrupt not yet seen by the guest */
 	/* Where transmitted bytes go (Umbra's console); ctx is passed back. */
 	void (*tx)(void *ctx, uint8_t byte);
 	void *tx_ctx;
@@ -21,6 +22,9 @@ void vuart_init(struct vuart *u, void (*tx)(void *ctx, uint8_t byte), void *ctx)
 /* Register access at offset (0-7) from the base port, as the guest's IN/OUT does it. */
 uint8_t vuart_read(struct vuart *u, unsigned offset);
 void vuart_write(struct vuart *u, unsigned offset, uint8_t value);
+/* The level of the UART's interrupt line (IRQ 4 for COM1): received data with IER.RDA, or a
+ * transmitter-empty event with IER.THRE (PC16550D data sheet, table IV). */
+bool vuart_irq_level(const struct vuart *u);
 /* Queues a byte for the guest to read; false when the receive FIFO is full. */
 bool vuart_receive(struct vuart *u, uint8_t byte);
 

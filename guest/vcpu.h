@@ -82,6 +82,8 @@ struct vcpu_ops {
 	void (*get_desc_tables)(struct vcpu *v, struct desc_table *gdt, struct desc_table *idt);
 	/* Interruptibility: true when the guest cannot take an interrupt right now (STI/MOV SS shadow). */
 	bool (*interrupt_shadow)(struct vcpu *v);
+	/* Asks for an exit as soon as the guest can take an interrupt (on), or stops asking. */
+	void (*set_interrupt_window)(struct vcpu *v, bool on);
 	/* Prints vendor-specific detail for a stop report (exit reason names, raw fields). */
 	void (*dump)(struct vcpu *v);
 };

@@ -24,6 +24,7 @@ enum exit_kind {
 	EXIT_EXTERNAL_INTERRUPT,
 	EXIT_NMI,
 	EXIT_PREEMPT,		/* Umbra's own timer: a chance to look at the console */
+	EXIT_INTERRUPT_WINDOW,	/* the guest can take an interrupt now (requested by Umbra) */
 	EXIT_ENTRY_FAILED,	/* the hardware refused the guest state */
 	EXIT_UNKNOWN,		/* anything else: stops the guest with a report */
 	EXIT_KIND_COUNT

@@ -547,7 +547,28 @@ static void svm_get_desc_tables(struct vcpu *v, struct desc_table *gdt, struct d
 /* True while an STI or MOV SS shadow blocks interrupts (VMCB interrupt state, APM 15.21). */
 static bool svm_interrupt_shadow(struct vcpu *v)
 {
-	return to_svm(v)->vmcb->control.int_state & SVM_INT_STATE_SHADOW;
+	const struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	/* An instruction Umbra completed (RIP moved) ends the shadow it was under. */
+	if (vmcb->save.rip != v->rip)
+		return false;
+	return vmcb->control.int_state & SVM_INT_STATE_SHADOW;
+}
+
+/* Interrupt window (APM 15.21.4): a virtual interrupt request (V_IRQ) with the VINTR intercept
+ * makes the processor exit when the guest could take it (IF=1, no shadow); Umbra then injects
+ * the real vector through EVENTINJ. */
+static void svm_set_interrupt_window(struct vcpu *v, bool on)
+{
+	struct vmcb_control *c = &to_svm(v)->vmcb->control;
+
+	if (on) {
+		c->vintr |= SVM_VINTR_IRQ | SVM_VINTR_IGN_TPR | SVM_VINTR_PRIO_MAX;
+		c->intercept_misc1 |= SVM_INTERCEPT_VINTR;
+	} else {
+		c->vintr &= ~(SVM_VINTR_IRQ | SVM_VINTR_IGN_TPR | SVM_VINTR_PRIO_MAX);
+		c->intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
+	}
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -606,5 +627,6 @@ const struct vcpu_ops svm_ops = {
 	.get_segment = svm_get_segment,
 	.get_desc_tables = svm_get_desc_tables,
 	.interrupt_shadow = svm_interrupt_shadow,
+	.set_interrupt_window = svm_set_interrupt_window,
 	.dump = svm_dump,
 };

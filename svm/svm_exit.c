@@ -145,7 +145,9 @@ void svm_exit_translate(const struct vcpu *v, const struct svm_vcpu *sv, struct 
 		exit->msr.index = (uint32_t)v->gpr[GPR_RCX];
 		exit->insn_len = svm_nrip_len(sv, exit->rip);
 	} else if (code == SVM_EXIT_INTR) {
-		exit->kind = EXIT_EXTERNAL_INTERRUPT;	/* taken by the host after STGI */
+		exit->kind = EXIT_EXTERNAL_INTERRUPT;	/* still pending: irq_take_pending() */
+	} else if (code == SVM_EXIT_VINTR) {
+		exit->kind = EXIT_INTERRUPT_WINDOW;	/* the V_IRQ Umbra posted is deliverable */
 	} else if (code == SVM_EXIT_NMI) {
 		exit->kind = EXIT_NMI;
 	} else if (code == SVM_EXIT_SHUTDOWN) {

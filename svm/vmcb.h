@@ -87,6 +87,8 @@
 /* Offset 060h: virtual interrupt control (APM 15.21). */
 #define SVM_VINTR_TPR_MASK		0xfull		/* V_TPR, bits 3:0 (7:0 architected) */
 #define SVM_VINTR_IRQ			(1ull << 8)
+#define SVM_VINTR_PRIO_MAX		(0xfull << 16)	/* V_INTR_PRIO, bits 19:16 */
+#define SVM_VINTR_IGN_TPR		(1ull << 20)	/* V_IGN_TPR */
 #define SVM_VINTR_MASKING		(1ull << 24)	/* guest IF and TPR are virtual */
 
 /* Offset 068h: interrupt state (APM 15.21 "Interrupt Shadows"). */

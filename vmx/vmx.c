@@ -39,6 +39,9 @@
 			 PROC_UNCOND_IO_EXITING | PROC_USE_MSR_BITMAPS | PROC_MWAIT_EXITING | \
 			 PROC_MONITOR_EXITING)
 #define PROC_OPTIONAL	(PROC_SECONDARY_CONTROLS | PROC_RDPMC_EXITING)
+/* Interrupt-window exiting is switched on only while an interrupt waits; every CPU with VMX
+ * allows it (SDM 25.6.2), and it is checked like the others. */
+#define PROC_REQUIRED_TOO (PROC_INTR_WINDOW_EXITING)
 #define PROC2_OPTIONAL	(PROC2_ENABLE_VPID | PROC2_ENABLE_RDTSCP)
 #define EXIT_REQUIRED	(EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER | \
 			 EXIT_ACK_INTR_ON_EXIT)
@@ -65,6 +68,7 @@ static struct vmx_host {
 } vmx_host;
 
 struct vmx_vcpu {
+	uint64_t exit_rip;		/* RIP at the last exit, to see whether Umbra moved it */
 	uint64_t vmcs;
 	uint64_t msr_bitmap;
 	bool launched;
@@ -98,8 +102,8 @@ static bool vmx_compute_controls(struct vmx_host *h, uint64_t basic)
 	if (!vmx_controls("pin-based", MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS,
 			  t, PIN_REQUIRED, PIN_OPTIONAL, &h->pin, NULL) ||
 	    !vmx_controls("processor-based", MSR_IA32_VMX_PROCBASED_CTLS,
-			  MSR_IA32_VMX_TRUE_PROCBASED_CTLS, t, PROC_REQUIRED, PROC_OPTIONAL, &h->proc,
-			  NULL) ||
+			  MSR_IA32_VMX_TRUE_PROCBASED_CTLS, t, PROC_REQUIRED | PROC_REQUIRED_TOO,
+			  PROC_OPTIONAL, &h->proc, NULL) ||
 	    !vmx_controls("VM-exit", MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS, t,
 			  EXIT_REQUIRED, 0, &h->exit, NULL) ||
 	    !vmx_controls("VM-entry", MSR_IA32_VMX_ENTRY_CTLS, MSR_IA32_VMX_TRUE_ENTRY_CTLS, t,
@@ -121,6 +125,7 @@ static bool vmx_compute_controls(struct vmx_host *h, uint64_t basic)
 			h->proc2 &= ~PROC2_ENABLE_VPID;	/* no way to flush: do without */
 	}
 	h->vpid = h->proc2 & PROC2_ENABLE_VPID;
+	h->proc &= ~PROC_INTR_WINDOW_EXITING;	/* off until an interrupt waits */
 	/* SDM Vol. 3C 25.5.1: the timer counts down at the TSC rate divided by 2^X, X from
 	 * IA32_VMX_MISC[4:0]; it gives Umbra control back from a guest that never exits. */
 	if (h->pin & PIN_PREEMPTION_TIMER)
@@ -365,6 +370,14 @@ static void vmx_update_paging(struct vcpu *v, uint64_t shadow_root)
 	vmcs_write32(VMCS_ENTRY_CONTROLS, x->entry_controls);
 }
 
+static void vmx_set_interrupt_window(struct vcpu *v, bool on)
+{
+	uint32_t proc = vmx_host.proc | (on ? PROC_INTR_WINDOW_EXITING : 0);
+
+	(void)v;
+	vmcs_write32(VMCS_PROC_CONTROLS, proc);
+}
+
 static void vmx_flush_tlb(struct vcpu *v)
 {
 	/* Without VPID every VM entry and exit already flushes guest mappings (SDM 29.4.3.1). */
@@ -400,6 +413,10 @@ static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 	int failed;
 
 	vmcs_writenat(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
+	/* An instruction Umbra completed takes its STI / MOV SS shadow with it (SDM 26.6.1). */
+	if (x->launched && v->rip != x->exit_rip)
+		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) &
+			     ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
 	vmcs_writenat(VMCS_GUEST_RIP, v->rip);
 	vmcs_writenat(VMCS_GUEST_RFLAGS, v->rflags | RFLAGS_RESERVED1);
 	vmx_inject_pending(v);
@@ -420,6 +437,7 @@ static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 	x->launched = true;
 	v->gpr[GPR_RSP] = vmcs_readnat(VMCS_GUEST_RSP);
 	v->rip = vmcs_readnat(VMCS_GUEST_RIP);
+	x->exit_rip = v->rip;
 	v->rflags = vmcs_readnat(VMCS_GUEST_RFLAGS);
 	vmx_decode_exit(v, exit, vmx_host.ins_outs_info);
 }
@@ -454,7 +472,11 @@ static void vmx_get_desc_tables(struct vcpu *v, struct desc_table *gdt, struct d
 
 static bool vmx_interrupt_shadow(struct vcpu *v)
 {
-	(void)v;
+	const struct vmx_vcpu *x = v->arch;
+
+	/* An instruction Umbra completed (RIP moved) ends the shadow it was under. */
+	if (v->rip != x->exit_rip)
+		return false;
 	return vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) &
 	       (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
 }
@@ -493,5 +515,6 @@ const struct vcpu_ops vmx_ops = {
 	.get_segment = vmx_get_segment,
 	.get_desc_tables = vmx_get_desc_tables,
 	.interrupt_shadow = vmx_interrupt_shadow,
+	.set_interrupt_window = vmx_set_interrupt_window,
 	.dump = vmx_dump,
 };

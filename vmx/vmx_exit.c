@@ -28,6 +28,7 @@ static const uint8_t simple_kinds[] = {
 	[VMX_EXIT_VMFUNC] = EXIT_VIRT_INSN,
 	[VMX_EXIT_XSETBV] = EXIT_XSETBV,
 	[VMX_EXIT_PREEMPTION_TIMER] = EXIT_PREEMPT,
+	[VMX_EXIT_INTERRUPT_WINDOW] = EXIT_INTERRUPT_WINDOW,
 };
 
 /* Exception or NMI (basic reason 0): the interruption-information field says which. */

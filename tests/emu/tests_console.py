@@ -77,3 +77,34 @@ TESTS = [
          status=0x20,
          timeout=180),
 ]
+
+
+def echo_irq_module(ctx):
+    return [(os.path.join(ctx["build"], "guests", "echo_irq.elf"), "guest echo_irq")]
+
+
+# Console input delivered with the UART's interrupt through the guest's virtual PIC, to a guest
+# that sleeps in HLT with interrupts enabled.
+TESTS.append(Test("console-irq",
+                  configs=["qemu-svm-bios", "bochs-vmx-bios", "bochs-svm-bios"],
+                  modules=echo_irq_module,
+                  script=[
+                      ("expect", r"interrupt console guest ready"),
+                      ("send", "ping one\r"),
+                      ("expect", r"guest irq got: ping one"),
+                      ("send", "ping two\r"),
+                      ("expect", r"guest irq got: ping two"),
+                      ("send", "q\r"),
+                      ("expect", r"umbra: exit status 0x20"),
+                  ],
+                  expect=[
+                      r"^ok: the PIC's mask register reads back$",
+                      r"^guest irq got: ping one$",
+                      r"^guest irq got: ping two$",
+                      r"^uart interrupts taken: [1-9]\d*$",
+                      r"^ok: console input arrived by the UART's interrupt$",
+                      r"^umbra: guest stopped: debug exit 0x20$",
+                  ],
+                  forbid=[r"HOST EXCEPTION", r"PANIC", r"FAIL"],
+                  status=0x20,
+                  timeout=180))
