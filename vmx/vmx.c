@@ -65,6 +65,7 @@ static struct vmx_host {
 	unsigned invvpid_type;
 	uint64_t vmxon_region;
 	uint32_t preemption_value;	/* loaded before each entry when the timer is on */
+	bool host_nx;			/* the real EFER.NXE may be set for the guest */
 } vmx_host;
 
 struct vmx_vcpu {
@@ -164,6 +165,7 @@ static bool vmx_hw_enable(const struct cpu_info *ci, struct pmm *pmm)
 		pr_err("umbra: vmx: IA32_FEATURE_CONTROL does not allow VMX outside SMX\n");
 		return false;
 	}
+	h->host_nx = cpu_has(ci->ext1_edx, CPUID_80000001_EDX_NX);
 	basic = rdmsr(MSR_IA32_VMX_BASIC);
 	h->revision = basic & 0x7fffffff;
 	h->below_4g = basic & VMX_BASIC_32BIT_ADDR;
@@ -357,7 +359,7 @@ static void vmx_update_paging(struct vcpu *v, uint64_t shadow_root)
 	efer = v->efer & (EFER_SCE | EFER_NXE);
 	if (lma)
 		efer |= EFER_LME | EFER_LMA;
-	if (cpu_has(cpuid(CPUID_LEAF_EXT_SIGNATURE, 0).edx, CPUID_80000001_EDX_NX))
+	if (h->host_nx)
 		efer |= EFER_NXE;
 	vmcs_writenat(VMCS_GUEST_CR0, vmx_cr_fixed(cr0, h->cr0_fixed0, h->cr0_fixed1));
 	vmcs_writenat(VMCS_CR0_READ_SHADOW, v->cr0);
