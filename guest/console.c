@@ -93,8 +93,9 @@ static void guest_peek_walk(struct guest *g, uint64_t gva, struct walk_result *w
 {
 	struct paging_state ps = guest_paging_state(g);
 	struct walk_mem mem = { peek_read, peek_write, &g->mem };
-	struct walk_request req = { .ps = ps, .addr = gva, .maxphyaddr = g->host_cpu->maxphyaddr,
-				    .pse36 = true, .gb_pages = true, .set_ad = false };
+	struct walk_request req = { .ps = ps, .addr = gva, .maxphyaddr = g->mmu.cpu.maxphyaddr,
+				    .pse36 = g->mmu.cpu.pse36, .gb_pages = g->mmu.cpu.gb_pages,
+				    .set_ad = false };
 
 	for (int i = 0; i < 4; i++)
 		req.pdptes[i] = ps.pdptes[i];

@@ -22,16 +22,7 @@
 #include "mm/pmm.h"
 #include "mm/walk.h"
 
-#define HOST_BYTES	(96ULL << 20)
-#define GUEST_RAM	(16ULL << 20)
-
-struct fixture {
-	void *host;
-	struct pmm pmm;
-	struct guest_mem gm;
-	struct mmu mmu;
-	uint64_t next_table;	/* guest-side bump allocator for guest page tables */
-};
+#include "tests/unit/mmu_fixture.h"
 
 /* The lines one audit reported. */
 struct capture {
@@ -40,44 +31,6 @@ struct capture {
 	struct mmu_audit_report rep;
 };
 
-static struct fixture *fixture_new(void)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct mem_range r;
-
-	/* Below 2 GiB, as the PAE root must be below 4 GiB (SDM 4.4: CR3 is 32 bits there). */
-	f->host = mmap(NULL, HOST_BYTES, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
-	assert_true(f->host != MAP_FAILED);
-	r = (struct mem_range){ (uint64_t)(uintptr_t)f->host, HOST_BYTES, MEM_USABLE };
-	pmm_init(&f->pmm, &r, 1, NULL, 0);
-	assert_true(guest_mem_init(&f->gm, &f->pmm, GUEST_RAM));
-	assert_true(mmu_init(&f->mmu, &f->gm, &f->pmm,
-			     &(struct mmu_cpu){ .maxphyaddr = 40, .pse36 = true, .gb_pages = true,
-						.host_nx = true }));
-	f->next_table = 0x200000;
-	return f;
-}
-
-static void fixture_free(struct fixture *f)
-{
-	munmap(f->host, HOST_BYTES);
-	free(f);
-}
-
-static uint64_t guest_table(struct fixture *f)
-{
-	uint64_t gpa = f->next_table;
-
-	f->next_table += 4096;
-	assert_true(guest_mem_zero(&f->gm, gpa, 4096));
-	return gpa;
-}
-
-static void gwrite(struct fixture *f, uint64_t gpa, uint64_t value, unsigned size)
-{
-	assert_true(guest_mem_write(&f->gm, gpa, &value, size));
-}
 
 static struct paging_state state_of(enum paging_mode mode, uint64_t cr3, bool wp, bool nxe,
 				    const uint64_t pdptes[4])
