@@ -14,6 +14,15 @@ CPU        ?=
 ARGS       ?=
 JOBS       ?= 2
 
+# Quiet build: one short line per step (`CC guest/run.c`); `make V=1` prints whole commands.
+ifeq ($(V),1)
+Q       :=
+quiet    = @:
+else
+Q       := @
+quiet    = @printf '  %-7s %s\n'
+endif
+
 CC         := gcc
 LD         := ld
 HOSTCC     := gcc
@@ -28,9 +37,10 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdinc \
 KASFLAGS := -g -m64 -nostdinc -ffreestanding -I. -MMD -MP -D__ASSEMBLY__
 KLDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T linker.ld
 
+# Sources are found at any depth below these folders: a new sub-folder needs no edit here.
 KSRC_DIRS := boot arch mm lib vmx svm guest
-KSRCS_C   := $(foreach d,$(KSRC_DIRS),$(wildcard $(d)/*.c))
-KSRCS_S   := $(foreach d,$(KSRC_DIRS),$(wildcard $(d)/*.S))
+KSRCS_C   := $(sort $(shell find $(KSRC_DIRS) -name '*.c'))
+KSRCS_S   := $(sort $(shell find $(KSRC_DIRS) -name '*.S'))
 KOBJS     := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS_S) $(KSRCS_C))
 
 .PHONY: all iso run test unit emu-test check-layering setup clean
@@ -39,11 +49,13 @@ all: $(BUILD)/umbra.elf
 
 $(BUILD)/k/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	$(quiet) CC $<
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
 $(BUILD)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KASFLAGS) -c $< -o $@
+	$(quiet) AS $<
+	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
 
 # build/version.h changes only when `git describe` does, so it rebuilds only what prints it.
 $(BUILD)/version.h: FORCE
@@ -55,7 +67,8 @@ FORCE:
 $(BUILD)/k/boot/main.c.o: $(BUILD)/version.h
 
 $(BUILD)/umbra.elf: $(KOBJS) linker.ld
-	$(LD) $(KLDFLAGS) -o $@ $(KOBJS)
+	$(quiet) LD $@
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS)
 	@if command -v grub-file >/dev/null; then grub-file --is-x86-multiboot2 $@ || \
 		{ echo "$@ is not a multiboot2 image"; rm -f $@; exit 1; }; fi
 
@@ -68,7 +81,8 @@ ISO_ARGS   ?=
 iso: $(BUILD)/umbra.iso
 
 $(BUILD)/umbra.iso: $(BUILD)/umbra.elf $(BUILD)/guests/demo.elf tools/mkiso.sh
-	tools/mkiso.sh $@ $(BUILD)/umbra.elf "$(ISO_ARGS)" $(BUILD)/guests/demo.elf "guest demo"
+	$(quiet) ISO $@
+	$(Q)tools/mkiso.sh $@ $(BUILD)/umbra.elf "$(ISO_ARGS)" $(BUILD)/guests/demo.elf "guest demo"
 
 # ---------------------------------------------------------------------------------------------
 # Running
@@ -94,7 +108,8 @@ UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
 define unit_rule
 $(BUILD)/unit/test_$(1): tests/unit/test_$(1).c $(UNIT_SRCS_$(1))
 	@mkdir -p $$(dir $$@)
-	$(HOSTCC) $(HOST_CFLAGS) -o $$@ tests/unit/test_$(1).c $(UNIT_SRCS_$(1)) $(HOST_LIBS) $(UNIT_LIBS_$(1))
+	$$(quiet) HOSTCC $$@
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $$@ tests/unit/test_$(1).c $(UNIT_SRCS_$(1)) $(HOST_LIBS) $(UNIT_LIBS_$(1))
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 -include $(UNIT_BINS:=.d)

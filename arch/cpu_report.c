@@ -2,8 +2,6 @@
 #include "arch/cpu_info.h"
 #include "arch/cpuid.h"
 #include "lib/printk.h"
-#include "svm/svm_probe.h"
-#include "vmx/vmx_probe.h"
 
 static const char *yes_no(bool b)
 {
@@ -12,8 +10,6 @@ static const char *yes_no(bool b)
 
 void cpu_report(const struct cpu_info *ci)
 {
-	struct virt_probe vmx, svm;
-
 	pr_info("umbra: cpu: %s family 0x%x model 0x%x stepping %u \"%s\"\n", ci->vendor,
 		ci->family, ci->model, ci->stepping, ci->brand);
 	pr_info("umbra: cpu: maxphyaddr %u, nx %s, 1g-pages %s, pcid %s, xsave %s, smep %s, smap %s\n",
@@ -23,8 +19,4 @@ void cpu_report(const struct cpu_info *ci)
 		yes_no(cpu_has(ci->leaf1_ecx, CPUID_1_ECX_XSAVE)),
 		yes_no(cpu_has(ci->leaf7_ebx, CPUID_7_EBX_SMEP)),
 		yes_no(cpu_has(ci->leaf7_ebx, CPUID_7_EBX_SMAP)));
-	vmx_probe(ci, &vmx);
-	svm_probe(ci, &svm);
-	pr_info("umbra: cpu: vmx %s: %s\n", vmx.usable ? "usable" : "unusable", vmx.reason);
-	pr_info("umbra: cpu: svm %s: %s\n", svm.usable ? "usable" : "unusable", svm.reason);
 }

@@ -58,3 +58,15 @@ int serial_getc(struct serial_port *sp)
 		return -1;
 	return inb(sp->base + UART_RBR);
 }
+
+void serial_write_text(void *port, const char *s, unsigned long len)
+{
+	struct serial_port *sp = port;
+
+	for (unsigned long i = 0; i < len; i++) {
+		if (s[i] == '\n' && sp->last_sent != '\r')
+			serial_putc(sp, '\r');
+		serial_putc(sp, s[i]);
+		sp->last_sent = s[i];
+	}
+}

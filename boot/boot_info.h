@@ -6,23 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mm/mem_range.h"
+
 #define BOOT_MAX_MEM_RANGES	128
 #define BOOT_MAX_MODULES	16
-
-/* Memory range types, equal to the Multiboot2 values; other values are kept and mean reserved. */
-enum mem_type {
-	MEM_USABLE = 1,
-	MEM_RESERVED = 2,
-	MEM_ACPI_RECLAIMABLE = 3,
-	MEM_ACPI_NVS = 4,
-	MEM_BAD = 5,
-};
-
-/* One entry of the loader's memory map, as given (not sorted, not merged, not page aligned). */
-struct mem_range {
-	uint64_t base, length;
-	uint32_t type;
-};
 
 /* A boot module: [start, end) physical; string points into the information block. */
 struct boot_module {

@@ -13,11 +13,11 @@
 #include "boot/multiboot2.h"
 #include "build/version.h"
 #include "lib/options.h"
-#include "lib/panic.h"
+#include "arch/panic.h"
 #include "lib/printk.h"
-#include "guest/console.h"
+#include "guest/console/console.h"
 #include "guest/guest.h"
-#include "guest/guest_load.h"
+#include "guest/loader/loader.h"
 #include "guest/report.h"
 #include "guest/run.h"
 #include "mm/memory.h"
@@ -33,14 +33,16 @@ static struct serial_port console;
 static struct boot_info boot_info;
 static struct umbra_options options;
 static struct cpu_info cpu;
+static struct virt_probe vmx_usability, svm_usability;
 static struct host_memory memory;
 static struct guest guest;
+static struct guest_module guest_modules[BOOT_MAX_MODULES];
 
 /* COM1 at 115200 8N1 until the command line says otherwise. */
-static void console_init(void)
+static void host_console_init(void)
 {
 	serial_init(&console, COM1_BASE, 115200);
-	console_attach(&console);
+	log_attach_sink(serial_write_text, &console);
 }
 
 static void banner(void)
@@ -80,7 +82,7 @@ static void options_init(void)
 	problems = options_parse(boot_info.cmdline, &options, errs, sizeof(errs));
 	if (options.serial_base != COM1_BASE || options.baud != 115200) {
 		if (!options.serial_base || !serial_init(&console, options.serial_base, options.baud))
-			console_attach(NULL);
+			log_attach_sink(NULL, NULL);
 	}
 	log_set_level((enum log_level)options.loglevel);
 	machine_set_debug_exit(options.debug_exit);
@@ -93,17 +95,40 @@ static void cpu_init(void)
 {
 	cpu_info_read(&cpu);
 	cpu_report(&cpu);
+	/* Each backend's probe runs once; the backend choice below reads its verdict. */
+	vmx_probe(&cpu, &vmx_usability);
+	svm_probe(&cpu, &svm_usability);
+	pr_info("umbra: cpu: vmx %s: %s\n", vmx_usability.usable ? "usable" : "unusable",
+		vmx_usability.reason);
+	pr_info("umbra: cpu: svm %s: %s\n", svm_usability.usable ? "usable" : "unusable",
+		svm_usability.reason);
 	/* The guest's XSETBV is carried out by Umbra, which needs CR4.OSXSAVE for it. */
 	if (cpu_has(cpu.leaf1_ecx, CPUID_1_ECX_XSAVE))
 		write_cr4(read_cr4() | CR4_OSXSAVE);
 }
 
+/* The information block and every module stay where the loader put them. */
+static unsigned boot_reserved_ranges(struct phys_range *reserved)
+{
+	unsigned n = 0;
+
+	_Static_assert(1 + BOOT_MAX_MODULES <= MEMORY_MAX_RESERVED, "room for the MBI and modules");
+	reserved[n++] = (struct phys_range){ boot_info.mbi_start, boot_info.mbi_end };
+	for (unsigned i = 0; i < boot_info.module_count; i++)
+		reserved[n++] = (struct phys_range){ boot_info.modules[i].start,
+						     boot_info.modules[i].end };
+	return n;
+}
+
 static void memory_bring_up(void)
 {
+	struct phys_range reserved[MEMORY_MAX_RESERVED];
+	unsigned nreserved = boot_reserved_ranges(reserved);
 	uint64_t highest;
 	unsigned checked;
 
-	if (!memory_init(&memory, &boot_info, cpu_has(cpu.ext1_edx, CPUID_80000001_EDX_PAGE1GB)))
+	if (!memory_init(&memory, boot_info.mem, boot_info.mem_count, reserved, nreserved,
+			 cpu_has(cpu.ext1_edx, CPUID_80000001_EDX_PAGE1GB)))
 		machine_stop(UMBRA_EXIT_BAD_BOOT);
 	checked = memory_check_reachable(&memory, &highest);
 	pr_info("umbra: mm: %u free ranges reachable, highest byte %llx\n", checked,
@@ -113,17 +138,13 @@ static void memory_bring_up(void)
 /* Picks VMX or SVM as the command line asks; "auto" prefers VMX. */
 static const struct vcpu_ops *backend_select(void)
 {
-	struct virt_probe vmx, svm;
-
-	vmx_probe(&cpu, &vmx);
-	svm_probe(&cpu, &svm);
-	if (options.backend != BACKEND_SVM && vmx.usable)
+	if (options.backend != BACKEND_SVM && vmx_usability.usable)
 		return &vmx_ops;
-	if (options.backend != BACKEND_VMX && svm.usable)
+	if (options.backend != BACKEND_VMX && svm_usability.usable)
 		return &svm_ops;
 	pr_err("umbra: backend: none usable for backend=%s (vmx: %s; svm: %s)\n",
 	       options.backend == BACKEND_AUTO ? "auto" : options.backend == BACKEND_VMX ? "vmx" : "svm",
-	       vmx.reason, svm.reason);
+	       vmx_usability.reason, svm_usability.reason);
 	return NULL;
 }
 
@@ -165,9 +186,16 @@ static unsigned guest_exit_status(const struct guest *g)
  * returns Umbra's exit status. */
 static unsigned guest_start(const struct vcpu_ops *ops)
 {
-	int index = guest_find_module(&boot_info);
 	struct guest_load_params lp;
 	char err[160];
+	int index;
+
+	/* The loader sees the modules as neutral {start, end, string} ranges. */
+	for (unsigned i = 0; i < boot_info.module_count; i++)
+		guest_modules[i] = (struct guest_module){ boot_info.modules[i].start,
+							  boot_info.modules[i].end,
+							  boot_info.modules[i].string };
+	index = guest_find_module(guest_modules, boot_info.module_count);
 
 	if (index < 0) {
 		pr_info("umbra: no guest to run (give one as `module2 /path guest [command line]`)\n");
@@ -181,8 +209,8 @@ static unsigned guest_start(const struct vcpu_ops *ops)
 		pr_err("umbra: cannot run the guest: the %s backend did not start\n", ops->name);
 		return UMBRA_EXIT_GUEST_LOAD_FAILED;
 	}
-	lp = (struct guest_load_params){ &boot_info, (unsigned)index, &memory.pmm, &cpu, ops,
-					 options.guest_mem };
+	lp = (struct guest_load_params){ guest_modules, boot_info.module_count, (unsigned)index,
+					 &memory.pmm, &cpu, ops, options.guest_mem };
 	for (;;) {
 		if (guest_load(&guest, &lp, err, sizeof(err))) {
 			pr_err("umbra: cannot load the guest \"%s\": %s\n",
@@ -216,7 +244,7 @@ void boot_main(uint32_t magic, uint32_t mbi_addr)
 {
 	const struct vcpu_ops *backend;
 
-	console_init();
+	host_console_init();
 	banner();
 	traps_init();
 	boot_info_init(magic, mbi_addr);

@@ -5,13 +5,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/uart.h"
-#include "guest/vpic.h"
+#include "guest/devices/bus.h"
+#include "guest/devices/vpic.h"
+#include "guest/devices/vuart.h"
 #include "guest/vcpu.h"
 #include "mm/guest_mem.h"
 #include "mm/mmu.h"
 
-struct boot_info;
 struct cpu_info;
 struct pmm;
 
@@ -32,6 +32,7 @@ struct guest {
 	struct vcpu vcpu;
 	struct guest_mem mem;
 	struct mmu mmu;
+	struct device_bus bus;		/* every device below, by port range */
 	struct vuart uart;
 	struct vpic pic;
 	bool interrupt_window;		/* the backend was asked for an interrupt-window exit */
@@ -44,7 +45,6 @@ struct guest {
 	unsigned ports_reported_count;
 	uint32_t msrs_reported[GUEST_PORTS_REPORTED_MAX];
 	unsigned msrs_reported_count;
-	uint64_t tsc_offset;
 	uint64_t pat;			/* the guest's IA32_PAT (kept, not applied) */
 	uint32_t counter_index;		/* the counter port's selected index */
 	uint64_t counter_latch;		/* its value, taken when selected */

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "guest/x86_decode.h"
+#include "guest/x86/x86_decode.h"
 
 struct guest;
 struct vm_exit;

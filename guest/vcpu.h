@@ -16,17 +16,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/gpr.h"
 #include "guest/vm_exit.h"
 
 struct cpu_info;
 struct pmm;
 struct guest;
 
-enum gpr {
-	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
-	GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
-	GPR_COUNT
-};
 
 enum seg_reg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_COUNT };
 
@@ -102,6 +98,7 @@ struct vcpu {
 	/* The guest's view of its control state. */
 	uint64_t cr0, cr3, cr4, efer, xcr0, cr8;
 	uint64_t pdptes[4];		/* PAE PDPTE registers, loaded as SDM Vol. 3A 4.4.1 says */
+	uint64_t tsc_offset;		/* guest TSC = host TSC + tsc_offset (SDM Vol. 3C 26.6.5) */
 
 	/* Segment and descriptor-table state that ops->load_state() writes at reset; afterwards
 	 * the hardware holds the truth and ops->get_segment() reads it. */

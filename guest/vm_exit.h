@@ -5,30 +5,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "guest/exit_kinds.h"
+
+#define EXIT_KIND_ENUM(kind, name, handler, needs_length) kind,
 enum exit_kind {
-	EXIT_NONE,		/* the backend handled it alone (for example a host interrupt) */
-	EXIT_CPUID,
-	EXIT_IO,
-	EXIT_MSR_READ,
-	EXIT_MSR_WRITE,
-	EXIT_CR_ACCESS,
-	EXIT_HLT,
-	EXIT_INVLPG,
-	EXIT_XSETBV,
-	EXIT_PAGE_FAULT,	/* #PF intercepted: the shadow MMU's business */
-	EXIT_EXCEPTION,		/* another intercepted exception */
-	EXIT_TRIPLE_FAULT,	/* VMX triple fault, SVM shutdown */
-	EXIT_HYPERCALL,		/* VMCALL or VMMCALL */
-	EXIT_VIRT_INSN,		/* a VMX or SVM instruction executed by the guest */
-	EXIT_INVD,
-	EXIT_EXTERNAL_INTERRUPT,
-	EXIT_NMI,
-	EXIT_PREEMPT,		/* Umbra's own timer: a chance to look at the console */
-	EXIT_INTERRUPT_WINDOW,	/* the guest can take an interrupt now (requested by Umbra) */
-	EXIT_ENTRY_FAILED,	/* the hardware refused the guest state */
-	EXIT_UNKNOWN,		/* anything else: stops the guest with a report */
+	EXIT_KINDS(EXIT_KIND_ENUM)
 	EXIT_KIND_COUNT
 };
+#undef EXIT_KIND_ENUM
 
 enum cr_access_type {
 	CR_MOV_TO,		/* MOV CRn, reg */

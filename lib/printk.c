@@ -1,21 +1,21 @@
-/* Kernel log: formats with vsnprintk and writes to the attached serial console and a ring. */
+/* Kernel log: formats with vsnprintk and writes to the attached sink and a ring. */
 #include "lib/printk.h"
 #include "lib/format.h"
-#include "arch/serial.h"
 
 #define LOG_RING_SIZE	16384
 #define PRINTK_LINE_MAX	512
 
 /* The one console of this machine; its state is host-wide by nature. */
-static struct serial_port *console_port;
+static log_sink sink;
+static void *sink_ctx;
 static enum log_level console_level = LOG_INFO;
 static char log_ring[LOG_RING_SIZE];
 static unsigned long log_ring_head;
-static char console_last;
 
-void console_attach(struct serial_port *sp)
+void log_attach_sink(log_sink s, void *ctx)
 {
-	console_port = sp;
+	sink = s;
+	sink_ctx = ctx;
 }
 
 void log_set_level(enum log_level level)
@@ -23,18 +23,12 @@ void log_set_level(enum log_level level)
 	console_level = level;
 }
 
-void console_write(const char *s, unsigned long len)
+void log_write(const char *s, unsigned long len)
 {
-	for (unsigned long i = 0; i < len; i++) {
+	for (unsigned long i = 0; i < len; i++)
 		log_ring[log_ring_head++ % LOG_RING_SIZE] = s[i];
-		if (!console_port)
-			continue;
-		/* Terminals want \r\n; a guest that sends its own \r gets no second one. */
-		if (s[i] == '\n' && console_last != '\r')
-			serial_putc(console_port, '\r');
-		serial_putc(console_port, s[i]);
-		console_last = s[i];
-	}
+	if (sink)
+		sink(sink_ctx, s, len);
 }
 
 void vprintk(enum log_level level, const char *fmt, va_list ap)
@@ -52,7 +46,7 @@ void vprintk(enum log_level level, const char *fmt, va_list ap)
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}
-	console_write(line, (unsigned long)n);
+	log_write(line, (unsigned long)n);
 }
 
 void printk(enum log_level level, const char *fmt, ...)

@@ -1,4 +1,4 @@
-/* Umbra's kernel log: leveled messages to the console (COM1) and an in-memory ring. */
+/* Umbra's kernel log: leveled messages to an attached sink (the console) and an in-memory ring. */
 #ifndef UMBRA_LIB_PRINTK_H
 #define UMBRA_LIB_PRINTK_H
 
@@ -11,14 +11,15 @@ enum log_level {
 	LOG_DEBUG = 3,	/* detail for developers */
 };
 
-struct serial_port;
+/* Where the log's bytes go besides the ring: a console driver of a higher floor. */
+typedef void (*log_sink)(void *ctx, const char *s, unsigned long len);
 
-/* Sends console output to sp (NULL: nowhere, messages still reach the ring). */
-void console_attach(struct serial_port *sp);
+/* Sends log output to sink (NULL: nowhere, messages still reach the ring). */
+void log_attach_sink(log_sink sink, void *ctx);
 /* Messages above level are dropped (command line `loglevel=`). */
 void log_set_level(enum log_level level);
-/* Writes raw bytes to the console, turning \n into \r\n as terminals expect. */
-void console_write(const char *s, unsigned long len);
+/* Writes raw bytes to the ring and the sink, unformatted (the guest's console output). */
+void log_write(const char *s, unsigned long len);
 
 void printk(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vprintk(enum log_level level, const char *fmt, va_list ap);

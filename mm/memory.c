@@ -5,27 +5,27 @@
 
 extern char _image_start[], _image_end[];
 
-/* The ranges no allocation may touch: the image, the boot information and every module. */
-static unsigned memory_collect_exclusions(const struct boot_info *bi, struct phys_range *excl)
+/* The ranges no allocation may touch: the image and the caller's reserved ranges. */
+static unsigned memory_collect_exclusions(const struct phys_range *reserved, unsigned count,
+					  struct phys_range *excl)
 {
 	unsigned n = 0;
 
 	excl[n++] = (struct phys_range){ virt_to_phys(_image_start), virt_to_phys(_image_end) };
-	excl[n++] = (struct phys_range){ bi->mbi_start, bi->mbi_end };
-	for (unsigned i = 0; i < bi->module_count; i++)
-		excl[n++] = (struct phys_range){ bi->modules[i].start, bi->modules[i].end };
+	for (unsigned i = 0; i < count && i < MEMORY_MAX_RESERVED; i++)
+		excl[n++] = reserved[i];
 	return n;
 }
 
 /* The end of the highest RAM range (usable or ACPI): the host map must reach it. Reserved
  * ranges above that are device windows (QEMU reports one at 1 TiB); mapping them would only
  * cost page tables. */
-static uint64_t memory_top(const struct boot_info *bi)
+static uint64_t memory_top(const struct mem_range *map, unsigned map_count)
 {
 	uint64_t top = 0;
 
-	for (unsigned i = 0; i < bi->mem_count; i++) {
-		const struct mem_range *r = &bi->mem[i];
+	for (unsigned i = 0; i < map_count; i++) {
+		const struct mem_range *r = &map[i];
 		bool ram = r->type == MEM_USABLE || r->type == MEM_ACPI_RECLAIMABLE ||
 			   r->type == MEM_ACPI_NVS;
 
@@ -35,16 +35,17 @@ static uint64_t memory_top(const struct boot_info *bi)
 	return top;
 }
 
-bool memory_init(struct host_memory *hm, const struct boot_info *bi, bool gb_pages)
+bool memory_init(struct host_memory *hm, const struct mem_range *map, unsigned map_count,
+		 const struct phys_range *reserved, unsigned reserved_count, bool gb_pages)
 {
-	struct phys_range excl[2 + BOOT_MAX_MODULES];
-	unsigned nexcl = memory_collect_exclusions(bi, excl);
+	struct phys_range excl[1 + MEMORY_MAX_RESERVED];
+	unsigned nexcl = memory_collect_exclusions(reserved, reserved_count, excl);
 
-	pmm_init(&hm->pmm, bi->mem, bi->mem_count, excl, nexcl);
+	pmm_init(&hm->pmm, map, map_count, excl, nexcl);
 	if (hm->pmm.dropped_ranges)
 		pr_warn("umbra: mm: %u small free ranges dropped (free list full)\n",
 			hm->pmm.dropped_ranges);
-	if (!hostmap_init(&hm->map, &hm->pmm, memory_top(bi), gb_pages)) {
+	if (!hostmap_init(&hm->map, &hm->pmm, memory_top(map, map_count), gb_pages)) {
 		pr_err("umbra: mm: out of memory below 4 GiB while building the host page tables\n");
 		return false;
 	}

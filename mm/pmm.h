@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "boot/boot_info.h"
+#include "mm/mem_range.h"
 #include "mm/page.h"
 
 #define PMM_MAX_RANGES	256

@@ -1,7 +1,7 @@
 /* The AMD SVM backend: struct vcpu_ops over one VMCB per vCPU (AMD APM Vol. 2 chapter 15). */
 #include "svm/svm.h"
-#include "svm/svm_probe.h"
 #include "svm/svm_vcpu.h"
+#include "arch/rflags.h"
 #include "svm/vmcb.h"
 #include "arch/cpu.h"
 #include "arch/cpu_info.h"
@@ -9,7 +9,6 @@
 #include "arch/cr.h"
 #include "arch/msr.h"
 #include "arch/trap.h"
-#include "guest/guest.h"
 #include "mm/hostmap.h"
 #include "mm/page.h"
 #include "mm/pmm.h"
@@ -31,11 +30,6 @@
  * direct map is all user pages, and the guest's CR4 bits have no effect (SDM 4.6). */
 #define SVM_CR4_PAGING_BITS (CR4_SMEP | CR4_SMAP)
 
-_Static_assert(SVM_GPR_RCX == GPR_RCX * 8 && SVM_GPR_RDX == GPR_RDX * 8 &&
-	       SVM_GPR_RBX == GPR_RBX * 8 && SVM_GPR_RBP == GPR_RBP * 8 &&
-	       SVM_GPR_RSI == GPR_RSI * 8 && SVM_GPR_RDI == GPR_RDI * 8 &&
-	       SVM_GPR_R8 == GPR_R8 * 8 && SVM_GPR_R15 == GPR_R15 * 8 && GPR_R15 - GPR_R8 == 7,
-	       "svm_entry.S register offsets follow enum gpr");
 _Static_assert(sizeof(struct svm_vcpu) <= PAGE_SIZE, "struct svm_vcpu fits its page");
 
 /* This CPU's SVM state (Umbra runs one guest on one CPU). */
@@ -76,13 +70,8 @@ static const char *yes_no(bool b)
 static bool svm_hw_enable(const struct cpu_info *ci, struct pmm *pmm)
 {
 	struct svm_caps *caps = &svm_host.caps;
-	struct virt_probe probe;
 
-	svm_probe(ci, &probe);
-	if (!probe.usable) {
-		pr_err("umbra: svm: cannot enable SVM: %s\n", probe.reason);
-		return false;
-	}
+	/* The caller picked this backend because svm_probe() found it usable (it runs once). */
 	svm_read_caps(ci, caps);
 	if (caps->nasid <= SVM_GUEST_ASID) {
 		pr_err("umbra: svm: CPUID 8000000Ah:EBX reports %u ASID%s; the guest needs ASID %u\n",
@@ -370,7 +359,7 @@ static void svm_load_state(struct vcpu *v)
 	s->rip = v->rip;
 	s->rsp = v->gpr[GPR_RSP];
 	s->rax = v->gpr[GPR_RAX];
-	s->rflags = v->rflags | SVM_RFLAGS_RESERVED1;
+	s->rflags = v->rflags | RFLAGS_RESERVED1;
 	s->cr2 = v->cr2;
 	s->dr6 = SVM_DR6_INIT;
 	s->dr7 = SVM_DR7_INIT;
@@ -471,10 +460,10 @@ static void svm_state_to_vmcb(struct vcpu *v, struct vmcb *vmcb)
 	s->rip = v->rip;
 	s->rsp = v->gpr[GPR_RSP];
 	s->rax = v->gpr[GPR_RAX];
-	s->rflags = v->rflags | SVM_RFLAGS_RESERVED1;
+	s->rflags = v->rflags | RFLAGS_RESERVED1;
 	s->cr2 = v->cr2;
 	c->vintr = (c->vintr & ~SVM_VINTR_TPR_MASK) | (v->cr8 & SVM_VINTR_TPR_MASK);
-	c->tsc_offset = v->guest ? v->guest->tsc_offset : 0;
+	c->tsc_offset = v->tsc_offset;
 }
 
 /* Copies back what the guest may have changed among the registers struct vcpu owns. */

@@ -1,5 +1,5 @@
 /* The VMRUN stub: switches between Umbra and the guest around one VMRUN (AMD APM Vol. 2 15.5). */
-#include "svm/svm_vcpu.h"
+#include "arch/gpr.h"
 
 	.text
 	.code64
@@ -15,12 +15,7 @@
 	.globl	svm_enter
 	.type	svm_enter, @function
 svm_enter:
-	pushq	%rbp
-	pushq	%rbx
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	push_callee_saved
 	pushq	%rdi				/* 16(%rsp): gpr[] */
 	pushq	%rsi				/*  8(%rsp): guest VMCB */
 	pushq	%rdx				/*  0(%rsp): host VMSAVE page */
@@ -35,20 +30,8 @@ svm_enter:
 	movq	%rsi, %rax
 	vmload	%rax
 
-	movq	SVM_GPR_RCX(%rdi), %rcx
-	movq	SVM_GPR_RDX(%rdi), %rdx
-	movq	SVM_GPR_RBX(%rdi), %rbx
-	movq	SVM_GPR_RBP(%rdi), %rbp
-	movq	SVM_GPR_RSI(%rdi), %rsi
-	movq	SVM_GPR_R8(%rdi), %r8
-	movq	SVM_GPR_R9(%rdi), %r9
-	movq	SVM_GPR_R10(%rdi), %r10
-	movq	SVM_GPR_R11(%rdi), %r11
-	movq	SVM_GPR_R12(%rdi), %r12
-	movq	SVM_GPR_R13(%rdi), %r13
-	movq	SVM_GPR_R14(%rdi), %r14
-	movq	SVM_GPR_R15(%rdi), %r15
-	movq	SVM_GPR_RDI(%rdi), %rdi
+	gprs_load %rdi
+	movq	GPR_OFFSET(GPR_RDI)(%rdi), %rdi
 
 	/* RAX = the guest VMCB's physical address (APM 15.5.1). With V_INTR_MASKING the host's
 	 * RFLAGS.IF at VMRUN decides whether physical interrupts reach the guest's exit path
@@ -61,21 +44,9 @@ svm_enter:
 	 * other general registers still hold the guest's values. */
 	pushq	%rdi				/* guest RDI; gpr[] is now at 24(%rsp) */
 	movq	24(%rsp), %rdi
-	movq	%rcx, SVM_GPR_RCX(%rdi)
-	movq	%rdx, SVM_GPR_RDX(%rdi)
-	movq	%rbx, SVM_GPR_RBX(%rdi)
-	movq	%rbp, SVM_GPR_RBP(%rdi)
-	movq	%rsi, SVM_GPR_RSI(%rdi)
-	movq	%r8, SVM_GPR_R8(%rdi)
-	movq	%r9, SVM_GPR_R9(%rdi)
-	movq	%r10, SVM_GPR_R10(%rdi)
-	movq	%r11, SVM_GPR_R11(%rdi)
-	movq	%r12, SVM_GPR_R12(%rdi)
-	movq	%r13, SVM_GPR_R13(%rdi)
-	movq	%r14, SVM_GPR_R14(%rdi)
-	movq	%r15, SVM_GPR_R15(%rdi)
+	gprs_store %rdi
 	popq	%rcx
-	movq	%rcx, SVM_GPR_RDI(%rdi)
+	movq	%rcx, GPR_OFFSET(GPR_RDI)(%rdi)
 
 	movq	8(%rsp), %rax			/* the guest's VMSAVE state back into its VMCB */
 	vmsave	%rax
@@ -85,12 +56,7 @@ svm_enter:
 	stgi
 
 	addq	$24, %rsp
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%rbx
-	popq	%rbp
+	pop_callee_saved
 	ret
 	.size	svm_enter, . - svm_enter
 

@@ -4,7 +4,7 @@
 #include "arch/cr.h"
 #include "arch/msr.h"
 #include "arch/trap.h"
-#include "guest/x86_decode.h"
+#include "arch/insn_len.h"
 #include "lib/string.h"
 
 /*

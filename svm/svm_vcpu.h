@@ -2,24 +2,6 @@
 #ifndef UMBRA_SVM_SVM_VCPU_H
 #define UMBRA_SVM_SVM_VCPU_H
 
-/* Byte offsets of the guest registers in struct vcpu's gpr[] (enum gpr), for svm_entry.S;
- * svm.c checks them against the enum. RAX and RSP live in the VMCB instead. */
-#define SVM_GPR_RCX	0x08
-#define SVM_GPR_RDX	0x10
-#define SVM_GPR_RBX	0x18
-#define SVM_GPR_RBP	0x28
-#define SVM_GPR_RSI	0x30
-#define SVM_GPR_RDI	0x38
-#define SVM_GPR_R8	0x40
-#define SVM_GPR_R9	0x48
-#define SVM_GPR_R10	0x50
-#define SVM_GPR_R11	0x58
-#define SVM_GPR_R12	0x60
-#define SVM_GPR_R13	0x68
-#define SVM_GPR_R14	0x70
-#define SVM_GPR_R15	0x78
-
-#ifndef __ASSEMBLY__
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -68,5 +50,4 @@ const char *svm_exit_name(uint64_t code);
 /* svm_exit.c: the first VMRUN consistency check (APM 15.5.1) that e fails, or NULL. */
 const char *svm_entry_violation(const struct svm_entry_state *e);
 
-#endif /* __ASSEMBLY__ */
 #endif

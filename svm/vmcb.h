@@ -226,7 +226,6 @@
 #define SVM_DR6_INIT			0xffff0ff0ull	/* reset values (APM Vol. 2 chapter 13) */
 #define SVM_DR7_INIT			0x400ull
 #define SVM_PAT_INIT			0x0007040600070406ull	/* PAT power-on value (7.8) */
-#define SVM_RFLAGS_RESERVED1		(1ull << 1)
 
 /* ------------------------------------------------------------------------------------------ */
 /* The VMCB: a 4 KiB, 4 KiB-aligned page (APM 15.5.1; appendix B). */

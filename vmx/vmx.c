@@ -6,7 +6,7 @@
 #include "vmx/vmx_caps.h"
 #include "vmx/vmx_exit.h"
 #include "vmx/vmx_ops.h"
-#include "vmx/vmx_probe.h"
+#include "arch/rflags.h"
 #include "arch/cpu.h"
 #include "arch/cpu_info.h"
 #include "arch/cpuid.h"
@@ -24,7 +24,6 @@
 #define FOUR_GIB		(1ULL << 32)
 #define VMX_BASIC_32BIT_ADDR	(1ULL << 48)	/* VMXON region and VMCS must be below 4 GiB (A.1) */
 #define VMX_BASIC_INS_OUTS_INFO	(1ULL << 54)	/* exit instruction info describes INS/OUTS */
-#define RFLAGS_RESERVED1	(1u << 1)
 #define DR7_RESET		0x400
 #define GUEST_VPID		1
 
@@ -153,14 +152,9 @@ static bool vmx_feature_control(void)
 static bool vmx_hw_enable(const struct cpu_info *ci, struct pmm *pmm)
 {
 	struct vmx_host *h = &vmx_host;
-	struct virt_probe probe;
 	uint64_t basic;
 
-	vmx_probe(ci, &probe);
-	if (!probe.usable) {
-		pr_err("umbra: vmx: unusable: %s\n", probe.reason);
-		return false;
-	}
+	/* The caller picked this backend because vmx_probe() found it usable (it runs once). */
 	if (!vmx_feature_control()) {
 		pr_err("umbra: vmx: IA32_FEATURE_CONTROL does not allow VMX outside SMX\n");
 		return false;

@@ -34,15 +34,18 @@ guests: $(GUEST_ELFS)
 
 $(GUEST_OUT)/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+	$(quiet) CC32 $<
+	$(Q)$(CC) $(GUEST_CFLAGS) -c $< -o $@
 
 $(GUEST_OUT)/obj/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_ASFLAGS) -c $< -o $@
+	$(quiet) AS32 $<
+	$(Q)$(CC) $(GUEST_ASFLAGS) -c $< -o $@
 
 $(GUEST_ELFS): $(GUEST_OUT)/%.elf: $(GUEST_OUT)/obj/$(GUEST_DIR)/%.c.o $(GUEST_LIB_OBJS) \
 		$(GUEST_DIR)/lib/guest.ld
-	$(LD) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS)
+	$(quiet) LD $@
+	$(Q)$(LD) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS)
 	@if command -v grub-file >/dev/null; then grub-file --is-x86-multiboot $@ || \
 		{ echo "$@ is not a multiboot image"; rm -f $@; exit 1; }; fi
 

@@ -1,2 +1,2 @@
 UNIT_TESTS += guest_bootinfo
-UNIT_SRCS_guest_bootinfo := guest/guest_bootinfo.c
+UNIT_SRCS_guest_bootinfo := guest/loader/guest_bootinfo.c

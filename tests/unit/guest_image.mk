@@ -1,2 +1,2 @@
 UNIT_TESTS += guest_image
-UNIT_SRCS_guest_image := guest/guest_image.c lib/format.c
+UNIT_SRCS_guest_image := guest/loader/guest_image.c lib/format.c

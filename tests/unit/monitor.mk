@@ -1,2 +1,2 @@
 UNIT_TESTS += monitor
-UNIT_SRCS_monitor := lib/monitor.c lib/console_mux.c lib/format.c
+UNIT_SRCS_monitor := guest/console/monitor.c guest/console/console_mux.c lib/format.c

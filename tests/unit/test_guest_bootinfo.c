@@ -1,4 +1,4 @@
-/* Host unit tests for the guest's Multiboot information block builder (guest/guest_bootinfo.c). */
+/* Host unit tests for the guest's Multiboot information block builder (guest/loader/guest_bootinfo.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest/guest_bootinfo.h"
+#include "guest/loader/guest_bootinfo.h"
 
 #define KiB		(1ull << 10)
 #define MiB		(1ull << 20)

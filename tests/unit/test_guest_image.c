@@ -1,4 +1,4 @@
-/* Host unit tests for the guest kernel image parser (guest/guest_image.c). */
+/* Host unit tests for the guest kernel image parser (guest/loader/guest_image.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest/guest_image.h"
+#include "guest/loader/guest_image.h"
 
 #define KiB		(1ull << 10)
 #define MiB		(1ull << 20)

@@ -1,4 +1,4 @@
-/* Unit tests for the console escape keys (lib/console_mux.c) and the monitor (lib/monitor.c). */
+/* Unit tests for the console escape keys (guest/console/console_mux.c) and the monitor (guest/console/monitor.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/console_mux.h"
-#include "lib/monitor.h"
+#include "guest/console/console_mux.h"
+#include "guest/console/monitor.h"
 
 /* ---- output capture and fake ops ---- */
 

@@ -1,4 +1,4 @@
-/* Host unit tests for guest/x86_decode.c: hand-written cases, malformed input, and Zydis as an oracle. */
+/* Host unit tests for guest/x86/x86_decode.c: hand-written cases, malformed input, and Zydis as an oracle. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,7 +13,7 @@
 
 #include <Zydis/Zydis.h>
 
-#include "guest/x86_decode.h"
+#include "guest/x86/x86_decode.h"
 
 /* ------------------------------------------------------------------------------------------- */
 /* Exact-size heap copies: ASan reports any read at or past avail. */

@@ -1,4 +1,4 @@
-/* Host unit tests for guest/x86_emulate.c: the host CPU as oracle (64-bit), hand cases (16/32). */
+/* Host unit tests for guest/x86/x86_emulate.c: the host CPU as oracle (64-bit), hand cases (16/32). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,7 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "guest/x86_emulate.h"
+#include "guest/x86/x86_emulate.h"
 
 #define CF	(1ULL << 0)
 #define PF	(1ULL << 2)

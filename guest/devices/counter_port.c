@@ -1,0 +1,67 @@
+/* Umbra's counters, readable by the guest through three ports (guest/umbra_abi.h). */
+#include "guest/devices/counter_port.h"
+#include "guest/devices/bus.h"
+#include "guest/guest.h"
+#include "guest/umbra_abi.h"
+
+uint64_t counters_read(const struct guest *g, uint32_t index)
+{
+	const struct mmu_stats *m = &g->mmu.stats;
+
+	if (index < EXIT_KIND_COUNT)
+		return g->vcpu.stats.by_reason[index];
+	switch (index) {
+	case UMBRA_CTR_EXITS_TOTAL: return g->vcpu.stats.exits;
+	case UMBRA_CTR_PF_EXITS: return m->faults;
+	case UMBRA_CTR_PF_FILLS: return m->fills;
+	case UMBRA_CTR_PF_REFLECTED: return m->reflected;
+	case UMBRA_CTR_PT_WRITES: return m->emulated_writes;
+	case UMBRA_CTR_PT_UPDATED: return m->pte_updated;
+	case UMBRA_CTR_PT_ZAPPED: return m->pte_zapped;
+	case UMBRA_CTR_PT_UNSHADOWED: return m->unshadowed;
+	case UMBRA_CTR_PT_FALLBACKS: return g->emulation_fallbacks;
+	case UMBRA_CTR_SP_CREATED: return m->shadow_pages_created;
+	case UMBRA_CTR_SP_ZAPPED: return m->shadow_pages_zapped;
+	case UMBRA_CTR_ROOTS_BUILT: return m->roots_built;
+	case UMBRA_CTR_ROOTS_REUSED: return m->roots_reused;
+	case UMBRA_CTR_NOT_RAM_READS: return m->not_ram_reads;
+	}
+	return ~0ULL;
+}
+
+/* Registers at 0x5f0 (index), 0x5f4 (low half) and 0x5f8 (high half); offsets between them
+ * read as all-ones. */
+static uint64_t counter_port_read(void *dev, uint64_t offset, unsigned size)
+{
+	struct guest *g = dev;
+
+	(void)size;
+	switch (offset) {
+	case UMBRA_COUNTER_INDEX_PORT - UMBRA_COUNTER_INDEX_PORT:
+		return g->counter_index;
+	case UMBRA_COUNTER_LOW_PORT - UMBRA_COUNTER_INDEX_PORT:
+		return (uint32_t)g->counter_latch;
+	case UMBRA_COUNTER_HIGH_PORT - UMBRA_COUNTER_INDEX_PORT:
+		return (uint32_t)(g->counter_latch >> 32);
+	}
+	return ~0ULL;
+}
+
+/* Selecting an index takes the counter's value, so the two halves read later belong together. */
+static void counter_port_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
+{
+	struct guest *g = dev;
+
+	(void)size;
+	if (offset == 0) {
+		g->counter_index = (uint32_t)value;
+		g->counter_latch = counters_read(g, g->counter_index);
+	}
+}
+
+bool counter_port_attach(struct guest *g, struct device_bus *b)
+{
+	return bus_register(b, &(struct bus_range){
+		BUS_PORT, UMBRA_COUNTER_INDEX_PORT, UMBRA_COUNTER_HIGH_PORT + 4 - UMBRA_COUNTER_INDEX_PORT,
+		"umbra-counters", counter_port_read, counter_port_write, g, false });
+}

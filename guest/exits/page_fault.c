@@ -1,0 +1,30 @@
+/* #PF: the shadow MMU decides whether to fill, reflect, or emulate a page-table write. */
+#include "guest/exits/exits.h"
+#include "guest/exits/pt_write.h"
+#include "guest/guest.h"
+#include "guest/mode.h"
+#include "arch/rflags.h"
+
+void exit_page_fault(struct guest *g, struct vm_exit *e)
+{
+	struct vcpu *v = &g->vcpu;
+	struct paging_state ps = guest_paging_state(g);
+	struct mmu_outcome out;
+
+	mmu_page_fault(&g->mmu, &ps, e->exception.cr2, e->exception.error_code,
+		       v->rflags & RFLAGS_AC, &out);
+	switch (out.action) {
+	case MMU_RETRY:
+		break;
+	case MMU_INJECT_PF:
+		vcpu_queue_page_fault(v, out.error_code, out.cr2);
+		break;
+	case MMU_EMULATE_WRITE:
+		guest_emulate_pt_write(g, out.gpa);
+		break;
+	case MMU_GUEST_FATAL:
+		guest_stop(g, GUEST_STOP_FATAL, "page fault at %llx: %s",
+			   (unsigned long long)e->exception.cr2, out.why);
+		break;
+	}
+}

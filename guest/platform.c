@@ -1,0 +1,22 @@
+/*
+ * The guest's virtual PC: the 8259A pair, COM1, the debug-exit port and Umbra's counter port,
+ * each registered on the device bus. A device added later is one more line here.
+ */
+#include "guest/platform.h"
+#include "guest/console/console.h"
+#include "guest/devices/bus.h"
+#include "guest/devices/counter_port.h"
+#include "guest/devices/debug_exit.h"
+#include "guest/guest.h"
+#include "arch/uart16550.h"
+
+bool guest_platform_init(struct guest *g)
+{
+	bus_init(&g->bus);
+	vpic_init(&g->pic);
+	vuart_init(&g->uart, console_guest_tx, NULL);
+	return vpic_attach(&g->pic, &g->bus) &&
+	       vuart_attach(&g->uart, &g->bus, COM1_BASE) &&
+	       debug_exit_attach(g, &g->bus) &&
+	       counter_port_attach(g, &g->bus);
+}
