@@ -117,10 +117,11 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 unit: setup $(UNIT_BINS)
 	tools/run-unit-tests.sh $(UNIT_BINS)
 
-# mm/ and guest/ are vendor-neutral: they never include vmx/ or svm/ headers, and the two
-# backends never include each other.
+# The floors look down only (tools/check-layering.sh says which folder may include which);
+# tools/test-layering.sh proves the check fails on planted violations.
 check-layering:
 	@tools/check-layering.sh
+	@tools/test-layering.sh
 
 # ---------------------------------------------------------------------------------------------
 # Test guests: tiny multiboot kernels that run inside Umbra (tests/guests/guests.mk).

@@ -15,9 +15,11 @@
 #define  CPUID_1_EDX_PAE		(1u << 6)
 #define  CPUID_1_EDX_APIC		(1u << 9)
 #define  CPUID_1_EDX_PGE		(1u << 13)
+#define  CPUID_1_EDX_PSE36		(1u << 17)	/* 4 MiB pages map physical bits above 31 */
 #define CPUID_LEAF_EXT_FEATURES		0x00000007	/* subleaf 0 */
 #define  CPUID_7_EBX_SMEP		(1u << 7)
 #define  CPUID_7_EBX_SMAP		(1u << 20)
+#define CPUID_LEAF_XSAVE		0x0000000d	/* subleaf 0: EDX:EAX = XCR0 bits supported */
 #define CPUID_LEAF_EXT_MAX		0x80000000
 #define CPUID_LEAF_EXT_SIGNATURE	0x80000001
 #define  CPUID_80000001_ECX_SVM		(1u << 2)

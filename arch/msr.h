@@ -2,6 +2,7 @@
 #ifndef UMBRA_ARCH_MSR_H
 #define UMBRA_ARCH_MSR_H
 
+#define MSR_IA32_TSC			0x00000010	/* SDM Vol. 3B 18.17 time-stamp counter */
 #define MSR_IA32_FEATURE_CONTROL	0x0000003a	/* SDM Vol. 4 table 2-2 */
 #define  FEATURE_CONTROL_LOCKED		(1 << 0)	/* writes #GP until reset */
 #define  FEATURE_CONTROL_VMX_IN_SMX	(1 << 1)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/pfec.h"
 #include "mm/paging_mode.h"
 #include "mm/rmap.h"
 #include "mm/shadow_page.h"
@@ -17,13 +18,6 @@
 struct guest_mem;
 struct pmm;
 
-/* #PF error code bits (SDM Vol. 3A 4.7, figure 4-12). */
-#define PFEC_P		(1u << 0)	/* the fault was a protection violation (else not present) */
-#define PFEC_W		(1u << 1)	/* write access */
-#define PFEC_U		(1u << 2)	/* user-mode access */
-#define PFEC_RSVD	(1u << 3)	/* reserved bit set in a paging-structure entry */
-#define PFEC_I		(1u << 4)	/* instruction fetch */
-#define PFEC_PK		(1u << 5)	/* protection key */
 
 struct mmu_stats {
 	uint64_t faults;		/* #PF exits seen */

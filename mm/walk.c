@@ -3,23 +3,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/pfec.h"
+#include "arch/pt.h"
 #include "lib/string.h"
 #include "mm/access.h"
-#include "mm/mmu.h"
 #include "mm/paging_mode.h"
 #include "mm/walk.h"
 
-/* Paging-structure entry bits shared by every format (SDM 4.3 tables 4-4..4-6, 4.4 and 4.5). */
-#define PTE_P		(1ull << 0)	/* present */
-#define PTE_RW		(1ull << 1)	/* writes allowed */
-#define PTE_US		(1ull << 2)	/* user accesses allowed */
-#define PTE_A		(1ull << 5)	/* accessed (SDM 4.8) */
-#define PTE_D		(1ull << 6)	/* dirty, leaf entries only (SDM 4.8) */
-#define PTE_PS		(1ull << 7)	/* page size (PAT in a 4 KiB PTE) */
-#define PTE_G		(1ull << 8)	/* global, leaf entries only */
-#define PTE_XD		(1ull << 63)	/* execute disable, PAE and 4-level with EFER.NXE (SDM 4.6) */
-
-#define PTE_ADDR_MASK	0x000ffffffffff000ull	/* bits 51:12: any table or frame address */
+/* Paging-structure entry bits are arch/pt.h's: every format shares them (SDM 4.3 tables 4-4..4-6,
+ * 4.4 and 4.5); XD is PT_NX, meaningful in PAE and 4-level with EFER.NXE (SDM 4.6). */
 
 /* Bits hi:lo set (hi >= lo, hi <= 63). */
 #define BITS(hi, lo)	((~0ull >> (63 - (hi))) & ~((1ull << (lo)) - 1))
@@ -205,7 +197,7 @@ static enum entry_kind classify(const struct walker *w, unsigned level, uint64_t
 {
 	if (level == 1)
 		return ENTRY_LEAF;
-	if (!(e & PTE_PS))
+	if (!(e & PT_PS))
 		return ENTRY_TABLE;
 	switch (w->d->lvl[level].ps) {
 	case PS_LARGE:
@@ -236,7 +228,7 @@ static uint64_t rsvd_mask(const struct walker *w, unsigned level, enum entry_kin
 		r |= BITS(w->d->phys_hi, w->maxphy);
 	/* SDM 4.4, 4.5: bit 63 is XD with EFER.NXE = 1 and reserved otherwise. */
 	if (w->d->has_xd && !w->nxe)
-		r |= PTE_XD;
+		r |= PT_NX;
 	return r;
 }
 
@@ -247,11 +239,11 @@ static unsigned entry_access(const struct walker *w, unsigned level, uint64_t e)
 
 	if (w->d->lvl[level].regs)
 		return acc;
-	if (!(e & PTE_RW))
+	if (!(e & PT_RW))
 		acc &= ~ACC_WRITE;
-	if (!(e & PTE_US))
+	if (!(e & PT_US))
 		acc &= ~ACC_USER;
-	if (w->d->has_xd && w->nxe && (e & PTE_XD))
+	if (w->d->has_xd && w->nxe && (e & PT_NX))
 		acc &= ~ACC_EXEC;
 	return acc;
 }
@@ -261,7 +253,7 @@ static uint64_t leaf_gpa(const struct walker *w, unsigned level, uint64_t e)
 {
 	const struct walk_level_fmt *f = &w->d->lvl[level];
 	uint64_t size_mask = low_bits(f->shift);
-	uint64_t frame = e & PTE_ADDR_MASK & ~size_mask;
+	uint64_t frame = e & PT_ADDR_MASK & ~size_mask;
 
 	/* SDM 4.3, PSE-36: bits 20:13 of a 4 MiB PDE are PA bits 39:32. */
 	if (level > 1 && f->pse36 && w->req->pse36)
@@ -331,12 +323,12 @@ static void set_ad_bits(struct walker *w, unsigned leaf, bool write)
 
 	for (level = w->d->levels; level >= leaf; level--) {
 		uint64_t e = w->out->pte[level];
-		uint64_t n = e | PTE_A;
+		uint64_t n = e | PT_A;
 
 		if (w->d->lvl[level].regs)
 			continue;
 		if (level == leaf && write)
-			n |= PTE_D;
+			n |= PT_D;
 		if (n != e)
 			write_entry(w, w->out->pte_gpa[level], n);
 	}
@@ -355,7 +347,7 @@ static uint64_t top_table(const struct walker *w)
 {
 	if (w->d->pte_size == 4)
 		return w->req->ps.cr3 & 0xfffff000ull;
-	return w->req->ps.cr3 & PTE_ADDR_MASK & low_bits(w->maxphy);
+	return w->req->ps.cr3 & PT_ADDR_MASK & low_bits(w->maxphy);
 }
 
 /* Descends from the top; returns the leaf level, or 0 when the walk stopped early. */
@@ -371,7 +363,7 @@ static unsigned descend(struct walker *w, unsigned *acc)
 		if (!read_entry(w, level, table, &e))
 			return 0;
 		/* SDM 4.7: a not-present entry faults at once with P = 0. */
-		if (!(e & PTE_P)) {
+		if (!(e & PT_P)) {
 			walk_fault(w, 0);
 			return 0;
 		}
@@ -384,7 +376,7 @@ static unsigned descend(struct walker *w, unsigned *acc)
 		*acc &= entry_access(w, level, e);
 		if (kind == ENTRY_LEAF)
 			return level;
-		table = e & PTE_ADDR_MASK;
+		table = e & PT_ADDR_MASK;
 	}
 	return 0;	/* not reached: level 1 is always a leaf */
 }
@@ -419,8 +411,8 @@ void walk_guest(const struct walk_request *req, const struct walk_mem *mem, stru
 	out->leaf_level = leaf;
 	out->page_size = 1ull << w.d->lvl[leaf].shift;
 	out->gpa = leaf_gpa(&w, leaf, out->pte[leaf]);
-	out->dirty = out->pte[leaf] & PTE_D;
-	out->global = out->pte[leaf] & PTE_G;
+	out->dirty = out->pte[leaf] & PT_D;
+	out->global = out->pte[leaf] & PT_G;
 
 	pfec = check_rights(&w, acc);
 	if (pfec) {

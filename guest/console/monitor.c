@@ -223,6 +223,12 @@ static int cmd_info_exits(void *ctx, int argc, const char *argv[], struct monito
 	return run_plain(ctx, ops_of(ctx)->info_exits, "info exits", out);
 }
 
+static int cmd_info_devices(void *ctx, int argc, const char *argv[], struct monitor_out *out)
+{
+	(void)argc, (void)argv;
+	return run_plain(ctx, ops_of(ctx)->info_devices, "info devices", out);
+}
+
 static int cmd_audit(void *ctx, int argc, const char *argv[], struct monitor_out *out)
 {
 	(void)argc, (void)argv;
@@ -298,6 +304,8 @@ static const struct monitor_cmd command_table[] = {
 	  0, 0, cmd_info_mmu },
 	{ "info", "exits", "", "show VM-exit counts by reason",
 	  0, 0, cmd_info_exits },
+	{ "info", "devices", "", "list the guest's devices and the ports they answer",
+	  0, 0, cmd_info_devices },
 	{ "walk", NULL, "ADDR", "walk the guest page tables for virtual address ADDR",
 	  1, 1, cmd_walk },
 	{ "x", NULL, "ADDR [N]", "dump N 8-byte words of guest-virtual memory (N: 8, max 256)",
@@ -381,7 +389,7 @@ static int split_words(char *line, const char *argv[], int max)
 	}
 }
 
-/* "usage: info cpu|registers|mmu|exits" for a word that only has sub-commands. */
+/* "usage: info cpu|registers|mmu|exits|devices" for a word that only has sub-commands. */
 static void print_sub_usage(struct monitor_out *out, const char *name)
 {
 	const char *sep = "";

@@ -16,8 +16,6 @@
 #include "arch/trap.h"
 #include "lib/printk.h"
 
-#define MSR_IA32_TSC	0x00000010
-
 static void msr_report_once(struct guest *g, uint32_t msr, const char *what)
 {
 	for (unsigned i = 0; i < g->msrs_reported_count; i++)

@@ -2,6 +2,7 @@
 #include "guest/exits/exits.h"
 #include "guest/guest.h"
 #include "arch/cpu.h"
+#include "arch/cpuid.h"
 #include "arch/trap.h"
 
 /* XSETBV (SDM Vol. 2C "XSETBV"): ECX selects the XCR (only XCR0 exists); x87 state must stay
@@ -10,7 +11,7 @@ void exit_xsetbv(struct guest *g, struct vm_exit *e)
 {
 	struct vcpu *v = &g->vcpu;
 	uint64_t value = (v->gpr[GPR_RDX] << 32) | (uint32_t)v->gpr[GPR_RAX];
-	struct cpuid_regs leaf_d = cpuid(0xd, 0);
+	struct cpuid_regs leaf_d = cpuid(CPUID_LEAF_XSAVE, 0);
 	uint64_t supported = ((uint64_t)leaf_d.edx << 32) | leaf_d.eax;
 
 	if ((uint32_t)v->gpr[GPR_RCX] != 0 || !(value & 1) || (value & ~supported) ||

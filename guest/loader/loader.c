@@ -163,7 +163,7 @@ int guest_load(struct guest *g, const struct guest_load_params *lp, char *err, s
 
 	if (!mmu_init(&g->mmu, &g->mem, lp->pmm, &(struct mmu_cpu){
 			.maxphyaddr = lp->cpu->maxphyaddr,
-			.pse36 = cpu_has(lp->cpu->leaf1_edx, 1u << 17),	/* CPUID.1:EDX.PSE-36 */
+			.pse36 = cpu_has(lp->cpu->leaf1_edx, CPUID_1_EDX_PSE36),
 			.gb_pages = cpu_has(lp->cpu->ext1_edx, CPUID_80000001_EDX_PAGE1GB),
 			.host_nx = cpu_has(lp->cpu->ext1_edx, CPUID_80000001_EDX_NX) })) {
 		snprintk(err, errlen, "out of memory for the shadow MMU");

@@ -83,6 +83,11 @@ static int fake_info_exits(void *ctx, struct monitor_out *out)
 	return record(ctx, "info_exits", 0, 0, out);
 }
 
+static int fake_info_devices(void *ctx, struct monitor_out *out)
+{
+	return record(ctx, "info_devices", 0, 0, out);
+}
+
 static int fake_walk(void *ctx, uint64_t gva, struct monitor_out *out)
 {
 	return record(ctx, "walk", gva, 0, out);
@@ -125,8 +130,8 @@ static int rig_setup(void **state)
 	r->ops = (struct monitor_commands){
 		.ctx = &r->fake,
 		.info_cpu = fake_info_cpu, .info_mmu = fake_info_mmu,
-		.info_exits = fake_info_exits, .walk = fake_walk, .x = fake_x, .xp = fake_xp,
-		.audit = fake_audit, .reset = fake_reset,
+		.info_exits = fake_info_exits, .info_devices = fake_info_devices,
+		.walk = fake_walk, .x = fake_x, .xp = fake_xp, .audit = fake_audit, .reset = fake_reset,
 	};
 	out.write = capture_write;
 	out.ctx = &r->cap;
@@ -539,6 +544,7 @@ static void test_commands_good(void **state)
 	expect_call(r, "  info\tregisters  ", "info_cpu", 0, 0);
 	expect_call(r, "info mmu", "info_mmu", 0, 0);
 	expect_call(r, "info exits", "info_exits", 0, 0);
+	expect_call(r, "info devices", "info_devices", 0, 0);
 	expect_call(r, "walk 0xffff800000001000", "walk", 0xffff800000001000ull, 0);
 	expect_call(r, "walk 0xFFFF_8000_0000_1000", "walk", 0xffff800000001000ull, 0);
 	expect_call(r, "x 0x1000", "x", 0x1000, MONITOR_DUMP_DEFAULT);
@@ -576,6 +582,7 @@ static void test_commands_not_available(void **state)
 	assert_string_equal(run(r, "info registers", MONITOR_ERROR), "info cpu: not available\n");
 	assert_string_equal(run(r, "info mmu", MONITOR_ERROR), "info mmu: not available\n");
 	assert_string_equal(run(r, "info exits", MONITOR_ERROR), "info exits: not available\n");
+	assert_string_equal(run(r, "info devices", MONITOR_ERROR), "info devices: not available\n");
 	assert_string_equal(run(r, "walk 1", MONITOR_ERROR), "walk: not available\n");
 	assert_string_equal(run(r, "x 1", MONITOR_ERROR), "x: not available\n");
 	assert_string_equal(run(r, "xp 1 2", MONITOR_ERROR), "xp: not available\n");
@@ -595,12 +602,13 @@ static const struct bad_case bad_cases[] = {
 	{ "foo", "unknown command \"foo\" (type help)\n" },
 	{ "X 1", "unknown command \"X\" (type help)\n" },
 	{ "helpx", "unknown command \"helpx\" (type help)\n" },
-	{ "info", "usage: info cpu|registers|mmu|exits\n" },
+	{ "info", "usage: info cpu|registers|mmu|exits|devices\n" },
 	{ "info foo", "unknown command \"info foo\" (type help info)\n" },
 	{ "info cpu 1", "usage: info cpu\n" },
 	{ "info registers x", "usage: info registers\n" },
 	{ "info mmu 1", "usage: info mmu\n" },
 	{ "info exits now", "usage: info exits\n" },
+	{ "info devices all", "usage: info devices\n" },
 	{ "walk", "usage: walk ADDR\n" },
 	{ "walk 1 2", "usage: walk ADDR\n" },
 	{ "walk zz", "walk: bad ADDR \"zz\": not a number\n" },
@@ -695,6 +703,7 @@ static void test_help_lists_everything(void **state)
 		"  info registers   same as info cpu\n"
 		"  info mmu         show the guest's paging mode and the shadow MMU\n"
 		"  info exits       show VM-exit counts by reason\n"
+		"  info devices     list the guest's devices and the ports they answer\n"
 		"  walk ADDR        walk the guest page tables for virtual address ADDR\n"
 		"  x ADDR [N]       dump N 8-byte words of guest-virtual memory (N: 8, max 256)\n"
 		"  xp ADDR [N]      dump N 8-byte words of guest-physical memory (N: 8, max 256)\n"
@@ -709,7 +718,7 @@ static void test_help_each_command(void **state)
 	size_t count;
 	const struct monitor_cmd *t = monitor_command_table(&count);
 
-	assert_int_equal(count, 11);
+	assert_int_equal(count, 12);
 	for (size_t i = 0; i < count; i++) {
 		char line[64], expect[256];
 
@@ -728,7 +737,8 @@ static void test_help_each_command(void **state)
 		"usage: info cpu\n  show the guest's registers and control state\n"
 		"usage: info registers\n  same as info cpu\n"
 		"usage: info mmu\n  show the guest's paging mode and the shadow MMU\n"
-		"usage: info exits\n  show VM-exit counts by reason\n");
+		"usage: info exits\n  show VM-exit counts by reason\n"
+		"usage: info devices\n  list the guest's devices and the ports they answer\n");
 }
 
 /* ---- numbers and printf ---- */
@@ -818,7 +828,7 @@ static uint32_t rng(void)
 static uint8_t fuzz_byte(void)
 {
 	static const char pick[] = "\x01\x01\x01" "cxh\r\n\b\x7f\x15\x03\x1b[ 0x123456789abcdefKMG-_"
-				   "helpinfocpummuexitswalkxpauditresetquit";
+				   "helpinfocpummuexitsdeviceswalkxpauditresetquit";
 	uint32_t r = rng();
 
 	if (r % 4 == 0)
@@ -872,7 +882,7 @@ static void test_fuzz_execute(void **state)
 {
 	struct rig *r = *state;
 	static const char *const words[] = {
-		"help", "info", "cpu", "registers", "mmu", "exits", "walk", "x", "xp", "audit",
+		"help", "info", "cpu", "registers", "mmu", "exits", "devices", "walk", "x", "xp", "audit",
 		"reset", "quit", "0", "0x", "-1", "256", "257", "0xffffffffffffffff", "1K", "_",
 		"18446744073709551616", "", " ", "\t", "zz", "1_0",
 	};

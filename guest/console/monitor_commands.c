@@ -1,0 +1,200 @@
+/* The monitor's commands, carried out against the running guest (the parser is monitor.c). */
+#include "guest/console/monitor_commands.h"
+#include "guest/console/monitor.h"
+#include "guest/guest.h"
+#include "guest/mode.h"
+#include "guest/report.h"
+#include "arch/pt.h"
+#include "mm/page.h"
+#include "mm/walk.h"
+
+static int cmd_info_cpu(void *ctx, struct monitor_out *out)
+{
+	(void)out;
+	guest_report_registers(ctx);
+	return 0;
+}
+
+static int cmd_info_exits(void *ctx, struct monitor_out *out)
+{
+	(void)out;
+	guest_report_counters(ctx);
+	return 0;
+}
+
+/* Paging mode, roots, shadow pages by level and quadrant, cached PDPTEs. */
+static int cmd_info_mmu(void *ctx, struct monitor_out *out)
+{
+	struct guest *g = ctx;
+	struct paging_state ps = guest_paging_state(g);
+	unsigned by_level[5][4] = { { 0 } }, direct = 0;
+	const struct sp_cache *c = &g->mmu.cache;
+
+	monitor_printf(out, "paging %s, cr3 %llx, shadow root %llx (%s)\n",
+		       paging_mode_name(paging_mode_of(&ps)), (unsigned long long)ps.cr3,
+		       (unsigned long long)g->mmu.root, g->mmu.root_valid ? "valid" : "to rebuild");
+	for (unsigned i = 0; i < c->capacity; i++) {
+		const struct shadow_page *sp = &c->pool[i];
+
+		if (!sp->in_use)
+			continue;
+		if (sp->role.direct)
+			direct++;
+		else if (sp->role.level <= 4)
+			by_level[sp->role.level][sp->role.quadrant]++;
+	}
+	monitor_printf(out, "shadow pages: %u in use, %u direct\n", c->used, direct);
+	for (unsigned l = 4; l >= 1; l--)
+		monitor_printf(out, "  level %u: quadrant 0: %u, 1: %u, 2: %u, 3: %u\n", l,
+			       by_level[l][0], by_level[l][1], by_level[l][2], by_level[l][3]);
+	if (paging_mode_of(&ps) == PAGING_PAE)
+		monitor_printf(out, "PDPTEs: %llx %llx %llx %llx\n",
+			       (unsigned long long)ps.pdptes[0], (unsigned long long)ps.pdptes[1],
+			       (unsigned long long)ps.pdptes[2], (unsigned long long)ps.pdptes[3]);
+	return 0;
+}
+
+static bool peek_read(void *ctx, uint64_t gpa, void *buf, unsigned len)
+{
+	return guest_mem_read(ctx, gpa, buf, len);
+}
+
+static bool peek_write(void *ctx, uint64_t gpa, const void *buf, unsigned len)
+{
+	(void)ctx, (void)gpa, (void)buf, (void)len;
+	return false;	/* the monitor looks, it never sets A/D bits */
+}
+
+/* The guest's translation of gva without side effects. */
+static void guest_peek_walk(struct guest *g, uint64_t gva, struct walk_result *w)
+{
+	struct paging_state ps = guest_paging_state(g);
+	struct walk_mem mem = { peek_read, peek_write, &g->mem };
+	struct walk_request req = { .ps = ps, .addr = gva, .maxphyaddr = g->mmu.cpu.maxphyaddr,
+				    .pse36 = g->mmu.cpu.pse36, .gb_pages = g->mmu.cpu.gb_pages,
+				    .set_ad = false };
+
+	for (int i = 0; i < 4; i++)
+		req.pdptes[i] = ps.pdptes[i];
+	walk_guest(&req, &mem, w);
+}
+
+/* The shadow entry the processor would use for gva, or 0. */
+static uint64_t shadow_leaf(struct guest *g, uint64_t gva)
+{
+	struct paging_state ps = guest_paging_state(g);
+	uint64_t table = g->mmu.root, e = 0;
+	bool four = paging_mode_of(&ps) == PAGING_4LEVEL;
+
+	for (int level = four ? 4 : 3; level >= 1; level--) {
+		unsigned idx = (!four && level == 3) ? (gva >> 30) & 3 : (gva >> (12 + 9 * (level - 1))) & 511;
+
+		e = ((uint64_t *)(uintptr_t)table)[idx];
+		if (!(e & PT_P))
+			return 0;
+		table = e & PT_ADDR_MASK;
+	}
+	return e;
+}
+
+static int cmd_walk(void *ctx, uint64_t gva, struct monitor_out *out)
+{
+	struct guest *g = ctx;
+	struct walk_result w;
+
+	guest_peek_walk(g, gva, &w);
+	for (unsigned l = w.levels; l >= 1 && w.levels; l--)
+		monitor_printf(out, "  guest level %u: entry %llx at gpa %llx\n", l,
+			       (unsigned long long)w.pte[l], (unsigned long long)w.pte_gpa[l]);
+	if (w.not_ram)
+		monitor_printf(out, "guest: a page table is not in guest RAM\n");
+	else if (w.fault)
+		monitor_printf(out, "guest: #PF, error code %x\n", w.pfec);
+	else
+		monitor_printf(out, "guest: gva %llx -> gpa %llx (%s, rights %c%c%c)\n",
+			       (unsigned long long)gva, (unsigned long long)w.gpa,
+			       !w.levels ? "paging off" : w.leaf_level == 3 ? "1 GiB page" :
+			       w.leaf_level == 2 ? "large page" : "4 KiB page",
+			       (w.access & ACC_USER) ? 'u' : '-', (w.access & ACC_WRITE) ? 'w' : '-',
+			       (w.access & ACC_EXEC) ? 'x' : '-');
+	monitor_printf(out, "shadow: entry %llx\n", (unsigned long long)shadow_leaf(g, gva));
+	return 0;
+}
+
+static void dump_line(struct monitor_out *out, uint64_t addr, const uint64_t *v, bool ok)
+{
+	if (ok)
+		monitor_printf(out, "%016llx: %016llx\n", (unsigned long long)addr,
+			       (unsigned long long)*v);
+	else
+		monitor_printf(out, "%016llx: (not readable)\n", (unsigned long long)addr);
+}
+
+static int cmd_x(void *ctx, uint64_t gva, unsigned n, struct monitor_out *out)
+{
+	struct guest *g = ctx;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t a = gva + 8 * i, v = 0;
+		struct walk_result w;
+
+		guest_peek_walk(g, a, &w);
+		dump_line(out, a, &v, !w.fault && !w.not_ram && guest_mem_read(&g->mem, w.gpa, &v, 8));
+	}
+	return 0;
+}
+
+static int cmd_xp(void *ctx, uint64_t gpa, unsigned n, struct monitor_out *out)
+{
+	struct guest *g = ctx;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t v = 0;
+
+		dump_line(out, gpa + 8 * i, &v, guest_mem_read(&g->mem, gpa + 8 * i, &v, 8));
+	}
+	return 0;
+}
+
+static int cmd_audit(void *ctx, struct monitor_out *out)
+{
+	(void)out;
+	guest_audit(ctx);
+	return 0;
+}
+
+static int cmd_reset(void *ctx, struct monitor_out *out)
+{
+	struct guest *g = ctx;
+
+	g->reset_requested = true;
+	guest_stop(g, GUEST_STOP_RESET, "reset from the monitor");
+	monitor_printf(out, "the guest restarts from its image\n");
+	return MONITOR_QUIT;
+}
+
+/* The bus's table: one line a range, in registration order. */
+static int cmd_info_devices(void *ctx, struct monitor_out *out)
+{
+	const struct device_bus *b = &((struct guest *)ctx)->bus;
+
+	for (unsigned i = 0; i < b->count; i++) {
+		const struct bus_range *r = &b->range[i];
+
+		monitor_printf(out, "%s %llx-%llx %s\n", r->space == BUS_PORT ? "port" : "mmio",
+			       (unsigned long long)r->base,
+			       (unsigned long long)(r->base + r->length - 1), r->owner);
+	}
+	monitor_printf(out, "%u range%s; other ports read all-ones and ignore writes\n", b->count,
+		       b->count == 1 ? "" : "s");
+	return 0;
+}
+
+void monitor_commands_for_guest(struct monitor_commands *cmds, struct guest *g)
+{
+	*cmds = (struct monitor_commands){
+		.ctx = g, .info_cpu = cmd_info_cpu, .info_mmu = cmd_info_mmu,
+		.info_exits = cmd_info_exits, .info_devices = cmd_info_devices, .walk = cmd_walk,
+		.x = cmd_x, .xp = cmd_xp, .audit = cmd_audit, .reset = cmd_reset,
+	};
+}
