@@ -188,8 +188,7 @@ static bool mmu_gfn_write_protected(struct mmu *m, uint64_t gfn)
 
 /* ---- roles and roots ---------------------------------------------------------------------- */
 
-/* The role bits every page of the current paging state shares (SDM 4.6 inputs). */
-static union sp_role mmu_base_role(const struct paging_state *ps)
+union sp_role mmu_base_role(const struct paging_state *ps)
 {
 	union sp_role role = { .word = 0 };
 

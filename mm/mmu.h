@@ -107,5 +107,8 @@ void mmu_unshadow_gfn(struct mmu *m, uint64_t gfn);
 void mmu_invlpg(struct mmu *m, const struct paging_state *ps, uint64_t addr);
 /* Forgets every shadow page: the next root load rebuilds from scratch. */
 void mmu_reset(struct mmu *m);
+/* The role bits every non-direct shadow page of paging state ps carries (SDM 4.6 inputs:
+ * 32-bit entries, CR0.WP, EFER.NXE, CR4.SMEP/SMAP); the audit checks pages against it. */
+union sp_role mmu_base_role(const struct paging_state *ps);
 
 #endif

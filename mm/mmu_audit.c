@@ -56,19 +56,6 @@ static void audit_fail(struct audit *a, const char *fmt, ...)
 
 /* ---- guest state ------------------------------------------------------------------------ */
 
-/* The role bits mm/mmu.c gives every non-direct page of ps (shadow-mmu.md 1: the role). */
-static union sp_role audit_base_role(const struct paging_state *ps)
-{
-	union sp_role role = { .word = 0 };
-
-	role.gpte4 = paging_mode_of(ps) == PAGING_32;
-	role.cr0_wp = !!(ps->cr0 & CR0_WP);
-	role.efer_nxe = !!(ps->efer & EFER_NXE);
-	role.cr4_smep = !!(ps->cr4 & CR4_SMEP);
-	role.cr4_smap = !!(ps->cr4 & CR4_SMAP);
-	return role;
-}
-
 /* The role bits that depend on the guest's control registers. */
 static uint32_t audit_state_bits(void)
 {
@@ -603,7 +590,7 @@ void mmu_audit(struct mmu *m, const struct paging_state *ps,
 	       struct mmu_audit_report *out)
 {
 	struct audit a = {
-		.m = m, .ps = ps, .mode = paging_mode_of(ps), .base = audit_base_role(ps),
+		.m = m, .ps = ps, .mode = paging_mode_of(ps), .base = mmu_base_role(ps),
 		.report = report, .ctx = ctx, .out = out,
 	};
 	unsigned leaves, mapped;

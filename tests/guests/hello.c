@@ -15,7 +15,7 @@
 #define HIGH_RAM_START		0x100000
 
 /* MODS is not among them: Umbra sets it only when it passes modules. */
-#define MB_INFO_REQUIRED	(MB_INFO_MEM | MB_INFO_CMDLINE | MB_INFO_MMAP | MB_INFO_LOADER_NAME)
+#define MB1_INFO_REQUIRED	(MB1_INFO_MEMORY | MB1_INFO_CMDLINE | MB1_INFO_MEM_MAP | MB1_INFO_BOOT_LOADER_NAME)
 
 /* The RAM the contract promises, from mem_upper: [0, 640K) and [1M, 1M + mem_upper KiB). */
 static bool in_guest_ram(uint64_t start, uint64_t end)
@@ -34,21 +34,21 @@ static bool overlaps_image(uint64_t start, uint64_t end)
 
 static void check_entry_state(void)
 {
-	CHECK(!(boot_eflags & EFLAGS_IF), "EFLAGS.IF clear at entry (eflags 0x%x)", boot_eflags);
-	CHECK(!(boot_eflags & EFLAGS_VM), "EFLAGS.VM clear at entry");
+	CHECK(!(boot_eflags & RFLAGS_IF), "EFLAGS.IF clear at entry (eflags 0x%x)", boot_eflags);
+	CHECK(!(boot_eflags & RFLAGS_VM), "EFLAGS.VM clear at entry");
 	CHECK((boot_cr0 & (CR0_PE | CR0_PG)) == CR0_PE,
 	      "protected mode without paging at entry (cr0 0x%x)", boot_cr0);
 }
 
 static void check_info_block(void)
 {
-	const struct multiboot_info *mbi = boot_info;
+	const struct mb1_info *mbi = boot_info;
 	uint32_t mbi_addr = (uint32_t)mbi;
 
 	CHECK(in_guest_ram(mbi_addr, mbi_addr + sizeof(*mbi)) &&
 	      !overlaps_image(mbi_addr, mbi_addr + sizeof(*mbi)),
 	      "information block at 0x%x is in guest RAM, clear of the image", mbi_addr);
-	CHECK_EQ(mbi->flags & MB_INFO_REQUIRED, MB_INFO_REQUIRED,
+	CHECK_EQ(mbi->flags & MB1_INFO_REQUIRED, MB1_INFO_REQUIRED,
 		 "flags 0x%x have mem, cmdline, mmap and loader name", mbi->flags);
 	CHECK_EQ(mbi->mem_lower, LOW_RAM_END / 1024, "mem_lower is 640 KiB");
 	CHECK(mbi->mem_upper >= 1024, "mem_upper is %u KiB (guest RAM %u MiB)",
@@ -85,7 +85,7 @@ static void check_strings(void)
 
 static void check_modules(void)
 {
-	const struct multiboot_module *mods = (const void *)boot_info->mods_addr;
+	const struct mb1_module *mods = (const void *)boot_info->mods_addr;
 	uint32_t n = boot_info->mods_count;
 
 	gprintf("%u modules\n", n);
@@ -116,7 +116,7 @@ struct mmap_summary {
 	unsigned int entries;
 };
 
-static void summarize_entry(const struct multiboot_mmap_entry *e, struct mmap_summary *s)
+static void summarize_entry(const struct mb1_mmap_entry *e, struct mmap_summary *s)
 {
 	uint64_t end = e->base_addr + e->length;
 	uint64_t high_len = (uint64_t)boot_info->mem_upper * 1024;
@@ -124,7 +124,7 @@ static void summarize_entry(const struct multiboot_mmap_entry *e, struct mmap_su
 	gprintf("mmap: %016llx-%016llx type %u\n", (unsigned long long)e->base_addr,
 		(unsigned long long)end, e->type);
 	s->entries++;
-	if (e->type != MB_MMAP_AVAILABLE)
+	if (e->type != MB1_MEMORY_AVAILABLE)
 		return;
 	if (e->base_addr == 0 && e->length == LOW_RAM_END)
 		s->low_ram = true;
@@ -143,7 +143,7 @@ static void check_mmap(void)
 		   "memory map (%u bytes) in guest RAM", boot_info->mmap_length))
 		return;
 	while (addr + sizeof(uint32_t) <= end) {
-		const struct multiboot_mmap_entry *e = (const void *)addr;
+		const struct mb1_mmap_entry *e = (const void *)addr;
 
 		if (e->size < sizeof(*e) - sizeof(e->size) || addr + e->size + 4 > end)
 			break;
@@ -160,13 +160,13 @@ static void check_mmap(void)
 void guest_main(void)
 {
 	gprintf("hello from an Umbra guest\n");
-	CHECK_EQ(boot_magic, MB_BOOT_MAGIC, "multiboot magic 0x2badb002 in EAX");
+	CHECK_EQ(boot_magic, MB1_BOOTLOADER_MAGIC, "multiboot magic 0x2badb002 in EAX");
 	check_entry_state();
 	check_info_block();
-	if (boot_info->flags & MB_INFO_CMDLINE)
+	if (boot_info->flags & MB1_INFO_CMDLINE)
 		check_strings();
-	if (boot_info->flags & MB_INFO_MODS)
+	if (boot_info->flags & MB1_INFO_MODS)
 		check_modules();
-	if (boot_info->flags & MB_INFO_MMAP)
+	if (boot_info->flags & MB1_INFO_MEM_MAP)
 		check_mmap();
 }

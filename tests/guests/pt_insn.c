@@ -18,8 +18,6 @@
 
 #define VA0		0x41000000u	/* pages VA0 + j * 4 KiB, PT indexes j = 0 .. 7 */
 #define PAGES		8
-#define FL_CF		(1u << 0)
-#define FL_ZF		(1u << 6)
 #define PF_P		0x1u
 #define PF_W		0x2u
 #define RO_LEAF		(PTE_P | PTE_A | PTE_D)
@@ -181,7 +179,7 @@ static void steps(void)
 	prime(0, 1);
 	regs(leaf(4), 0, leaf(5), 0, 0, 0);
 	if (exec(w, ptw32_cmpxchg, ptw64_cmpxchg, 0)) {
-		expect_flag(w, "ZF", FL_ZF, true);
+		expect_flag(w, "ZF", RFLAGS_ZF, true);
 		expect_pte(w, 0, leaf(5));
 		expect_map(w, 0, 5);
 	}
@@ -189,7 +187,7 @@ static void steps(void)
 	prime(0, 1);
 	regs(leaf(7), 0, leaf(6), 0, 0, 0);
 	if (exec(w, ptw32_cmpxchg, ptw64_cmpxchg, 0)) {
-		expect_flag(w, "ZF", FL_ZF, false);
+		expect_flag(w, "ZF", RFLAGS_ZF, false);
 		CHECK_EQ(req.ax & wide, leaf(5), "%s: %s: the accumulator gets the PTE", c.name, w);
 		expect_pte(w, 0, leaf(5));
 		expect_map(w, 0, 5);
@@ -202,7 +200,7 @@ static void steps(void)
 	if (c.mode == PG_32) {
 		regs(leaf(0), leaf(8), leaf(9), leaf(1), 0, 0);
 		if (exec(w, ptw32_cmpxchg8b, ptw64_cmpxchg8b, 0)) {
-			expect_flag(w, "ZF", FL_ZF, true);
+			expect_flag(w, "ZF", RFLAGS_ZF, true);
 			expect_pte(w, 0, leaf(8));
 			expect_pte(w, 1, leaf(9));
 			expect_map(w, 0, 8);
@@ -211,7 +209,7 @@ static void steps(void)
 	} else {
 		regs(leaf(0), leaf(8), 0, 0, 0, 0);
 		if (exec(w, ptw32_cmpxchg8b, ptw64_cmpxchg8b, 0)) {
-			expect_flag(w, "ZF", FL_ZF, true);
+			expect_flag(w, "ZF", RFLAGS_ZF, true);
 			expect_pte(w, 0, leaf(8));
 			expect_map(w, 0, 8);
 			expect_map(w, 1, 1);
@@ -221,7 +219,7 @@ static void steps(void)
 	prime(0, 2);
 	regs(leaf(3), leaf(10), 0, 0, 0, 0);
 	if (exec(w, ptw32_cmpxchg8b, ptw64_cmpxchg8b, 0)) {
-		expect_flag(w, "ZF", FL_ZF, false);
+		expect_flag(w, "ZF", RFLAGS_ZF, false);
 		CHECK_EQ((req.ax & 0xffffffffu) | (req.dx << 32), c.mode == PG_32 ?
 			 leaf(8) | (leaf(9) << 32) : leaf(8),
 			 "%s: %s: EDX:EAX get the memory", c.name, w);
@@ -238,7 +236,7 @@ static void steps(void)
 			prime(0, 2);
 			regs(leaf(0), leaf(10), leaf(11), leaf(1), 0, 0);
 			if (exec(w, ptw32_cmpxchg8b, ptw64_cmpxchg16b, 0)) {
-				expect_flag(w, "ZF", FL_ZF, true);
+				expect_flag(w, "ZF", RFLAGS_ZF, true);
 				expect_pte(w, 0, leaf(10));
 				expect_pte(w, 1, leaf(11));
 				expect_map(w, 0, 10);
@@ -248,7 +246,7 @@ static void steps(void)
 			prime(0, 2);
 			regs(leaf(0), leaf(12), leaf(13), leaf(1), 0, 0);
 			if (exec(w, ptw32_cmpxchg8b, ptw64_cmpxchg16b, 0)) {
-				expect_flag(w, "ZF", FL_ZF, false);
+				expect_flag(w, "ZF", RFLAGS_ZF, false);
 				CHECK(req.ax == leaf(10) && req.dx == leaf(11),
 				      "%s: %s: RDX:RAX get the memory", c.name, w);
 				expect_map(w, 0, 10);
@@ -306,14 +304,14 @@ static void steps(void)
 	w = "STC, ADC imm32";
 	prime(0, 1);
 	if (exec(w, ptw32_adc, ptw64_adc, 0)) {
-		expect_flag(w, "CF", FL_CF, false);
+		expect_flag(w, "CF", RFLAGS_CF, false);
 		expect_pte(w, 0, leaf(14));
 		expect_map(w, 0, 14);
 	}
 	w = "STC, SBB imm32";
 	prime(0, 1);
 	if (exec(w, ptw32_sbb, ptw64_sbb, 0)) {
-		expect_flag(w, "CF", FL_CF, false);
+		expect_flag(w, "CF", RFLAGS_CF, false);
 		expect_pte(w, 0, leaf(13));
 		expect_map(w, 0, 13);
 	}
@@ -322,7 +320,7 @@ static void steps(void)
 	set(0, PTW_FRAME(0) | RO_LEAF);
 	prime(0, 1);
 	if (exec(w, ptw32_bts, ptw64_bts, 0)) {
-		expect_flag(w, "CF", FL_CF, false);
+		expect_flag(w, "CF", RFLAGS_CF, false);
 		expect_pte(w, 0, leaf(0));
 		expect_write(w, 0, 0, true);
 	}
@@ -332,7 +330,7 @@ static void steps(void)
 	prime(0, 2);
 	regs(8 * c.size, 0, 0, 0, 0, 0);	/* bit 0 of the next entry */
 	if (exec(w, ptw32_btr_r, ptw64_btr_r, 0)) {
-		expect_flag(w, "CF", FL_CF, true);
+		expect_flag(w, "CF", RFLAGS_CF, true);
 		expect_pte(w, 0, leaf(0));
 		expect_pte(w, 1, leaf(1) & ~PTE_P);
 		expect_map(w, 0, 0);
@@ -343,7 +341,7 @@ static void steps(void)
 	set(0, leaf(18));
 	prime(0, 1);
 	if (exec(w, ptw32_btc, ptw64_btc, 0)) {
-		expect_flag(w, "CF", FL_CF, false);
+		expect_flag(w, "CF", RFLAGS_CF, false);
 		expect_pte(w, 0, leaf(19));
 		expect_map(w, 0, 19);
 	}

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "boot/boot_info.h"
+#include "mm/mem_range.h"
 #include "mm/guest_mem.h"
 #include "mm/mmu.h"
 #include "mm/pmm.h"
@@ -63,6 +63,17 @@ static inline uint64_t guest_table(struct fixture *f)
 static inline void gwrite(struct fixture *f, uint64_t gpa, uint64_t value, unsigned size)
 {
 	assert_true(guest_mem_write(&f->gm, gpa, &value, size));
+}
+
+/* The shadow page (not direct) of guest table gfn at level in quadrant q, found by role. */
+static inline struct shadow_page *find_sp(struct fixture *f, uint64_t gfn, unsigned level,
+					  unsigned q)
+{
+	for (struct shadow_page *sp = sp_next_of_gfn(&f->mmu.cache, gfn, NULL); sp;
+	     sp = sp_next_of_gfn(&f->mmu.cache, gfn, sp))
+		if (!sp->role.direct && sp->role.level == level && sp->role.quadrant == q)
+			return sp;
+	return NULL;
 }
 
 #endif

@@ -303,16 +303,6 @@ static void test_paging_off(void **state)
 	fixture_free(f);
 }
 
-/* The level-1 or level-2 shadow page of guest table gfn in quadrant q, found by role. */
-static struct shadow_page *find_sp(struct fixture *f, uint64_t gfn, unsigned level, unsigned q)
-{
-	for (struct shadow_page *sp = sp_next_of_gfn(&f->mmu.cache, gfn, NULL); sp;
-	     sp = sp_next_of_gfn(&f->mmu.cache, gfn, sp))
-		if (!sp->role.direct && sp->role.level == level && sp->role.quadrant == q)
-			return sp;
-	return NULL;
-}
-
 /* issue 5: a PTE write at every offset of a 32-bit page table updates the shadow entry of the
  * matching quadrant at once, and leaves the other quadrant untouched. */
 static void test_32bit_pte_writes_every_offset(void **state)

@@ -149,15 +149,6 @@ static void expect_corrupt(struct fixture *f, const struct paging_state *ps, uin
 	expect_clean(f, ps);
 }
 
-static struct shadow_page *find_sp(struct fixture *f, uint64_t gfn, unsigned level, unsigned q)
-{
-	for (struct shadow_page *sp = sp_next_of_gfn(&f->mmu.cache, gfn, NULL); sp;
-	     sp = sp_next_of_gfn(&f->mmu.cache, gfn, sp))
-		if (!sp->role.direct && sp->role.level == level && sp->role.quadrant == q)
-			return sp;
-	return NULL;
-}
-
 /* Paging off: identity; the all-ones page; a spte naming the wrong frame. */
 static void test_off(void **state)
 {

@@ -1,15 +1,5 @@
-/* Guest entry: the multiboot v1 header, then from the loader's 32-bit state to guest_start(). */
+/* Guest entry: from the loader's 32-bit state to guest_start() (the header is mb_header.c). */
 #include "entry.h"
-#include "multiboot.h"
-
-#define MB_HEADER_FLAGS	(MB_HEADER_PAGE_ALIGN | MB_HEADER_MEMINFO)
-
-	/* guest.ld puts this first, well within the 8 KiB the loader searches (Multiboot 3.1.1). */
-	.section .multiboot, "a"
-	.balign 4
-	.long	MB_HEADER_MAGIC
-	.long	MB_HEADER_FLAGS
-	.long	-(MB_HEADER_MAGIC + MB_HEADER_FLAGS)
 
 	.text
 	.code32

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include "fault.h"
 #include "hw.h"
-#include "multiboot.h"
+#include "guest/loader/multiboot1.h"
 #include "x86.h"
 
 /* Exit statuses by convention of the test guests (Umbra leaves values below 0x40 to guests). */
@@ -16,7 +16,7 @@
 
 /* What the loader handed over, recorded by the entry code before anything else ran. */
 extern uint32_t boot_magic;			/* EAX */
-extern const struct multiboot_info *boot_info;	/* EBX */
+extern const struct mb1_info *boot_info;	/* EBX */
 extern uint32_t boot_eflags;
 extern uint32_t boot_cr0;
 

@@ -10,7 +10,7 @@
 #define SERIAL_TX_SPINS	100000	/* then send anyway: output must never hang a guest */
 
 uint32_t boot_magic;
-const struct multiboot_info *boot_info;
+const struct mb1_info *boot_info;
 uint32_t boot_eflags;
 uint32_t boot_cr0;
 
@@ -154,10 +154,10 @@ void skip(const char *fmt, ...)
 void guest_start(uint32_t magic, uint32_t mbi)
 {
 	boot_magic = magic;
-	boot_info = (const struct multiboot_info *)mbi;
+	boot_info = (const struct mb1_info *)mbi;
 	gdt_init();
 	idt_init();
-	if (magic != MB_BOOT_MAGIC) {
+	if (magic != MB1_BOOTLOADER_MAGIC) {
 		/* Without the magic EBX means nothing: no check can be trusted. */
 		gprintf("FAIL: not started by a multiboot loader (EAX 0x%08x)\n", magic);
 		guest_exit(GUEST_EXIT_FAIL);
