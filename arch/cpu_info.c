@@ -19,6 +19,11 @@ void cpu_info_decode_signature(struct cpu_info *ci, uint32_t eax)
 	ci->stepping = eax & 0xf;
 }
 
+bool cpu_is_amd(const struct cpu_info *ci)
+{
+	return strcmp(ci->vendor, "AuthenticAMD") == 0;
+}
+
 static void cpu_info_read_brand(struct cpu_info *ci)
 {
 	ci->brand[0] = '\0';

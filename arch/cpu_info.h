@@ -26,6 +26,8 @@ struct cpu_info {
 void cpu_info_read(struct cpu_info *ci);
 /* Decodes family/model/stepping from CPUID.1:EAX (SDM Vol. 2A, CPUID leaf 1, figure 3-6). */
 void cpu_info_decode_signature(struct cpu_info *ci, uint32_t leaf1_eax);
+/* Whether CPUID leaf 0 names AMD ("AuthenticAMD", APM Vol. 3 CPUID Fn0000_0000). */
+bool cpu_is_amd(const struct cpu_info *ci);
 /* Prints the boot CPU report: identity, paging features, VMX and SVM usability. */
 void cpu_report(const struct cpu_info *ci);
 

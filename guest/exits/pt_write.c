@@ -12,6 +12,7 @@
 #include "guest/insn.h"
 #include "guest/mode.h"
 #include "guest/x86/x86_emulate.h"
+#include "arch/cpu_info.h"
 #include "arch/rflags.h"
 #include "arch/cr.h"
 #include "arch/trap.h"
@@ -163,6 +164,8 @@ void guest_emulate_pt_write(struct guest *g, uint64_t gpa)
 	cpu.rflags = v->rflags;
 	cpu.mode = guest_x86_mode(g);
 	cpu.la57 = false;	/* 5-level paging is hidden from guests */
+	/* The guest runs on the host's processor: emulated results must match its own. */
+	cpu.vendor = cpu_is_amd(g->host_cpu) ? X86_VENDOR_AMD : X86_VENDOR_INTEL;
 	st = x86_emulate(&cpu, bytes, n, &ops, REP_ITERATIONS_PER_EXIT, &f, &in);
 	if (ctx.failed) {
 		guest_stop(g, GUEST_STOP_FATAL, "emulated page-table access at %llx left guest RAM",

@@ -348,7 +348,8 @@ static enum x86_emu_status do_cmpxchg_wide(struct emu *e)
 /*
  * BTS/BTR/BTC on memory (SDM Vol. 2A BT "bit base", BTS, BTR, BTC): with a register offset the
  * signed offset selects an operand-size unit anywhere around the operand; with an imm8 it is
- * taken modulo the operand size. CF gets the old bit; the other flags are left as they were.
+ * taken modulo the operand size. CF gets the old bit; the other flags, unaffected (ZF) or
+ * undefined (OF, SF, AF, PF) by the SDM, are left as they were, for either vendor.
  * kind is 0 for BTS, 1 for BTR, 2 for BTC.
  */
 static enum x86_emu_status do_bit(struct emu *e, unsigned int kind, bool imm)
@@ -385,6 +386,29 @@ static enum x86_emu_status do_bit(struct emu *e, unsigned int kind, bool imm)
 }
 
 /*
+ * A REP string instruction whose count is 0 runs no iteration (SDM Vol. 2B REP, APM Vol. 3
+ * 1.2.6 "Repeat Prefixes"); neither manual says whether its count and pointer registers are
+ * still written. With a 32-bit address size in 64-bit mode that decides whether their upper
+ * halves survive, since a 32-bit register write zero-extends (SDM Vol. 1 3.4.1.1, APM Vol. 1
+ * 3.1.2 "Zero-Extension of 32-Bit Results"), and the vendors differ: Intel processors write
+ * ECX, EDI and (MOVS) ESI, AMD processors leave RCX, RDI and RSI as they were. Both are
+ * what the processors do, checked by the native oracle of tests/unit/test_x86_emulate.c.
+ * Outside 64-bit mode the upper halves are undefined (SDM Vol. 1 3.4.1.1), and a 16-bit
+ * address size merges, so there the choice cannot be seen.
+ */
+static void rep_zero_count(struct emu *e, bool movs)
+{
+	uint64_t *gpr = e->cpu->gpr;
+
+	if (e->in->address_size != 4 || e->cpu->vendor == X86_VENDOR_AMD)
+		return;
+	gpr_put(&gpr[GPR_RCX], 4, gpr[GPR_RCX]);
+	gpr_put(&gpr[GPR_RDI], 4, gpr[GPR_RDI]);
+	if (movs)
+		gpr_put(&gpr[GPR_RSI], 4, gpr[GPR_RSI]);
+}
+
+/*
  * STOS (AA, AB) and MOVS (A4, A5), with REP (SDM Vol. 2B STOS, MOVS, REP): one element per
  * iteration from DS:rSI (overridable) or the accumulator to ES:rDI, pointers stepping by the
  * element size up or down with DF, rCX counting, all at the address size. Registers are
@@ -402,16 +426,7 @@ static enum x86_emu_status do_string(struct emu *e, bool movs, unsigned int max,
 	uint64_t value, dst, count = rep ? gpr[GPR_RCX] & amask : 1;
 
 	if (rep && count == 0) {
-		/*
-		 * No iteration, but the processor (Intel, observed) still writes the registers of
-		 * a 32-bit address size, which zero-extends them in 64-bit mode.
-		 */
-		if (asize == 4) {
-			gpr_put(&gpr[GPR_RCX], 4, gpr[GPR_RCX]);
-			gpr_put(&gpr[GPR_RDI], 4, gpr[GPR_RDI]);
-			if (movs)
-				gpr_put(&gpr[GPR_RSI], 4, gpr[GPR_RSI]);
-		}
+		rep_zero_count(e, movs);
 		*done = true;
 		return X86_EMU_OK;
 	}

@@ -36,6 +36,15 @@
  * registers AH-BH without REX, RIP-relative operands, the direction flag,
  * and the EFLAGS results of SDM Vol. 1 3.4.3 and appendix A.
  *
+ * Where Intel and AMD processors give different results for the same
+ * instruction, the emulator follows x86_emu_cpu.vendor, the processor the
+ * guest runs on, so an emulated instruction gives what a native one would.
+ * The one known case among these instructions is REP STOS/MOVS with a
+ * count of 0 and a 32-bit address size (rep_zero_count() in x86_emulate.c).
+ * Flags the manuals leave undefined (AF after OR/AND/XOR, OF/SF/AF/PF after
+ * BTS/BTR/BTC) have no documented per-vendor value; the emulator gives the
+ * values noted at alu() and do_bit() for both vendors.
+ *
  * Not modelled: segment limits and access rights (Umbra runs guests whose
  * faulting access the hardware already checked), alignment checks (the
  * callbacks see every access and may raise #AC), and atomicity: a LOCKed
@@ -67,7 +76,13 @@ struct x86_emu_ops {
 	void *ctx;
 };
 
-/* The guest state the emulated instructions read and write. */
+/* Whose processor the guest runs on, where the vendors' processors differ. */
+enum x86_vendor {
+	X86_VENDOR_INTEL,	/* GenuineIntel, and the default of a zeroed struct */
+	X86_VENDOR_AMD,		/* AuthenticAMD */
+};
+
+/* The guest state the emulated instructions read and write, and the processor they follow. */
 struct x86_emu_cpu {
 	uint64_t gpr[16];	/* rAX = 0 .. r15 = 15 */
 	uint64_t rip;
@@ -75,6 +90,7 @@ struct x86_emu_cpu {
 	uint64_t seg_base[6];	/* by enum x86_segment; only FS, GS in 64-bit mode */
 	enum x86_mode mode;
 	bool la57;		/* 64-bit addresses are canonical on 57 bits, not 48 */
+	enum x86_vendor vendor;	/* the processor whose results the emulator reproduces */
 };
 
 enum x86_emu_status {

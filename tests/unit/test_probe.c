@@ -154,6 +154,18 @@ static void test_signature_decoding(void **state)
 	assert_int_equal(ci.model, 8);
 }
 
+/* The vendor string decides the emulator's vendor model; anything but AMD's is not AMD. */
+static void test_cpu_is_amd(void **state)
+{
+	struct cpu_info intel = intel_cpu(0), amd = amd_cpu(0, 0), other = amd;
+
+	(void)state;
+	strcpy(other.vendor, "HygonGenuine");
+	assert_false(cpu_is_amd(&intel));
+	assert_true(cpu_is_amd(&amd));
+	assert_false(cpu_is_amd(&other));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +178,7 @@ int main(void)
 		cmocka_unit_test(test_svm_disabled_with_key),
 		cmocka_unit_test(test_svm_missing_cpuid_or_asids),
 		cmocka_unit_test(test_signature_decoding),
+		cmocka_unit_test(test_cpu_is_amd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <asm/prctl.h>
+#include <cpuid.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -229,9 +230,32 @@ struct oracle {
 	uint8_t *data;		/* DATA_SIZE bytes right after it */
 	uint8_t *insn;		/* where the instruction goes */
 	uint64_t fs_base, gs_base;
+	char vendor_name[13];	/* CPUID leaf 0 of the host */
+	enum x86_vendor vendor;	/* the model the host's results are compared with */
 };
 
 static struct oracle oracle;
+
+/* The host's vendor from CPUID leaf 0 (EBX, EDX, ECX spell it): the emulator must then give the
+ * host's own results. A vendor the emulator has no model for stops the oracle test. */
+static void oracle_pick_vendor(void)
+{
+	unsigned int max, ebx, ecx, edx;
+
+	__cpuid(0, max, ebx, ecx, edx);	/* leaf 0 exists on every x86-64 processor */
+	(void)max;
+	memcpy(oracle.vendor_name + 0, &ebx, 4);
+	memcpy(oracle.vendor_name + 4, &edx, 4);
+	memcpy(oracle.vendor_name + 8, &ecx, 4);
+	oracle.vendor_name[12] = '\0';
+	if (strcmp(oracle.vendor_name, "GenuineIntel") == 0)
+		oracle.vendor = X86_VENDOR_INTEL;
+	else if (strcmp(oracle.vendor_name, "AuthenticAMD") == 0)
+		oracle.vendor = X86_VENDOR_AMD;
+	else
+		fail_msg("host vendor \"%s\": the emulator models only Intel and AMD",
+			 oracle.vendor_name);
+}
 
 static void oracle_init(void)
 {
@@ -250,6 +274,7 @@ static void oracle_init(void)
 	oracle.insn = oracle.code + pro;
 	assert_int_equal(syscall(SYS_arch_prctl, ARCH_GET_FS, &oracle.fs_base), 0);
 	assert_int_equal(syscall(SYS_arch_prctl, ARCH_GET_GS, &oracle.gs_base), 0);
+	oracle_pick_vendor();
 }
 
 /* Runs the instruction natively on *s (and on the data pages). */
@@ -612,7 +637,7 @@ static void gen_string(struct rng *r, const struct form *fm, struct tcase *tc, u
 }
 
 /* The emulator's view of a 64-bit oracle case: garbage ES/CS/SS/DS bases (ignored in 64-bit
- * mode), the host's FS and GS bases. */
+ * mode), the host's FS and GS bases, the host's vendor. */
 static void cpu_from(struct x86_emu_cpu *cpu, const struct hstate *s, struct rng *r)
 {
 	memset(cpu, 0, sizeof(*cpu));
@@ -624,6 +649,7 @@ static void cpu_from(struct x86_emu_cpu *cpu, const struct hstate *s, struct rng
 	cpu->seg_base[X86_SEG_FS] = oracle.fs_base;
 	cpu->seg_base[X86_SEG_GS] = oracle.gs_base;
 	cpu->mode = X86_MODE_64;
+	cpu->vendor = oracle.vendor;
 }
 
 static void dump_case(const struct form *fm, const struct tcase *tc, const char *why)
@@ -738,7 +764,8 @@ static void test_oracle_64(void **state)
 			total++;
 		}
 	}
-	print_message("oracle: %lu cases over %zu forms\n", total, NFORMS);
+	print_message("oracle: %lu cases over %zu forms, host %s, emulated as %s\n", total, NFORMS,
+		      oracle.vendor_name, oracle.vendor == X86_VENDOR_AMD ? "AMD" : "Intel");
 }
 
 /* ------------------------------------------------------------------------------------------- */
@@ -1360,6 +1387,120 @@ static void test_rep_chunks(void **state)
 }
 
 /* ------------------------------------------------------------------------------------------- */
+/* Where Intel and AMD differ: both models, whatever the host. */
+
+/* The registers of a REP string instruction, with garbage above a 32-bit count of 0. */
+struct rep_regs {
+	uint64_t rcx, rsi, rdi;
+};
+
+static const struct rep_regs rep_zero_in = {
+	0xabcd123400000000ULL, 0x3333444400000200ULL, 0x1111222200000100ULL,
+};
+
+/* Runs hex once in mode as vendor from rep_zero_in, expecting no access; returns rCX, rSI, rDI. */
+static struct rep_regs rep_run(enum x86_vendor vendor, enum x86_mode mode, const char *hex,
+			       size_t len)
+{
+	struct hand *h = hand_new(mode);
+	struct rep_regs out;
+
+	h->cpu.vendor = vendor;
+	h->cpu.rip = 0x1000;
+	h->cpu.gpr[RCX] = rep_zero_in.rcx;
+	h->cpu.gpr[RSI] = rep_zero_in.rsi;
+	h->cpu.gpr[RDI] = rep_zero_in.rdi;
+	assert_int_equal(hand_run(h, hex), X86_EMU_OK);
+	assert_int_equal(h->m.n, 0);		/* no iteration */
+	assert_int_equal(h->cpu.rip, 0x1000 + len);
+	out = (struct rep_regs){ h->cpu.gpr[RCX], h->cpu.gpr[RSI], h->cpu.gpr[RDI] };
+	hand_free(h);
+	return out;
+}
+
+/* REP STOS/MOVS with ECX = 0 under a 32-bit address size in 64-bit mode: Intel writes ECX,
+ * EDI (and ESI for MOVS), zero-extending them; AMD leaves RCX, RSI and RDI alone. */
+static void test_vendor_rep_zero_count_a32(void **state)
+{
+	static const struct {
+		const char *hex;
+		size_t len;
+		bool movs;
+	} cases[] = {
+		{ "67 f3 aa", 3, false },		/* rep stos byte [edi] */
+		{ "f3 67 48 ab", 4, false },		/* rep stos qword [edi] */
+		{ "67 f2 66 ab", 4, false },		/* F2 acts as F3 */
+		{ "67 f3 a4", 3, true },		/* rep movs byte [edi], [esi] */
+		{ "67 f3 65 a5", 4, true },		/* with a GS source */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rep_regs in = rep_zero_in;
+		struct rep_regs intel = rep_run(X86_VENDOR_INTEL, X86_MODE_64, cases[i].hex,
+						cases[i].len);
+		struct rep_regs amd = rep_run(X86_VENDOR_AMD, X86_MODE_64, cases[i].hex,
+					      cases[i].len);
+
+		assert_int_equal(intel.rcx, 0);
+		assert_int_equal(intel.rdi, (uint32_t)in.rdi);
+		assert_int_equal(intel.rsi, cases[i].movs ? (uint32_t)in.rsi : in.rsi);
+		assert_int_equal(amd.rcx, in.rcx);
+		assert_int_equal(amd.rdi, in.rdi);
+		assert_int_equal(amd.rsi, in.rsi);
+	}
+}
+
+/* Where the vendors agree: a 64-bit address size (RCX = 0 is the whole count, nothing is
+ * written), a 16-bit one outside 64-bit mode (CX merges), and an iteration that runs (both
+ * write the 32-bit registers). */
+static void test_vendor_rep_same(void **state)
+{
+	static const enum x86_vendor vendors[] = { X86_VENDOR_INTEL, X86_VENDOR_AMD };
+
+	(void)state;
+	for (size_t v = 0; v < 2; v++) {
+		struct hand *h;
+		struct rep_regs r;
+
+		/* rep stosb, rep movsq with a 64-bit address size and RCX = 0. */
+		h = hand_new(X86_MODE_64);
+		h->cpu.vendor = vendors[v];
+		h->cpu.gpr[RCX] = 0;
+		h->cpu.gpr[RSI] = rep_zero_in.rsi;
+		h->cpu.gpr[RDI] = rep_zero_in.rdi;
+		assert_int_equal(hand_run(h, "f3 aa"), X86_EMU_OK);
+		assert_int_equal(hand_run(h, "f3 48 a5"), X86_EMU_OK);
+		assert_int_equal(h->m.n, 0);
+		assert_int_equal(h->cpu.gpr[RCX], 0);
+		assert_int_equal(h->cpu.gpr[RSI], rep_zero_in.rsi);
+		assert_int_equal(h->cpu.gpr[RDI], rep_zero_in.rdi);
+		hand_free(h);
+
+		/* a16 in 32-bit code with CX = 0: the upper halves of ECX, ESI, EDI stay. */
+		r = rep_run(vendors[v], X86_MODE_32, "67 f3 a4", 3);
+		assert_int_equal(r.rcx, rep_zero_in.rcx);
+		assert_int_equal(r.rsi, rep_zero_in.rsi);
+		assert_int_equal(r.rdi, rep_zero_in.rdi);
+
+		/* a32 in 64-bit mode, ECX = 1: one iteration, then the 32-bit results. */
+		h = hand_new(X86_MODE_64);
+		h->cpu.vendor = vendors[v];
+		h->cpu.gpr[RCX] = 0xabcd000000000001ULL;
+		h->cpu.gpr[RSI] = 0x3333444400000200ULL;
+		h->cpu.gpr[RDI] = 0x1111222200000100ULL;
+		h->mem[0x200] = 0x5a;
+		assert_int_equal(hand_run(h, "67 f3 a4"), X86_EMU_OK);
+		EXPECT(h, R(0x200, 1), W(0x100, 1));
+		assert_int_equal(h->mem[0x100], 0x5a);
+		assert_int_equal(h->cpu.gpr[RCX], 0);
+		assert_int_equal(h->cpu.gpr[RSI], 0x201);
+		assert_int_equal(h->cpu.gpr[RDI], 0x101);
+		hand_free(h);
+	}
+}
+
+/* ------------------------------------------------------------------------------------------- */
 /* What is not emulated, and what does not decode. */
 
 static void test_unsupported(void **state)
@@ -1507,6 +1648,7 @@ static void test_fuzz(void **state)
 			cpu.gpr[i] = rnd_value(&r);
 		cpu.rflags = 0x2 | (rnd(&r) & (ARITH | DF));
 		cpu.mode = (enum x86_mode)rndn(&r, 3);
+		cpu.vendor = rndn(&r, 2) ? X86_VENDOR_AMD : X86_VENDOR_INTEL;
 		cpu.rip = rnd(&r) & 0xffff;
 		before = cpu;
 		env_init(&m, NULL, 0, 0);
@@ -1540,6 +1682,8 @@ int main(void)
 		cmocka_unit_test(test_64bit_details),
 		cmocka_unit_test(test_faults_every_access),
 		cmocka_unit_test(test_rep_chunks),
+		cmocka_unit_test(test_vendor_rep_zero_count_a32),
+		cmocka_unit_test(test_vendor_rep_same),
 		cmocka_unit_test(test_unsupported),
 		cmocka_unit_test(test_undecodable),
 		cmocka_unit_test(test_fuzz),
