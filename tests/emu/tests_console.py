@@ -28,6 +28,10 @@ SCRIPT = [
     ("expect", r"rip [0-9a-f]{16}"),
     ("send", "info exits\r"),
     ("expect", r"umbra: exits: \d+ total"),
+    ("send", "info devices\r"),
+    ("expect", r"port 20-21 pic-master\n.*port a0-a1 pic-slave\n.*port 3f8-3ff uart-16550\n"
+               r".*port f4-f4 debug-exit\n.*port 5f0-5fb umbra-counters\n"
+               r".*5 ranges; other ports read all-ones"),
     ("send", "xp 0x100000 2\r"),
     ("expect", r"0000000000100000: [0-9a-f]{16}\n0000000000100008: "),
     ("send", "x 0x100000 1\r"),
