@@ -9,6 +9,9 @@ GUEST_DIR     := tests/guests
 GUESTS        += $(patsubst $(GUEST_DIR)/%.c,%,$(wildcard $(GUEST_DIR)/pg_*.c))
 # Page-table-write scenarios (tests/guests/pt_*.c with lib/ptw.c; run by tests/emu/tests_ptwrite.py).
 GUESTS        += $(patsubst $(GUEST_DIR)/%.c,%,$(wildcard $(GUEST_DIR)/pt_*.c))
+# Hostile guests: each misuses one intercept or emulated access and checks the architectural
+# result (tests/guests/hostile_*.c; run by tests/emu/tests_hostile_*.py).
+GUESTS        += $(patsubst $(GUEST_DIR)/%.c,%,$(wildcard $(GUEST_DIR)/hostile_*.c))
 GUEST_OUT     := $(BUILD)/guests
 
 # Freestanding i686 code at 1 MiB; no SSE or x87 so the guests never touch the FPU by accident.
