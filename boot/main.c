@@ -211,8 +211,8 @@ static unsigned guest_start(const struct vcpu_ops *ops)
 	}
 	lp = (struct guest_load_params){ guest_modules, boot_info.module_count, (unsigned)index,
 					 &memory.pmm, &cpu, ops, options.guest_mem };
-	for (;;) {
-		if (guest_load(&guest, &lp, err, sizeof(err))) {
+	for (bool first = true;; first = false) {
+		if ((first ? guest_load : guest_restart)(&guest, &lp, err, sizeof(err))) {
 			pr_err("umbra: cannot load the guest \"%s\": %s\n",
 			       boot_info.modules[index].string, err);
 			return UMBRA_EXIT_GUEST_LOAD_FAILED;
@@ -236,7 +236,8 @@ static unsigned guest_start(const struct vcpu_ops *ops)
 		}
 		if (!guest.reset_requested)
 			return guest_exit_status(&guest);
-		pr_info("umbra: guest reset\n");
+		pr_info("umbra: guest reset (%llu host pages free)\n",
+			(unsigned long long)memory.pmm.free_pages);
 	}
 }
 

@@ -29,9 +29,11 @@ enum guest_stop_reason {
 #define GUEST_UART_IRQ		4	/* COM1's line on the PC's master PIC */
 
 struct guest {
+	/* Resources the first load allocates and a monitor reset keeps. */
 	struct vcpu vcpu;
 	struct guest_mem mem;
 	struct mmu mmu;
+	/* Per-run state from here to the end: guest_restart() clears it. */
 	struct device_bus bus;		/* every device below, by port range */
 	struct vuart uart;
 	struct vpic pic;

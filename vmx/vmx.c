@@ -13,6 +13,7 @@
 #include "arch/cr.h"
 #include "arch/desc.h"
 #include "arch/msr.h"
+#include "arch/panic.h"
 #include "arch/segment.h"
 #include "arch/trap.h"
 #include "lib/printk.h"
@@ -312,6 +313,13 @@ static uint32_t vmx_ar_of(const struct segment *s)
 
 static void vmx_load_state(struct vcpu *v)
 {
+	struct vmx_vcpu *x = v->arch;
+
+	/* A restart from the image enters with VMLAUNCH again, which fails on a launched VMCS
+	 * (SDM Vol. 3C, VMLAUNCH/VMRESUME reference); VMCLEAR makes its launch state clear and
+	 * leaves it not current, so it is loaded again (SDM Vol. 3C "Initializing a VMCS"). */
+	if (x->launched && (!vmx_clear(x->vmcs) || !vmx_ptrld(x->vmcs)))
+		panic("vmx: VMCLEAR/VMPTRLD of the guest's VMCS failed at restart");
 	for (unsigned i = 0; i < SEG_COUNT; i++) {
 		const struct segment *s = &v->seg[i];
 
@@ -332,7 +340,7 @@ static void vmx_load_state(struct vcpu *v)
 	vmcs_writenat(VMCS_GUEST_SYSENTER_ESP, 0);
 	vmcs_writenat(VMCS_GUEST_SYSENTER_EIP, 0);
 	vmcs_writenat(VMCS_GUEST_RFLAGS, v->rflags | RFLAGS_RESERVED1);
-	((struct vmx_vcpu *)v->arch)->launched = false;
+	x->launched = false;
 }
 
 static void vmx_update_paging(struct vcpu *v, uint64_t shadow_root)

@@ -5,6 +5,7 @@
 #include "guest/mode.h"
 #include "guest/report.h"
 #include "arch/pt.h"
+#include "mm/hostmap.h"
 #include "mm/page.h"
 #include "mm/walk.h"
 
@@ -79,28 +80,48 @@ static void guest_peek_walk(struct guest *g, uint64_t gva, struct walk_result *w
 	walk_guest(&req, &mem, w);
 }
 
-/* The shadow entry the processor would use for gva, or 0. */
-static uint64_t shadow_leaf(struct guest *g, uint64_t gva)
+/*
+ * The shadow entry the processor would use for gva, or 0 when none is present. Only tables of
+ * the shadow pool are followed, each at the level its role says: an entry that points anywhere
+ * else (a stale root, a corrupted entry) is reported, never dereferenced, since its address
+ * could come from guest-controlled bytes. Returns false with *why set in that case.
+ */
+static bool shadow_leaf(struct guest *g, uint64_t gva, uint64_t *leaf, const char **why)
 {
 	struct paging_state ps = guest_paging_state(g);
 	uint64_t table = g->mmu.root, e = 0;
 	bool four = paging_mode_of(&ps) == PAGING_4LEVEL;
 
-	for (int level = four ? 4 : 3; level >= 1; level--) {
-		unsigned idx = (!four && level == 3) ? (gva >> 30) & 3 : (gva >> (12 + 9 * (level - 1))) & 511;
-
-		e = ((uint64_t *)(uintptr_t)table)[idx];
-		if (!(e & PT_P))
-			return 0;
-		table = e & PT_ADDR_MASK;
+	*leaf = 0;
+	if (!g->mmu.root_valid) {
+		*why = "no valid shadow root (it is rebuilt at the next entry)";
+		return false;
 	}
-	return e;
+	for (int level = four ? 4 : 3; level >= 1; level--) {
+		unsigned idx = (!four && level == 3) ? (gva >> 30) & 3 :
+						       (gva >> (12 + 9 * (level - 1))) & 511;
+		const struct shadow_page *sp;
+
+		e = ((uint64_t *)phys_to_virt(table))[idx];
+		if (!(e & PT_P) || level == 1)
+			break;
+		table = e & PT_ADDR_MASK;
+		sp = sp_by_hpa(&g->mmu.cache, table);
+		if (!sp || sp->role.level != (unsigned)level - 1) {
+			*why = "a shadow entry points outside the shadow pool";
+			return false;
+		}
+	}
+	*leaf = (e & PT_P) ? e : 0;
+	return true;
 }
 
 static int cmd_walk(void *ctx, uint64_t gva, struct monitor_out *out)
 {
 	struct guest *g = ctx;
 	struct walk_result w;
+	const char *why;
+	uint64_t leaf;
 
 	guest_peek_walk(g, gva, &w);
 	for (unsigned l = w.levels; l >= 1 && w.levels; l--)
@@ -117,7 +138,10 @@ static int cmd_walk(void *ctx, uint64_t gva, struct monitor_out *out)
 			       w.leaf_level == 2 ? "large page" : "4 KiB page",
 			       (w.access & ACC_USER) ? 'u' : '-', (w.access & ACC_WRITE) ? 'w' : '-',
 			       (w.access & ACC_EXEC) ? 'x' : '-');
-	monitor_printf(out, "shadow: entry %llx\n", (unsigned long long)shadow_leaf(g, gva));
+	if (shadow_leaf(g, gva, &leaf, &why))
+		monitor_printf(out, "shadow: entry %llx\n", (unsigned long long)leaf);
+	else
+		monitor_printf(out, "shadow: %s\n", why);
 	return 0;
 }
 

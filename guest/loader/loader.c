@@ -118,38 +118,25 @@ static void guest_initial_state(struct vcpu *v, uint32_t entry, uint32_t mbi)
 	v->pending_event.pending = false;
 }
 
-int guest_load(struct guest *g, const struct guest_load_params *lp, char *err, size_t errlen)
+/* Puts the image, its modules and the information block into (zeroed) guest RAM and the vCPU
+ * in the multiboot entry state. */
+static int guest_boot_image(struct guest *g, const struct guest_load_params *lp,
+			    const struct guest_image *gi, char *err, size_t errlen)
 {
 	const struct guest_module *m = &lp->modules[lp->module_index];
-	const uint8_t *image = phys_to_virt(m->start);
 	struct guest_boot_module mods[GUEST_MAX_MODULES];
 	struct guest_boot_params params;
-	struct guest_image gi;
 	unsigned nmods;
 	uint64_t end;
 
-	memset(g, 0, sizeof(*g));
-	g->host_cpu = lp->cpu;
-	g->pat = 0x0007040600070406ULL;		/* IA32_PAT power-on value (SDM Vol. 3A 11.12.4) */
-	if (!guest_platform_init(g)) {
-		snprintk(err, errlen, "the virtual devices do not fit the device bus");
-		return -1;
-	}
-	if (guest_image_parse(image, m->end - m->start, lp->ram_size, &gi, err, errlen))
-		return -1;
-	if (!guest_mem_init(&g->mem, lp->pmm, lp->ram_size)) {
-		snprintk(err, errlen, "cannot allocate %llu MiB of guest RAM",
-			 (unsigned long long)(lp->ram_size >> 20));
-		return -1;
-	}
-	if (!guest_load_segments(g, image, &gi)) {
+	if (!guest_load_segments(g, phys_to_virt(m->start), gi)) {
 		snprintk(err, errlen, "image segments do not fit in guest RAM");
 		return -1;
 	}
 	/* Modules and the information block go above the kernel, and never below 1 MiB where the
 	 * 640 KiB-1 MiB hole would split them. */
 	end = guest_load_modules(g, lp,
-				 gi.highest_gpa > GUEST_HIGH_RAM_START ? gi.highest_gpa : GUEST_HIGH_RAM_START,
+				 gi->highest_gpa > GUEST_HIGH_RAM_START ? gi->highest_gpa : GUEST_HIGH_RAM_START,
 				 mods, &nmods);
 	params = (struct guest_boot_params){ lp->ram_size, guest_cmdline_of(m->string),
 					     GUEST_LOADER_NAME, mods, nmods };
@@ -158,9 +145,54 @@ int guest_load(struct guest *g, const struct guest_load_params *lp, char *err, s
 		snprintk(err, errlen, "modules and boot information do not fit in guest RAM");
 		return -1;
 	}
+	guest_initial_state(&g->vcpu, gi->entry, (uint32_t)end);
+	lp->ops->load_state(&g->vcpu);
+	guest_paging_changed(g);
+	pr_info("umbra: guest: %s image, entry %x, %u segment%s at %llx-%llx, %u module%s, "
+		"%llu MiB RAM in %u slots, boot information at %llx\n",
+		gi->aout_kludge ? "a.out-kludge" : gi->elf_class == 64 ? "ELF64" : "ELF32", gi->entry,
+		gi->nseg, gi->nseg == 1 ? "" : "s", (unsigned long long)gi->lowest_gpa,
+		(unsigned long long)gi->highest_gpa, nmods, nmods == 1 ? "" : "s",
+		(unsigned long long)(lp->ram_size >> 20), g->mem.count, (unsigned long long)end);
+	return 0;
+}
+
+/* The per-run state every start begins from: devices at power-on, IA32_PAT at its reset
+ * value, nothing reported yet. */
+static bool guest_power_on(struct guest *g, const struct guest_load_params *lp)
+{
+	g->host_cpu = lp->cpu;
+	g->pat = 0x0007040600070406ULL;		/* IA32_PAT power-on value (SDM Vol. 3A 11.12.4) */
+	return guest_platform_init(g);
+}
+
+static int guest_parse(const struct guest_load_params *lp, struct guest_image *gi, char *err,
+		       size_t errlen)
+{
+	const struct guest_module *m = &lp->modules[lp->module_index];
+
+	return guest_image_parse(phys_to_virt(m->start), m->end - m->start, lp->ram_size, gi, err,
+				 errlen);
+}
+
+int guest_load(struct guest *g, const struct guest_load_params *lp, char *err, size_t errlen)
+{
+	struct guest_image gi;
+
+	memset(g, 0, sizeof(*g));
+	if (!guest_power_on(g, lp)) {
+		snprintk(err, errlen, "the virtual devices do not fit the device bus");
+		return -1;
+	}
+	if (guest_parse(lp, &gi, err, errlen))
+		return -1;
+	if (!guest_mem_init(&g->mem, lp->pmm, lp->ram_size)) {
+		snprintk(err, errlen, "cannot allocate %llu MiB of guest RAM",
+			 (unsigned long long)(lp->ram_size >> 20));
+		return -1;
+	}
 	if (gi.wants_video_mode)
 		pr_warn("umbra: guest: the kernel asks for a video mode; it gets none (serial only)\n");
-
 	if (!mmu_init(&g->mmu, &g->mem, lp->pmm, &(struct mmu_cpu){
 			.maxphyaddr = lp->cpu->maxphyaddr,
 			.pse36 = cpu_has(lp->cpu->leaf1_edx, CPUID_1_EDX_PSE36),
@@ -171,20 +203,49 @@ int guest_load(struct guest *g, const struct guest_load_params *lp, char *err, s
 	}
 	g->vcpu.ops = lp->ops;
 	g->vcpu.guest = g;
-	guest_initial_state(&g->vcpu, gi.entry, (uint32_t)end);
 	if (!lp->ops->vcpu_create(&g->vcpu, lp->pmm)) {
 		snprintk(err, errlen, "the %s backend could not create the vCPU", lp->ops->name);
 		return -1;
 	}
-	lp->ops->load_state(&g->vcpu);
-	guest_paging_changed(g);
-	pr_info("umbra: guest: %s image, entry %x, %u segment%s at %llx-%llx, %u module%s, "
-		"%llu MiB RAM in %u slots, boot information at %llx\n",
-		gi.aout_kludge ? "a.out-kludge" : gi.elf_class == 64 ? "ELF64" : "ELF32", gi.entry,
-		gi.nseg, gi.nseg == 1 ? "" : "s", (unsigned long long)gi.lowest_gpa,
-		(unsigned long long)gi.highest_gpa, nmods, nmods == 1 ? "" : "s",
-		(unsigned long long)(lp->ram_size >> 20), g->mem.count, (unsigned long long)end);
-	return 0;
+	return guest_boot_image(g, lp, &gi, err, errlen);
+}
+
+/* Zeroes every slot of guest RAM, as a power cycle would leave it for the image. */
+static bool guest_mem_clear(struct guest_mem *gm)
+{
+	for (unsigned i = 0; i < gm->count; i++)
+		if (!guest_mem_zero(gm, gm->slots[i].gpa, gm->slots[i].size))
+			return false;
+	return true;
+}
+
+int guest_restart(struct guest *g, const struct guest_load_params *lp, char *err, size_t errlen)
+{
+	const struct vcpu_ops *ops = g->vcpu.ops;
+	void *arch = g->vcpu.arch;
+	uint16_t tag = g->vcpu.tag;
+	bool own_timer = g->vcpu.own_timer;
+	struct guest_image gi;
+
+	/* What the first load allocated stays: RAM, the MMU's pools, the backend's vCPU. The rest
+	 * of struct guest, from bus on, is per-run state (guest/guest.h). */
+	g->vcpu = (struct vcpu){ .ops = ops, .arch = arch, .guest = g, .tag = tag,
+				 .own_timer = own_timer };
+	memset((char *)g + offsetof(struct guest, bus), 0, sizeof(*g) - offsetof(struct guest, bus));
+	mmu_reset(&g->mmu);
+	memset(&g->mmu.stats, 0, sizeof(g->mmu.stats));
+	ops->set_interrupt_window(&g->vcpu, false);
+	if (!guest_power_on(g, lp)) {
+		snprintk(err, errlen, "the virtual devices do not fit the device bus");
+		return -1;
+	}
+	if (guest_parse(lp, &gi, err, errlen))
+		return -1;
+	if (!guest_mem_clear(&g->mem)) {
+		snprintk(err, errlen, "guest RAM could not be cleared");
+		return -1;
+	}
+	return guest_boot_image(g, lp, &gi, err, errlen);
 }
 
 int guest_find_module(const struct guest_module *modules, unsigned count)

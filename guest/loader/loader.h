@@ -31,5 +31,9 @@ int guest_find_module(const struct guest_module *modules, unsigned count);
 /* Creates the guest from the module: RAM, image, modules after it, boot information, vCPU in
  * the multiboot entry state. Returns 0, or -1 with a one-line reason in err. */
 int guest_load(struct guest *g, const struct guest_load_params *lp, char *err, size_t errlen);
+/* Starts guest g, loaded before with the same lp, again from its image (the monitor's reset):
+ * it keeps the guest RAM, the shadow MMU's pools and the backend's vCPU structures the first
+ * load allocated, so a reset costs no host memory. Returns 0, or -1 with a reason in err. */
+int guest_restart(struct guest *g, const struct guest_load_params *lp, char *err, size_t errlen);
 
 #endif

@@ -195,10 +195,13 @@ def boot_interactive(config, iso, workdir, timeout, script, mem_mb=512):
     if sock is not None:
         threading.Thread(target=reader, daemon=True).start()
         pos = 0
+        captured = {}   # named groups of earlier expects; "{{NAME}}" in a pattern is the value
         for kind, arg in script:
             if kind == "send":
                 sock.sendall(arg.encode())
                 continue
+            for name, value in captured.items():
+                arg = arg.replace("{{%s}}" % name, re.escape(value))
             rx = re.compile(arg)
             while True:
                 with lock:
@@ -206,6 +209,7 @@ def boot_interactive(config, iso, workdir, timeout, script, mem_mb=512):
                 m = rx.search(text, pos)
                 if m:
                     pos = m.end()
+                    captured.update({k: v for k, v in m.groupdict().items() if v is not None})
                     break
                 if time.monotonic() - start > timeout or proc.poll() is not None:
                     failed_step = arg
