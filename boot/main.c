@@ -223,6 +223,7 @@ static unsigned guest_start(const struct vcpu_ops *ops)
 		if (!guest.vcpu.own_timer)
 			irq_enable_tick();
 		guest_run(&guest);
+		memory_report_losses(&memory);
 		if (options.audit_at_exit)
 			guest_audit(&guest);
 		if (guest.stop == GUEST_STOP_POWEROFF)

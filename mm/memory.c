@@ -35,6 +35,13 @@ static uint64_t memory_top(const struct mem_range *map, unsigned map_count)
 	return top;
 }
 
+void memory_report_losses(const struct host_memory *hm)
+{
+	if (hm->pmm.dropped_ranges)
+		pr_warn("umbra: mm: %llu pages in %u small free ranges lost (free list full)\n",
+			(unsigned long long)hm->pmm.dropped_pages, hm->pmm.dropped_ranges);
+}
+
 bool memory_init(struct host_memory *hm, const struct mem_range *map, unsigned map_count,
 		 const struct phys_range *reserved, unsigned reserved_count, bool gb_pages)
 {
@@ -42,9 +49,7 @@ bool memory_init(struct host_memory *hm, const struct mem_range *map, unsigned m
 	unsigned nexcl = memory_collect_exclusions(reserved, reserved_count, excl);
 
 	pmm_init(&hm->pmm, map, map_count, excl, nexcl);
-	if (hm->pmm.dropped_ranges)
-		pr_warn("umbra: mm: %u small free ranges dropped (free list full)\n",
-			hm->pmm.dropped_ranges);
+	memory_report_losses(hm);
 	if (!hostmap_init(&hm->map, &hm->pmm, memory_top(map, map_count), gb_pages)) {
 		pr_err("umbra: mm: out of memory below 4 GiB while building the host page tables\n");
 		return false;

@@ -21,6 +21,8 @@ struct host_memory {
  * on failure. */
 bool memory_init(struct host_memory *hm, const struct mem_range *map, unsigned map_count,
 		 const struct phys_range *reserved, unsigned reserved_count, bool gb_pages);
+/* Warns about pages the allocator had to forget because its free list was full. */
+void memory_report_losses(const struct host_memory *hm);
 /* Writes and reads back the first and last word of every free range through the host map, so a
  * hole in the map faults now rather than later. Returns the number of ranges checked. */
 unsigned memory_check_reachable(const struct host_memory *hm, uint64_t *highest);

@@ -48,8 +48,11 @@ static void list_insert_at(struct pmm *p, unsigned i, uint64_t start, uint64_t e
 	if (p->count == PMM_MAX_RANGES) {
 		s = smallest_range(p);
 		p->dropped_ranges++;
-		if (end - start <= range_size(p, s))
+		if (end - start <= range_size(p, s)) {
+			p->dropped_pages += (end - start) >> PAGE_SHIFT;
 			return;
+		}
+		p->dropped_pages += range_size(p, s) >> PAGE_SHIFT;
 		list_remove_at(p, s);
 		if (s < i)
 			i--;

@@ -8,7 +8,7 @@
 #include "mm/mem_range.h"
 #include "mm/page.h"
 
-#define PMM_MAX_RANGES	256
+#define PMM_MAX_RANGES	1024
 
 /* Memory below 1 MiB (real-mode IVT, BDA, EBDA, VGA, option ROMs) is never handed out. */
 #define PMM_LOW_LIMIT	(1ULL << 20)
@@ -25,7 +25,8 @@ struct phys_range {
  * The allocator never touches the memory it manages; it only keeps, in free[0..count),
  * page-aligned, non-empty, disjoint, non-adjacent ranges sorted by address. If an operation
  * would need more than PMM_MAX_RANGES entries, the smallest range (possibly the one being
- * added) is forgotten and counted in dropped_ranges: its pages leak, but nothing overflows.
+ * added) is forgotten and counted in dropped_ranges and dropped_pages: its pages leak, but
+ * nothing overflows, and the owner reports the loss (boot, and after each guest run).
  */
 struct pmm {
 	struct phys_range free[PMM_MAX_RANGES];
@@ -33,6 +34,7 @@ struct pmm {
 	uint64_t free_pages;		/* pages currently in free[] */
 	uint64_t total_pages;		/* pages free right after pmm_init */
 	unsigned dropped_ranges;
+	uint64_t dropped_pages;		/* pages of the dropped ranges: lost until reboot */
 };
 
 /*

@@ -569,6 +569,7 @@ static void test_too_many_ranges(void **state)
 	check_invariants(p);
 	assert_int_equal(p->count, PMM_MAX_RANGES);
 	assert_int_equal(p->dropped_ranges, MANY_RANGES - PMM_MAX_RANGES);
+	assert_int_equal(p->dropped_pages, 44 * 45 / 2);	/* 1 + 2 + ... + 44 pages */
 	/* Exactly the 44 smallest (1..44 pages) are gone, wherever they were. */
 	for (i = 0; i < p->count; i++)
 		assert_true(p->free[i].end - p->free[i].start > 44 * PAGE_SIZE);
@@ -604,12 +605,14 @@ static void test_too_many_ranges(void **state)
 	check_invariants(p);
 	assert_int_equal(p->count, PMM_MAX_RANGES);
 	assert_int_equal(p->dropped_ranges, before + 1);
+	assert_int_equal(p->dropped_pages, 44 * 45 / 2 + 1);
 	assert_false(pmm_is_free(p, base + 4 * KiB));
 	assert_true(pmm_is_free(p, base + 12 * KiB));
 
 	/* Freeing an isolated page into a full list: it is the smallest, so it is dropped. */
 	assert_int_equal(pmm_free(p, 2000 * GiB, 1), 0);
 	assert_int_equal(p->dropped_ranges, before + 2);
+	assert_int_equal(p->dropped_pages, 44 * 45 / 2 + 2);
 	assert_int_equal(p->count, PMM_MAX_RANGES);
 	assert_false(pmm_is_free(p, 2000 * GiB));
 
