@@ -37,6 +37,30 @@ static void cpu_info_read_brand(struct cpu_info *ci)
 	ci->brand[48] = '\0';
 }
 
+/*
+ * SDM Vol. 3A 2.5 / APM Vol. 2 3.1.3: CR4.OSXSAVE may be set when CPUID.1:ECX.XSAVE[26] is 1;
+ * XSETBV then needs leaf 0Dh to say which XCR0 bits exist, x87 among them (SDM Vol. 1 13.2-13.3).
+ *
+ * QEMU's TCG (seen on 7.2) gets this wrong: it treats OSXSAVE as a reserved CR4 bit unless
+ * CPUID.(EAX=0Dh,ECX=1):EAX (XSAVEOPT, XSAVEC, XGETBV1, XSAVES) is non-zero, and answers a
+ * reserved CR4 bit with #VMEXIT(VMEXIT_INVALID) even outside a guest instead of #GP(0). With
+ * VM_HSAVE_PA still 0 that "exit" saves the state to physical page 0 and reloads it from the
+ * same place, so the MOV restarts forever with no exception and no message (-cpu
+ * qemu64,+xsave; Opteron_G5). The same CPUID on real hardware is architecturally fine
+ * (processors before XSAVEOPT enumerate XSAVE alone), so only TCG is spared the write.
+ */
+const char *cpu_osxsave_blocker(const struct cpu_info *ci)
+{
+	if (!cpu_has(ci->leaf1_ecx, CPUID_1_ECX_XSAVE))
+		return "CPUID.1:ECX.XSAVE[26] is clear";
+	if (ci->max_leaf < CPUID_LEAF_XSAVE || !(ci->xsave_eax0 & CPUID_D0_EAX_X87))
+		return "CPUID leaf 0Dh does not enumerate x87 state in XCR0";
+	if (!strcmp(ci->hv_signature, CPUID_HV_SIGNATURE_QEMU_TCG) && !ci->xsave_eax1)
+		return "QEMU TCG hangs on MOV to CR4.OSXSAVE when CPUID.(EAX=0Dh,ECX=1):EAX is 0 "
+		       "(add +xsaveopt to -cpu)";
+	return NULL;
+}
+
 void cpu_info_read(struct cpu_info *ci)
 {
 	struct cpuid_regs r = cpuid(CPUID_LEAF_VENDOR, 0);
@@ -56,6 +80,18 @@ void cpu_info_read(struct cpu_info *ci)
 		ci->leaf7_ebx = r.ebx;
 		ci->leaf7_ecx = r.ecx;
 	}
+
+	if (cpu_has(ci->leaf1_ecx, CPUID_1_ECX_XSAVE) && ci->max_leaf >= CPUID_LEAF_XSAVE) {
+		ci->xsave_eax0 = cpuid(CPUID_LEAF_XSAVE, 0).eax;
+		ci->xsave_eax1 = cpuid(CPUID_LEAF_XSAVE, 1).eax;
+	}
+	/* Read even with CPUID.1:ECX[31] clear: QEMU answers it under -cpu ...,-hypervisor too, and
+	 * on bare metal the leaf is reserved (zeros, or the highest basic leaf's values). */
+	r = cpuid(CPUID_LEAF_HV_SIGNATURE, 0);
+	memcpy(ci->hv_signature + 0, &r.ebx, 4);
+	memcpy(ci->hv_signature + 4, &r.ecx, 4);
+	memcpy(ci->hv_signature + 8, &r.edx, 4);
+	ci->hv_signature[12] = '\0';
 
 	ci->max_ext_leaf = cpuid(CPUID_LEAF_EXT_MAX, 0).eax;
 	if (ci->max_ext_leaf >= CPUID_LEAF_EXT_SIGNATURE) {

@@ -13,6 +13,8 @@ struct cpu_info {
 	uint32_t leaf1_ecx, leaf1_edx;
 	uint32_t leaf7_ebx, leaf7_ecx;
 	uint32_t ext1_ecx, ext1_edx;	/* leaf 80000001h */
+	uint32_t xsave_eax0, xsave_eax1;	/* leaf 0Dh subleaves 0 (XCR0 bits) and 1 (XSAVEOPT..) */
+	char hv_signature[13];		/* leaf 40000000h EBX:ECX:EDX, a hypervisor's vendor */
 	uint32_t svm_eax, svm_ebx, svm_edx;	/* leaf 8000000Ah: revision, ASIDs, features */
 	uint8_t maxphyaddr;		/* physical address width (36 when leaf 80000008h is absent) */
 	uint8_t maxlinaddr;
@@ -28,6 +30,8 @@ void cpu_info_read(struct cpu_info *ci);
 void cpu_info_decode_signature(struct cpu_info *ci, uint32_t leaf1_eax);
 /* Whether CPUID leaf 0 names AMD ("AuthenticAMD", APM Vol. 3 CPUID Fn0000_0000). */
 bool cpu_is_amd(const struct cpu_info *ci);
+/* Why Umbra must leave CR4.OSXSAVE clear on this CPU, or NULL when it may set it. */
+const char *cpu_osxsave_blocker(const struct cpu_info *ci);
 /* Prints the boot CPU report: identity, paging features, VMX and SVM usability. */
 void cpu_report(const struct cpu_info *ci);
 

@@ -20,6 +20,9 @@
 #define  CPUID_7_EBX_SMEP		(1u << 7)
 #define  CPUID_7_EBX_SMAP		(1u << 20)
 #define CPUID_LEAF_XSAVE		0x0000000d	/* subleaf 0: EDX:EAX = XCR0 bits supported */
+#define  CPUID_D0_EAX_X87		(1u << 0)	/* x87 state: always in XCR0 (SDM Vol. 1 13.3) */
+#define CPUID_LEAF_HV_SIGNATURE		0x40000000	/* a hypervisor's vendor (EBX:ECX:EDX) */
+#define  CPUID_HV_SIGNATURE_QEMU_TCG	"TCGTCGTCGTCG"
 #define CPUID_LEAF_EXT_MAX		0x80000000
 #define CPUID_LEAF_EXT_SIGNATURE	0x80000001
 #define  CPUID_80000001_ECX_SVM		(1u << 2)

@@ -93,6 +93,8 @@ static void options_init(void)
 
 static void cpu_init(void)
 {
+	const char *no_osxsave;
+
 	cpu_info_read(&cpu);
 	cpu_report(&cpu);
 	/* Each backend's probe runs once; the backend choice below reads its verdict. */
@@ -102,9 +104,15 @@ static void cpu_init(void)
 		vmx_usability.reason);
 	pr_info("umbra: cpu: svm %s: %s\n", svm_usability.usable ? "usable" : "unusable",
 		svm_usability.reason);
-	/* The guest's XSETBV is carried out by Umbra, which needs CR4.OSXSAVE for it. */
-	if (cpu_has(cpu.leaf1_ecx, CPUID_1_ECX_XSAVE))
+	/* The guest's XSETBV is carried out by Umbra, which needs CR4.OSXSAVE for it. Where Umbra
+	 * cannot set it, XSAVE drops out of Umbra's view of the CPU and so out of the guest's. */
+	no_osxsave = cpu_osxsave_blocker(&cpu);
+	if (!no_osxsave) {
 		write_cr4(read_cr4() | CR4_OSXSAVE);
+	} else if (cpu_has(cpu.leaf1_ecx, CPUID_1_ECX_XSAVE)) {
+		pr_warn("umbra: cpu: xsave not enabled: %s; the guest sees no XSAVE\n", no_osxsave);
+		cpu.leaf1_ecx &= ~CPUID_1_ECX_XSAVE;
+	}
 }
 
 /* The information block and every module stay where the loader put them. */

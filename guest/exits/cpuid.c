@@ -2,6 +2,8 @@
 #include "guest/exits/exits.h"
 #include "guest/exits/cpuid_policy.h"
 #include "guest/guest.h"
+#include "arch/cpu_info.h"
+#include "arch/cpuid.h"
 
 void exit_cpuid(struct guest *g, struct vm_exit *e)
 {
@@ -11,6 +13,13 @@ void exit_cpuid(struct guest *g, struct vm_exit *e)
 
 	if (!cpuid_is_hypervisor_leaf(leaf))
 		r = cpuid(leaf, subleaf);
+	/* XSAVE only where Umbra enabled it for itself (boot/main.c cpu_init). */
+	if (!cpu_has(g->host_cpu->leaf1_ecx, CPUID_1_ECX_XSAVE)) {
+		if (leaf == CPUID_LEAF_FEATURES)
+			r.ecx &= ~CPUID_1_ECX_XSAVE;
+		else if (leaf == CPUID_LEAF_XSAVE)
+			r = (struct cpuid_regs){ 0, 0, 0, 0 };
+	}
 	cpuid_policy_apply(leaf, subleaf, v->cr4, &r);
 	v->gpr[GPR_RAX] = r.eax;
 	v->gpr[GPR_RBX] = r.ebx;

@@ -19,6 +19,9 @@ CONFIGS = {
     # name: (emulator, cpu model, firmware, backend Umbra should pick)
     "qemu-svm-bios": ("qemu", "qemu64,+svm", "bios", "svm"),
     "qemu-svm-uefi": ("qemu", "qemu64,+svm", "uefi", "svm"),
+    # XSAVE without XSAVEOPT: QEMU TCG hangs on MOV to CR4.OSXSAVE (arch/cpu_info.c).
+    "qemu-svm-xsave-bios": ("qemu", "qemu64,+svm,+xsave", "bios", "svm"),
+    "qemu-opteron-g5-bios": ("qemu", "Opteron_G5,+svm", "bios", "svm"),
     "bochs-vmx-bios": ("bochs", "corei7_skylake_x", "bios", "vmx"),
     "bochs-svm-bios": ("bochs", "ryzen", "bios", "svm"),
 }

@@ -190,3 +190,18 @@ _spin = passing_guest("spin", [
 ])
 _spin.configs = ["qemu-svm-bios", "bochs-vmx-bios"]
 TESTS.append(_spin)
+
+# CPUs with XSAVE but without XSAVEOPT, where QEMU TCG hangs on MOV to CR4.OSXSAVE: Umbra boots,
+# says why it leaves XSAVE off, and the guest sees no XSAVE (its XSETBV checks are skipped).
+TESTS.append(Test("guest-cr-no-osxsave",
+                  configs=["qemu-svm-xsave-bios", "qemu-opteron-g5-bios"],
+                  modules=guest_modules("cr"),
+                  expect=[
+                      r"^umbra: cpu: xsave not enabled: QEMU TCG hangs on MOV to CR4\.OSXSAVE",
+                      r"^skipped: XSETBV",
+                      r"^\d+ passed, 0 failed$",
+                      r"^umbra: guest stopped: debug exit 0x20$",
+                  ],
+                  forbid=FORBID,
+                  status=GUEST_PASS,
+                  timeout=120))

@@ -166,6 +166,31 @@ static void test_cpu_is_amd(void **state)
 	assert_false(cpu_is_amd(&other));
 }
 
+/* When Umbra may set CR4.OSXSAVE: XSAVE with x87 in leaf 0Dh, except under QEMU TCG without
+ * XSAVEOPT (whose MOV to CR4 would hang, see cpu_osxsave_blocker). */
+static void test_osxsave_blocker(void **state)
+{
+	struct cpu_info ci;
+
+	(void)state;
+	memset(&ci, 0, sizeof(ci));
+	assert_non_null(cpu_osxsave_blocker(&ci));		/* no XSAVE */
+	ci.leaf1_ecx = CPUID_1_ECX_XSAVE;
+	ci.max_leaf = CPUID_LEAF_XSAVE;
+	assert_non_null(cpu_osxsave_blocker(&ci));		/* leaf 0Dh without x87 */
+	ci.xsave_eax0 = 3;
+	assert_null(cpu_osxsave_blocker(&ci));			/* XSAVE alone, bare metal */
+	strcpy(ci.hv_signature, CPUID_HV_SIGNATURE_QEMU_TCG);
+	assert_non_null(cpu_osxsave_blocker(&ci));		/* QEMU TCG: the MOV would hang */
+	ci.xsave_eax1 = 1;					/* +xsaveopt */
+	assert_null(cpu_osxsave_blocker(&ci));
+	ci.xsave_eax1 = 0;
+	strcpy(ci.hv_signature, "KVMKVMKVM");
+	assert_null(cpu_osxsave_blocker(&ci));			/* others check CR4 correctly */
+	ci.max_leaf = CPUID_LEAF_XSAVE - 1;
+	assert_non_null(cpu_osxsave_blocker(&ci));		/* no leaf 0Dh at all */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +203,7 @@ int main(void)
 		cmocka_unit_test(test_svm_disabled_with_key),
 		cmocka_unit_test(test_svm_missing_cpuid_or_asids),
 		cmocka_unit_test(test_signature_decoding),
+		cmocka_unit_test(test_osxsave_blocker),
 		cmocka_unit_test(test_cpu_is_amd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
