@@ -14,7 +14,8 @@
 #define LINUX_CMDLINE_END	0x9f000ull
 
 /* Writes a one-line reason into err; always returns -1. */
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
