@@ -8,6 +8,11 @@
 #define  FEATURE_CONTROL_VMX_IN_SMX	(1 << 1)
 #define  FEATURE_CONTROL_VMX_OUTSIDE_SMX (1 << 2)
 
+#define MSR_IA32_MISC_ENABLE		0x000001a0	/* SDM Vol. 4 table 2-2; Intel only */
+#define  MISC_ENABLE_FAST_STRINGS	(1ull << 0)
+#define  MISC_ENABLE_BTS_UNAVAILABLE	(1ull << 11)	/* read-only */
+#define  MISC_ENABLE_PEBS_UNAVAILABLE	(1ull << 12)	/* read-only */
+
 #define MSR_IA32_PAT			0x00000277
 #define MSR_IA32_EFER			0xc0000080	/* SDM Vol. 3A 2.2.1; APM Vol. 2 3.1.7 */
 #define  EFER_SCE			(1 << 0)	/* SYSCALL enable */

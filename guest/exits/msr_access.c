@@ -4,6 +4,7 @@
  *   IA32_EFER  virtualized: the guest's value in vcpu->efer, the real one derived from it
  *   IA32_TSC   read passes; writes are ignored and reported once
  *   IA32_PAT   kept for the guest but not applied (shadow entries carry Umbra's memory types)
+ *   IA32_MISC_ENABLE  on Intel hosts only, a constant; a write that would change it is #GP(0)
  *   anything else: #GP(0), reported once
  */
 #include "guest/exits/exits.h"
@@ -51,8 +52,27 @@ static bool msr_write_efer(struct guest *g, uint64_t value)
 	return true;
 }
 
+/*
+ * IA32_MISC_ENABLE exists on every Intel processor, and Linux's decompressor reads it before it
+ * has an IDT (to clear XD disable), so a #GP there is a triple fault. The guest sees fast
+ * strings on and, with perfmon hidden from CPUID, BTS and PEBS unavailable; every other bit
+ * clear (no XD disable, no CPUID limit, no MONITOR: CPUID hides it too). On AMD the MSR does
+ * not exist, as on the hardware.
+ */
+static bool misc_enable_exists(const struct guest *g)
+{
+	return !cpu_is_amd(g->host_cpu);
+}
+
+#define MISC_ENABLE_VALUE \
+	(MISC_ENABLE_FAST_STRINGS | MISC_ENABLE_BTS_UNAVAILABLE | MISC_ENABLE_PEBS_UNAVAILABLE)
+
 static bool msr_read(struct guest *g, uint32_t msr, uint64_t *value)
 {
+	if (msr == MSR_IA32_MISC_ENABLE && misc_enable_exists(g)) {
+		*value = MISC_ENABLE_VALUE;
+		return true;
+	}
 	switch (msr) {
 	case MSR_IA32_EFER:
 		*value = g->vcpu.efer;
@@ -82,6 +102,12 @@ static bool pat_valid(uint64_t pat)
 
 static bool msr_write(struct guest *g, uint32_t msr, uint64_t value)
 {
+	if (msr == MSR_IA32_MISC_ENABLE && misc_enable_exists(g)) {
+		if (value == MISC_ENABLE_VALUE)
+			return true;
+		msr_report_once(g, msr, "write that would change it refused (#GP)");
+		return false;
+	}
 	switch (msr) {
 	case MSR_IA32_EFER:
 		return msr_write_efer(g, value);
