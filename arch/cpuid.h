@@ -18,6 +18,7 @@
 #define  CPUID_1_EDX_PSE36		(1u << 17)	/* 4 MiB pages map physical bits above 31 */
 #define CPUID_LEAF_EXT_FEATURES		0x00000007	/* subleaf 0 */
 #define  CPUID_7_EBX_SMEP		(1u << 7)
+#define  CPUID_7_EBX_MPX		(1u << 14)	/* IA32_BNDCFGS, XCR0 bits 4:3 */
 #define  CPUID_7_EBX_SMAP		(1u << 20)
 #define CPUID_LEAF_XSAVE		0x0000000d	/* subleaf 0: EDX:EAX = XCR0 bits supported */
 #define  CPUID_D0_EAX_X87		(1u << 0)	/* x87 state: always in XCR0 (SDM Vol. 1 13.3) */

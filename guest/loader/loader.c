@@ -3,6 +3,7 @@
  * and the machine state Multiboot 0.6.96 section 3.2 defines.
  */
 #include "guest/loader/loader.h"
+#include "guest/cpu_reset.h"
 #include "guest/guest.h"
 #include "guest/loader/guest_bootinfo.h"
 #include "guest/loader/guest_image.h"
@@ -147,6 +148,7 @@ static int guest_boot_image(struct guest *g, const struct guest_load_params *lp,
 	}
 	guest_initial_state(&g->vcpu, gi->entry, (uint32_t)end);
 	lp->ops->load_state(&g->vcpu);
+	guest_cpu_reset(g);
 	guest_paging_changed(g);
 	pr_info("umbra: guest: %s image, entry %x, %u segment%s at %llx-%llx, %u module%s, "
 		"%llu MiB RAM in %u slots, boot information at %llx\n",

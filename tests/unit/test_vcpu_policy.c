@@ -1,5 +1,5 @@
 /* Unit tests for the pure parts of running a guest: VMX control arithmetic, the CPUID policy,
- * the virtual UART and guest memory slots. */
+ * XSETBV's checks, the virtual UART and guest memory slots. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +12,7 @@
 #include "arch/cr.h"
 #include "arch/uart16550.h"
 #include "guest/exits/cpuid_policy.h"
+#include "guest/exits/xcr0_policy.h"
 #include "guest/devices/vuart.h"
 #include "mm/guest_mem.h"
 #include "mm/pmm.h"
@@ -74,6 +75,135 @@ static void test_cpuid_policy_hypervisor_leaves(void **state)
 	assert_int_equal(r.ecx & CPUID_80000001_ECX_SVM, 0);
 	r = (struct cpuid_regs){ 1, 16, 0, 0xff };
 	cpuid_policy_apply(CPUID_LEAF_SVM, 0, 0, &r);
+	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+}
+
+/* A CPU that supports every XCR0 component Umbra knows, MPX and PKRU included. */
+#define XCR0_ALL_KNOWN	(XCR0_X87 | XCR0_SSE | XCR0_AVX | XCR0_MPX | XCR0_AVX512 | XCR0_PKRU | \
+			 XCR0_AMX | XCR0_APX)
+
+/* An XSETBV at CPL 0 with XSAVE enabled, of value, on that CPU as the guest sees it. */
+static struct xsetbv_request xsetbv_at_cpl0(uint64_t value)
+{
+	return (struct xsetbv_request){ .cpl = 0, .xsave = true, .osxsave = true, .xcr = 0,
+					.value = value,
+					.supported = xcr0_guest_supported(XCR0_ALL_KNOWN) };
+}
+
+static void test_xcr0_guest_supported(void **state)
+{
+	(void)state;
+	assert_int_equal(xcr0_guest_supported(XCR0_ALL_KNOWN),
+			 XCR0_X87 | XCR0_SSE | XCR0_AVX | XCR0_AVX512 | XCR0_AMX);
+	assert_int_equal(xcr0_guest_supported(0x7), 0x7);	/* never more than the host's */
+	assert_int_equal(xcr0_guest_supported(~0ull) & XCR0_XSS_ONLY, 0);
+	assert_int_equal(xcr0_guest_supported(~0ull) >> 63, 0);
+}
+
+/* Every value SDM Vol. 2C XSETBV accepts, on a CPU that has the components. */
+static void test_xsetbv_loads(void **state)
+{
+	static const uint64_t good[] = { 0x1, 0x3, 0x7, 0xe7, 0x60001, 0x60003, 0x600e7 };
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct xsetbv_request r = xsetbv_at_cpl0(good[i]);
+
+		assert_int_equal(xsetbv_check(&r), XSETBV_LOAD);
+	}
+	/* MPX is a valid pair for the instruction, though Umbra does not offer it. */
+	assert_true(xcr0_valid(0x1b, XCR0_ALL_KNOWN));
+	assert_true(xcr0_valid(0x207, XCR0_ALL_KNOWN));
+}
+
+/* Each combination rule of SDM Vol. 1 13.3, one value per way of breaking it. */
+static void test_xsetbv_combinations(void **state)
+{
+	static const uint64_t bad[] = {
+		0x0, 0x2, 0x6,			/* x87 clear */
+		0x5,				/* AVX without SSE */
+		0x27, 0x47, 0x87,		/* one AVX-512 component */
+		0x67, 0xa7, 0xc7,		/* two of the three */
+		0xe3, 0xe5, 0xe1,		/* AVX-512 without AVX, without SSE, without both */
+		0x20001, 0x40001, 0x200e7,	/* one of the AMX pair */
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct xsetbv_request r = xsetbv_at_cpl0(bad[i]);
+
+		assert_false(xcr0_valid(bad[i], XCR0_ALL_KNOWN));
+		assert_int_equal(xsetbv_check(&r), XSETBV_GP);
+	}
+	assert_false(xcr0_valid(0x0b, XCR0_ALL_KNOWN));	/* BNDREG without BNDCSR */
+	assert_false(xcr0_valid(0x13, XCR0_ALL_KNOWN));	/* BNDCSR without BNDREG */
+}
+
+/* Bits the CPU does not support, or Umbra does not offer, are reserved. */
+static void test_xsetbv_unsupported(void **state)
+{
+	static const uint64_t bad[] = {
+		0x1b,			/* MPX: not offered */
+		0x207,			/* PKRU: not offered */
+		0x80007,		/* APX: not offered */
+		0x107,			/* bit 8 (PT): an IA32_XSS component */
+		0x8000000000000007ull,	/* bit 63: reserved for XCR0 extension */
+	};
+	struct xsetbv_request r;
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = xsetbv_at_cpl0(bad[i]);
+		assert_int_equal(xsetbv_check(&r), XSETBV_GP);
+	}
+	r = xsetbv_at_cpl0(0xe7);
+	r.supported = 0x7;			/* a CPU without AVX-512 */
+	assert_int_equal(xsetbv_check(&r), XSETBV_GP);
+}
+
+/* #GP(0) for CPL > 0 and for an XCR other than 0; #UD without XSAVE or CR4.OSXSAVE, first. */
+static void test_xsetbv_privilege_and_enable(void **state)
+{
+	struct xsetbv_request r;
+
+	(void)state;
+	for (unsigned cpl = 1; cpl <= 3; cpl++) {
+		r = xsetbv_at_cpl0(0x3);
+		r.cpl = cpl;
+		assert_int_equal(xsetbv_check(&r), XSETBV_GP);
+	}
+	r = xsetbv_at_cpl0(0x1);
+	r.xcr = 1;
+	assert_int_equal(xsetbv_check(&r), XSETBV_GP);
+	r.xcr = 0xffffffff;
+	assert_int_equal(xsetbv_check(&r), XSETBV_GP);
+	r = xsetbv_at_cpl0(0x1);
+	r.osxsave = false;
+	r.cpl = 3;
+	assert_int_equal(xsetbv_check(&r), XSETBV_UD);
+	r = xsetbv_at_cpl0(0x1);
+	r.xsave = false;
+	assert_int_equal(xsetbv_check(&r), XSETBV_UD);
+}
+
+/* CPUID leaf 0DH offers what XSETBV accepts, and hides the subleaves of the rest. */
+static void test_cpuid_policy_xsave_leaf(void **state)
+{
+	struct cpuid_regs r = { (uint32_t)XCR0_ALL_KNOWN, 0x340, 0x2b00, 0 };
+
+	(void)state;
+	cpuid_policy_apply(CPUID_LEAF_XSAVE, 0, 0, &r);
+	assert_int_equal(r.eax, XCR0_X87 | XCR0_SSE | XCR0_AVX | XCR0_AVX512 | XCR0_AMX);
+	assert_int_equal(r.edx, 0);
+	assert_int_equal(r.ecx, 0x2b00);
+	r = (struct cpuid_regs){ 256, 576, 0, 0 };		/* AVX: size and offset */
+	cpuid_policy_apply(CPUID_LEAF_XSAVE, 2, 0, &r);
+	assert_int_equal(r.eax, 256);
+	r = (struct cpuid_regs){ 64, 960, 0, 0 };		/* BNDREG */
+	cpuid_policy_apply(CPUID_LEAF_XSAVE, 3, 0, &r);
+	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	r = (struct cpuid_regs){ 8, 2688, 0, 0 };		/* PKRU */
+	cpuid_policy_apply(CPUID_LEAF_XSAVE, 9, 0, &r);
 	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
 }
 
@@ -170,6 +300,12 @@ int main(void)
 		cmocka_unit_test(test_vmx_control_value),
 		cmocka_unit_test(test_cpuid_policy_leaf1),
 		cmocka_unit_test(test_cpuid_policy_hypervisor_leaves),
+		cmocka_unit_test(test_cpuid_policy_xsave_leaf),
+		cmocka_unit_test(test_xcr0_guest_supported),
+		cmocka_unit_test(test_xsetbv_loads),
+		cmocka_unit_test(test_xsetbv_combinations),
+		cmocka_unit_test(test_xsetbv_unsupported),
+		cmocka_unit_test(test_xsetbv_privilege_and_enable),
 		cmocka_unit_test(test_vuart),
 		cmocka_unit_test(test_guest_mem_slots),
 	};
