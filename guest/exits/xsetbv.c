@@ -14,9 +14,10 @@
 #include "arch/rflags.h"
 #include "arch/trap.h"
 
-/* The guest's CPL: 0 with CR0.PE clear, 3 in virtual-8086 mode, otherwise SS.DPL, which both
- * VMX and SVM keep equal to the CPL (SDM Vol. 3A 5.5; SDM Vol. 3C 26.3.1.2; APM Vol. 2 15.5.1).
- * Checked here because Bochs takes the XSETBV exit before its own CPL check. */
+/* The guest's CPL: 0 with CR0.PE clear, 3 in virtual-8086 mode, otherwise SS.DPL (SDM Vol. 3A
+ * 5.5; the VMCS keeps the CPL there, SDM Vol. 3C 24.4.1, and so does the VMCB's SS next to its
+ * CPL field, APM Vol. 2 15.5.1). Real processors fault at CPL > 0 before the exit (SDM Vol. 3C
+ * 25.1.1), but Bochs exits first, so Umbra checks too. */
 static unsigned guest_cpl(struct guest *g)
 {
 	struct segment ss;

@@ -226,13 +226,13 @@ int guest_restart(struct guest *g, const struct guest_load_params *lp, char *err
 	const struct vcpu_ops *ops = g->vcpu.ops;
 	void *arch = g->vcpu.arch;
 	uint16_t tag = g->vcpu.tag;
-	bool own_timer = g->vcpu.own_timer;
+	bool own_timer = g->vcpu.own_timer, rdtscp_faults = g->vcpu.rdtscp_faults;
 	struct guest_image gi;
 
 	/* What the first load allocated stays: RAM, the MMU's pools, the backend's vCPU. The rest
 	 * of struct guest, from bus on, is per-run state (guest/guest.h). */
 	g->vcpu = (struct vcpu){ .ops = ops, .arch = arch, .guest = g, .tag = tag,
-				 .own_timer = own_timer };
+				 .own_timer = own_timer, .rdtscp_faults = rdtscp_faults };
 	memset((char *)g + offsetof(struct guest, bus), 0, sizeof(*g) - offsetof(struct guest, bus));
 	mmu_reset(&g->mmu);
 	memset(&g->mmu.stats, 0, sizeof(g->mmu.stats));

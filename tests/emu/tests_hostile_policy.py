@@ -1,4 +1,5 @@
-"""Hostile guests against Umbra's processor policy: XSETBV's rules (issue 13, item 1)."""
+"""Hostile guests against Umbra's processor policy: XSETBV's rules, and CPUID showing only
+features whose MSRs exist (issue 13, items 1 and 4)."""
 from hostile import hostile_test
 
 # A check that runs only where the CPU offers the feature prints "skipped: ..." instead.
@@ -15,5 +16,14 @@ TESTS = [
         OK_OR_SKIP + r"XSETBV at CPL 3 with XCR0's own value",
         OK_OR_SKIP + r"XSETBV at CPL 3 with another valid value",
         OK_OR_SKIP + r"XSETBV XCR0=0x1 \(x87 only, the reset value\)",
+    ]),
+    hostile_test("cpuid", [
+        r"^ok: SPEC_CTRL: ",
+        r"^ok: ARCH_CAPABILITIES: ",
+        r"^ok: WAITPKG: ",
+        r"^ok: XSAVES: ",
+        r"^ok: MTRR: RDMSR 0xfe ",
+        r"^ok: MPX: ",
+        r"^ok: VIRT_SSBD: ",
     ]),
 ]
