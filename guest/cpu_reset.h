@@ -4,8 +4,9 @@
 
 struct guest;
 
-/* Called once the vCPU exists: puts the guest's reset values into the real registers that the
- * guest owns while it runs (XCR0), which survive from the previous run otherwise. */
+/* Called once the vCPU exists: the power-on values of the MSRs Umbra models, for the CPUID the
+ * guest sees, and the guest's reset values in the real registers it owns while it runs
+ * (XCR0, TSC_AUX), which would survive from the previous run otherwise. */
 void guest_cpu_reset(struct guest *g);
 
 #endif

@@ -291,6 +291,9 @@ void cpuid_policy_apply(uint32_t leaf, uint32_t subleaf, const struct cpuid_env 
 		r->edx &= KEEP_EXT7_EDX;
 		break;
 	case CPUID_LEAF_ADDR_SIZES:
+		/* EAX[15:8], the linear-address width: 48 while LA57 is hidden. */
+		if (((r->eax >> 8) & 0xff) > 48)
+			r->eax = (r->eax & ~0xff00u) | (48u << 8);
 		r->ebx &= KEEP_EXT8_EBX;
 		r->edx = 0;		/* INVLPGB and RDPRU limits: both are hidden */
 		break;

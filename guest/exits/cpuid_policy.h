@@ -24,6 +24,10 @@ struct cpuid_env {
 /* Computes the guest's answer for (leaf, subleaf) from the host's answer in *r. */
 void cpuid_policy_apply(uint32_t leaf, uint32_t subleaf, const struct cpuid_env *env,
 			struct cpuid_regs *r);
+struct vcpu;
+/* The guest's answer for (leaf, subleaf): the host's through the policy (exits/cpuid.c). */
+struct cpuid_regs guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t subleaf);
+
 /* True when the leaf is Umbra's own (no host query needed). */
 static inline int cpuid_is_hypervisor_leaf(uint32_t leaf)
 {

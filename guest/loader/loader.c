@@ -159,12 +159,11 @@ static int guest_boot_image(struct guest *g, const struct guest_load_params *lp,
 	return 0;
 }
 
-/* The per-run state every start begins from: devices at power-on, IA32_PAT at its reset
- * value, nothing reported yet. */
+/* The per-run state every start begins from: devices at power-on, nothing reported yet (the
+ * MSRs get their power-on values in guest_cpu_reset()). */
 static bool guest_power_on(struct guest *g, const struct guest_load_params *lp)
 {
 	g->host_cpu = lp->cpu;
-	g->pat = 0x0007040600070406ULL;		/* IA32_PAT power-on value (SDM Vol. 3A 11.12.4) */
 	return guest_platform_init(g);
 }
 

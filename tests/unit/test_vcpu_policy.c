@@ -180,7 +180,11 @@ static void test_cpuid_policy_extended(void **state)
 	assert_int_equal(r.eax | r.ebx | r.ecx, 0);
 	assert_int_equal(r.edx, 1u << 8);
 	r = all_ones(CPUID_LEAF_ADDR_SIZES, 0, &env0);
-	assert_int_equal(r.eax, ~0u);
+	assert_int_equal(r.eax, 0xffff30ffu);			/* linear width 48: no LA57 */
+	r = (struct cpuid_regs){ 0x3027, 0, 0, 0 };
+	cpuid_policy_apply(CPUID_LEAF_ADDR_SIZES, 0, &env0, &r);
+	assert_int_equal(r.eax, 0x3027);
+	r = all_ones(CPUID_LEAF_ADDR_SIZES, 0, &env0);
 	assert_int_equal(r.ebx & (CPUID_80000008_EBX_IBPB | CPUID_80000008_EBX_IBRS |
 				  CPUID_80000008_EBX_STIBP | CPUID_80000008_EBX_SSBD |
 				  CPUID_80000008_EBX_VIRT_SSBD), 0);
