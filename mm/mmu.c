@@ -493,24 +493,45 @@ static bool mmu_set_leaf(struct mmu *m, struct shadow_page *sp, uint64_t *spte, 
 	return true;
 }
 
-/* True when the guest entry the walk used at level has changed since (other than the A/D bits
- * the walk itself set): the fetch must give up and let the guest retry (shadow-mmu.md 5). */
-static bool guest_entry_changed(struct mmu *m, const struct walk_result *w, unsigned level)
+/* What a successful walk left in its guest entry at level (SDM 4.8): the value it read, with A
+ * set and, in the leaf of a write, D. An entry that is the leaf too (a table that maps itself
+ * at this level) ends with the leaf's bits: the walker writes the leaf last. */
+static uint64_t walk_left(const struct walk_result *w, unsigned level)
 {
-	uint64_t now = 0;
+	unsigned leaf = w->leaf_level;
 
-	if (!w->pte_gpa[level])
-		return false;	/* a cached PDPTE: no memory behind it */
-	if (!guest_mem_read(m->mem, w->pte_gpa[level], &now, w->pte_size))
-		return true;
-	return ((now ^ w->pte[level]) & ~(uint64_t)(PT_A | PT_D)) != 0;
+	if (w->pte_gpa[level] == w->pte_gpa[leaf])
+		level = leaf;
+	return w->pte[level] | PT_A | (level == leaf && w->dirty ? PT_D : 0);
+}
+
+/* The highest level whose guest entry no longer holds what the walk left there, or 0 when
+ * every level is as the walk left it. */
+static unsigned mmu_walk_changed(struct mmu *m, const struct paging_state *ps,
+				 const struct walk_result *w)
+{
+	bool pae = paging_mode_of(ps) == PAGING_PAE;
+
+	for (unsigned l = w->levels; l >= 1 && l >= w->leaf_level; l--) {
+		uint64_t now = 0;
+
+		if (pae && l == 3)
+			continue;	/* the PDPTE registers, not memory (SDM 4.4.1) */
+		if (!guest_mem_read(m->mem, w->pte_gpa[l], &now, w->pte_size) ||
+		    now != walk_left(w, l))
+			return l;
+	}
+	return 0;
 }
 
 /*
  * Descends the shadow tables for addr, creating what is missing, and installs the leaf.
- * At each level the child page is found or created first (which write-protects the guest table
- * it shadows), and only then is the guest entry of *this* level checked again: a change after
- * that point would trap, so the check cannot be outrun (shadow-mmu.md 5).
+ * shadow-mmu.md 5: the guest may change an entry of the walk between the walk and the fill.
+ * Once the shadow page of a guest table exists, that table is write-protected and any later
+ * write to it traps, so the check below, made when every page of the path exists and before
+ * the leaf is installed, cannot be outrun: every level's guest entry is read again, and if one
+ * no longer holds what the walk left there, the shadow entry built from it (and with it what
+ * this fetch hung below) is cleared and the guest retries.
  */
 static enum mmu_action mmu_fetch(struct mmu *m, const struct paging_state *ps, uint64_t addr,
 				 const struct walk_result *w, uint32_t access, uint64_t hpa)
@@ -518,7 +539,11 @@ static enum mmu_action mmu_fetch(struct mmu *m, const struct paging_state *ps, u
 	union sp_role base = mmu_base_role(ps);
 	/* With paging off there are no guest tables: every shadow page below the root is direct. */
 	unsigned guest_leaf = paging_mode_of(ps) == PAGING_OFF ? 3 : w->leaf_level;
-	unsigned level;
+	/* The shadow entry of each level on the path, and the page it is in: guest level l is
+	 * shadow level l in every mode (a PAE PDPTE is the slot of Umbra's root). */
+	struct shadow_page *owner[WALK_MAX_LEVELS] = { NULL };
+	uint64_t *path[WALK_MAX_LEVELS] = { NULL };
+	unsigned level, changed;
 	struct shadow_page *sp = mmu_top_page(m, ps, addr, &level);
 
 	if (!sp) {
@@ -552,16 +577,21 @@ static enum mmu_action mmu_fetch(struct mmu *m, const struct paging_state *ps, u
 			return MMU_RETRY;
 		}
 		mmu_link(m, sp, spte, child, SPTE_TABLE);
+		owner[level] = sp;
+		path[level] = spte;
 		sp->write_count = 0;	/* used as a table: not flooded */
-		if (level <= w->levels && guest_entry_changed(m, w, level)) {
-			m->stats.retries++;
-			return MMU_RETRY;
-		}
 		sp = child;
 	}
+	owner[1] = sp;
+	path[1] = &sp->spt[(addr >> PAGE_SHIFT) & (PT_ENTRIES - 1)];
+	changed = mmu_walk_changed(m, ps, w);
+	if (changed) {
+		mmu_clear_spte(m, owner[changed], path[changed]);
+		m->stats.retries++;
+		return MMU_RETRY;
+	}
 	sp->write_count = 0;
-	if (!mmu_set_leaf(m, sp, &sp->spt[(addr >> PAGE_SHIFT) & (PT_ENTRIES - 1)],
-			  mmu_leaf(m, ps, w, access, hpa)))
+	if (!mmu_set_leaf(m, sp, path[1], mmu_leaf(m, ps, w, access, hpa)))
 		mmu_reset(m);
 	return MMU_RETRY;
 }
