@@ -21,6 +21,8 @@
 #define  CPUID_7_EBX_SMAP		(1u << 20)
 #define CPUID_LEAF_XSAVE		0x0000000d	/* subleaf 0: EDX:EAX = XCR0 bits supported */
 #define  CPUID_D0_EAX_X87		(1u << 0)	/* x87 state: always in XCR0 (SDM Vol. 1 13.3) */
+#define CPUID_LEAF_TSC			0x00000015	/* TSC/crystal ratio EBX/EAX, crystal Hz in ECX */
+#define CPUID_LEAF_FREQ			0x00000016	/* EAX[15:0]: base frequency in MHz */
 #define CPUID_LEAF_HV_SIGNATURE		0x40000000	/* a hypervisor's vendor (EBX:ECX:EDX) */
 #define  CPUID_HV_SIGNATURE_QEMU_TCG	"TCGTCGTCGTCG"
 #define CPUID_LEAF_EXT_MAX		0x80000000

@@ -7,6 +7,7 @@
 #include "arch/irq.h"
 #include "arch/serial.h"
 #include "arch/stop.h"
+#include "arch/tsc.h"
 #include "arch/uart16550.h"
 #include "boot/boot_info.h"
 #include "boot/boot_report.h"
@@ -261,6 +262,7 @@ void boot_main(uint32_t magic, uint32_t mbi_addr)
 	options_init();
 	boot_report(&boot_info);
 	cpu_init();
+	tsc_calibrate(&cpu);
 	memory_bring_up();
 	backend = backend_select();
 	if (backend)

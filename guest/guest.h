@@ -6,7 +6,9 @@
 #include <stdint.h>
 
 #include "guest/devices/bus.h"
+#include "guest/devices/port61.h"
 #include "guest/devices/vpic.h"
+#include "guest/devices/vpit.h"
 #include "guest/devices/vuart.h"
 #include "guest/vcpu.h"
 #include "mm/guest_mem.h"
@@ -26,7 +28,8 @@ enum guest_stop_reason {
 };
 
 #define GUEST_PORTS_REPORTED_MAX 32
-#define GUEST_UART_IRQ		4	/* COM1's line on the PC's master PIC */
+#define GUEST_PIT_IRQ		0	/* the PC's interrupt lines on its master PIC */
+#define GUEST_UART_IRQ		4	/* COM1 */
 
 struct guest {
 	/* Resources the first load allocates and a monitor reset keeps. */
@@ -37,6 +40,9 @@ struct guest {
 	struct device_bus bus;		/* every device below, by port range */
 	struct vuart uart;
 	struct vpic pic;
+	struct vpit pit;
+	struct port61 port61;
+	uint64_t clock_start_tsc;	/* guest TSC at power-on: guest time 0 (guest/clock.h) */
 	bool interrupt_window;		/* the backend was asked for an interrupt-window exit */
 	const struct cpu_info *host_cpu;
 	enum guest_stop_reason stop;

@@ -56,6 +56,9 @@ void guest_report_counters(struct guest *g)
 		(unsigned long long)m->shadow_pages_zapped, (unsigned long long)m->roots_built,
 		(unsigned long long)m->roots_reused, (unsigned long long)m->resets,
 		(unsigned long long)m->retries);
+	if (g->pit.irqs)
+		pr_info("umbra: pit: %llu interrupts raised, %llu periods coalesced\n",
+			(unsigned long long)g->pit.irqs, (unsigned long long)g->pit.irqs_coalesced);
 }
 
 static void audit_line(void *ctx, const char *line)
