@@ -19,7 +19,9 @@ void guest_update_irq_lines(struct guest *g)
 {
 	if (vpit_take_irq(&g->pit, guest_now_ns(g)))
 		pulse_line(&g->pic, GUEST_PIT_IRQ);
+	vpic_set_line(&g->pic, GUEST_KBD_IRQ, i8042_kbd_irq(&g->kbd));
 	vpic_set_line(&g->pic, GUEST_UART_IRQ, vuart_irq_level(&g->uart));
+	vpic_set_line(&g->pic, GUEST_AUX_IRQ, i8042_aux_irq(&g->kbd));
 }
 
 uint64_t guest_next_timer(const struct guest *g)

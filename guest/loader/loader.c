@@ -163,7 +163,7 @@ static bool guest_power_on(struct guest *g, const struct guest_load_params *lp)
 {
 	g->host_cpu = lp->cpu;
 	g->pat = 0x0007040600070406ULL;		/* IA32_PAT power-on value (SDM Vol. 3A 11.12.4) */
-	return guest_platform_init(g);
+	return guest_platform_init(g, lp->ram_size);
 }
 
 static int guest_parse(const struct guest_load_params *lp, struct guest_image *gi, char *err,
