@@ -13,6 +13,7 @@
 #include "guest/devices/vpit.h"
 #include "guest/devices/vrtc.h"
 #include "guest/devices/vuart.h"
+#include "guest/exits/msr_policy.h"
 #include "guest/vcpu.h"
 #include "mm/guest_mem.h"
 #include "mm/mmu.h"
@@ -62,7 +63,7 @@ struct guest {
 	unsigned ports_reported_count;
 	uint32_t msrs_reported[GUEST_PORTS_REPORTED_MAX];
 	unsigned msrs_reported_count;
-	uint64_t pat;			/* the guest's IA32_PAT (kept, not applied) */
+	struct msr_state msrs;		/* the MSRs Umbra models (exits/msr_policy.h) */
 	uint32_t counter_index;		/* the counter port's selected index */
 	uint64_t counter_latch;		/* its value, taken when selected */
 	uint64_t emulation_fallbacks;	/* page-table writes Umbra could not emulate */

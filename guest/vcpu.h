@@ -116,6 +116,8 @@ struct vcpu {
 	uint16_t tag;			/* VPID or ASID of this vCPU, 0 when the backend has none */
 	bool own_timer;			/* the backend regains control by itself (VMX preemption
 					 * timer); otherwise Umbra's PIT tick does it */
+	bool rdtscp_faults;		/* RDTSCP and RDPID raise #UD in the guest (VMX without
+					 * "enable RDTSCP"): CPUID hides them */
 };
 
 /* Queues a hardware exception for the next entry; a second one becomes #DF as hardware would. */

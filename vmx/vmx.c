@@ -301,6 +301,8 @@ static bool vmx_vcpu_create(struct vcpu *v, struct pmm *pmm)
 	v->arch = x;
 	v->tag = vmx_host.vpid ? GUEST_VPID : 0;
 	v->own_timer = vmx_host.preemption_value != 0;
+	/* SDM Vol. 3C 25.3: without "enable RDTSCP", RDTSCP and RDPID raise #UD in the guest. */
+	v->rdtscp_faults = !(vmx_host.proc2 & PROC2_ENABLE_RDTSCP);
 	return true;
 }
 

@@ -3,6 +3,7 @@
  * and the machine state Multiboot 0.6.96 section 3.2 defines.
  */
 #include "guest/loader/loader.h"
+#include "guest/cpu_reset.h"
 #include "guest/guest.h"
 #include "guest/loader/guest_bootinfo.h"
 #include "guest/loader/guest_image.h"
@@ -147,6 +148,7 @@ static int guest_boot_image(struct guest *g, const struct guest_load_params *lp,
 	}
 	guest_initial_state(&g->vcpu, gi->entry, (uint32_t)end);
 	lp->ops->load_state(&g->vcpu);
+	guest_cpu_reset(g);
 	guest_paging_changed(g);
 	pr_info("umbra: guest: %s image, entry %x, %u segment%s at %llx-%llx, %u module%s, "
 		"%llu MiB RAM in %u slots, boot information at %llx\n",
@@ -157,12 +159,11 @@ static int guest_boot_image(struct guest *g, const struct guest_load_params *lp,
 	return 0;
 }
 
-/* The per-run state every start begins from: devices at power-on, IA32_PAT at its reset
- * value, nothing reported yet. */
+/* The per-run state every start begins from: devices at power-on, nothing reported yet (the
+ * MSRs get their power-on values in guest_cpu_reset()). */
 static bool guest_power_on(struct guest *g, const struct guest_load_params *lp)
 {
 	g->host_cpu = lp->cpu;
-	g->pat = 0x0007040600070406ULL;		/* IA32_PAT power-on value (SDM Vol. 3A 11.12.4) */
 	return guest_platform_init(g, lp->ram_size);
 }
 
@@ -224,13 +225,13 @@ int guest_restart(struct guest *g, const struct guest_load_params *lp, char *err
 	const struct vcpu_ops *ops = g->vcpu.ops;
 	void *arch = g->vcpu.arch;
 	uint16_t tag = g->vcpu.tag;
-	bool own_timer = g->vcpu.own_timer;
+	bool own_timer = g->vcpu.own_timer, rdtscp_faults = g->vcpu.rdtscp_faults;
 	struct guest_image gi;
 
 	/* What the first load allocated stays: RAM, the MMU's pools, the backend's vCPU. The rest
 	 * of struct guest, from bus on, is per-run state (guest/guest.h). */
 	g->vcpu = (struct vcpu){ .ops = ops, .arch = arch, .guest = g, .tag = tag,
-				 .own_timer = own_timer };
+				 .own_timer = own_timer, .rdtscp_faults = rdtscp_faults };
 	memset((char *)g + offsetof(struct guest, bus), 0, sizeof(*g) - offsetof(struct guest, bus));
 	mmu_reset(&g->mmu);
 	memset(&g->mmu.stats, 0, sizeof(g->mmu.stats));
