@@ -62,6 +62,8 @@
 #define  CPUID_D0_EAX_X87		(1u << 0)	/* x87 state: always in XCR0 (SDM Vol. 1 13.3) */
 #define  CPUID_D1_EAX_XSAVES		(1u << 3)	/* XSAVES/XRSTORS and IA32_XSS */
 #define  CPUID_D1_EAX_XFD		(1u << 4)	/* IA32_XFD, IA32_XFD_ERR */
+#define CPUID_LEAF_TSC			0x00000015	/* TSC/crystal ratio EBX/EAX, crystal Hz in ECX */
+#define CPUID_LEAF_FREQ			0x00000016	/* EAX[15:0]: base frequency in MHz */
 #define CPUID_LEAF_HV_SIGNATURE		0x40000000	/* a hypervisor's vendor (EBX:ECX:EDX) */
 #define  CPUID_HV_SIGNATURE_QEMU_TCG	"TCGTCGTCGTCG"
 #define CPUID_LEAF_EXT_MAX		0x80000000

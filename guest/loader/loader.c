@@ -164,7 +164,7 @@ static int guest_boot_image(struct guest *g, const struct guest_load_params *lp,
 static bool guest_power_on(struct guest *g, const struct guest_load_params *lp)
 {
 	g->host_cpu = lp->cpu;
-	return guest_platform_init(g);
+	return guest_platform_init(g, lp->ram_size);
 }
 
 static int guest_parse(const struct guest_load_params *lp, struct guest_image *gi, char *err,
