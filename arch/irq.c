@@ -1,11 +1,14 @@
 /* The host tick: PIT channel 0 on IRQ 0, remapped to vector 32. Umbra runs with interrupts off;
  * a tick arrives as a VM exit while the guest runs, and is completed here. */
+#include <stdbool.h>
+
 #include "arch/irq.h"
 #include "arch/pic.h"
 #include "arch/pit.h"
 #include "arch/trap.h"
 
 static volatile uint64_t ticks;
+static bool tick_enabled;
 
 void irq_handle(unsigned irq)
 {
@@ -22,6 +25,16 @@ void irq_init(void)
 void irq_enable_tick(void)
 {
 	pic_unmask(IRQ_TIMER);
+	tick_enabled = true;
+}
+
+void irq_wait(void)
+{
+	if (!tick_enabled)
+		irq_enable_tick();
+	/* STI's shadow covers HLT (SDM Vol. 3A 6.8.3): an interrupt arriving between the two
+	 * still ends the HLT instead of being taken before it. */
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
 uint64_t irq_ticks(void)

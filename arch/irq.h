@@ -9,6 +9,9 @@
 /* Remaps the PICs, then starts the PIT tick on IRQ 0 (masked until irq_enable_tick()). */
 void irq_init(void);
 void irq_enable_tick(void);
+/* Halts the CPU until an interrupt (the tick at the latest) has been taken; the tick is
+ * unmasked for it if it was not yet. */
+void irq_wait(void);
 /* Ticks taken so far. */
 uint64_t irq_ticks(void);
 /* An interrupt that a VM exit already acknowledged (VMX "acknowledge interrupt on exit"):

@@ -6,8 +6,14 @@
 #include <stdint.h>
 
 #include "guest/devices/bus.h"
+#include "guest/devices/i8042.h"
+#include "guest/devices/port61.h"
+#include "guest/devices/port92.h"
 #include "guest/devices/vpic.h"
+#include "guest/devices/vpit.h"
+#include "guest/devices/vrtc.h"
 #include "guest/devices/vuart.h"
+#include "guest/exits/msr_policy.h"
 #include "guest/vcpu.h"
 #include "mm/guest_mem.h"
 #include "mm/mmu.h"
@@ -23,10 +29,14 @@ enum guest_stop_reason {
 	GUEST_STOP_FATAL,		/* something Umbra cannot or will not emulate */
 	GUEST_STOP_RESET,		/* the monitor's reset: start again from the image */
 	GUEST_STOP_POWEROFF,		/* Ctrl-A x on the console */
+	GUEST_STOP_GUEST_RESET,		/* the guest reset the machine (i8042 pulse, port 0x92) */
 };
 
 #define GUEST_PORTS_REPORTED_MAX 32
-#define GUEST_UART_IRQ		4	/* COM1's line on the PC's master PIC */
+#define GUEST_PIT_IRQ		0	/* the PC's interrupt lines on its master PIC */
+#define GUEST_KBD_IRQ		1	/* the i8042's keyboard port */
+#define GUEST_UART_IRQ		4	/* COM1 */
+#define GUEST_AUX_IRQ		12	/* the i8042's aux (mouse) port */
 
 struct guest {
 	/* Resources the first load allocates and a monitor reset keeps. */
@@ -37,6 +47,12 @@ struct guest {
 	struct device_bus bus;		/* every device below, by port range */
 	struct vuart uart;
 	struct vpic pic;
+	struct vpit pit;
+	struct port61 port61;
+	struct vrtc rtc;
+	struct i8042 kbd;
+	struct port92 port92;
+	uint64_t clock_start_tsc;	/* guest TSC at power-on: guest time 0 (guest/clock.h) */
 	bool interrupt_window;		/* the backend was asked for an interrupt-window exit */
 	const struct cpu_info *host_cpu;
 	enum guest_stop_reason stop;
@@ -47,7 +63,7 @@ struct guest {
 	unsigned ports_reported_count;
 	uint32_t msrs_reported[GUEST_PORTS_REPORTED_MAX];
 	unsigned msrs_reported_count;
-	uint64_t pat;			/* the guest's IA32_PAT (kept, not applied) */
+	struct msr_state msrs;		/* the MSRs Umbra models (exits/msr_policy.h) */
 	uint32_t counter_index;		/* the counter port's selected index */
 	uint64_t counter_latch;		/* its value, taken when selected */
 	uint64_t emulation_fallbacks;	/* page-table writes Umbra could not emulate */
@@ -60,6 +76,7 @@ struct guest {
 #define UMBRA_EXIT_GUEST_TRIPLE_FAULT	0x7b
 #define UMBRA_EXIT_GUEST_FATAL		0x79
 #define UMBRA_EXIT_GUEST_LOAD_FAILED	0x78
+#define UMBRA_EXIT_GUEST_RESET		0x77	/* with debug_exit=on; otherwise it restarts */
 
 /* Stops the guest: the run loop returns after the current exit. */
 void guest_stop(struct guest *g, enum guest_stop_reason why, const char *fmt, ...)

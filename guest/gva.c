@@ -1,66 +1,94 @@
-/* Guest-linear memory access, page by page through the guest's translation. */
+/* The guest's binding of the emulated-access path: its paging, its RAM, its shadow MMU. */
 #include "guest/gva.h"
 #include "guest/guest.h"
 #include "guest/mode.h"
-#include "mm/page.h"
+#include "arch/cr.h"
+#include "arch/msr.h"
+#include "arch/rflags.h"
+#include "arch/trap.h"
 
-/* Translates one linear address. With paging off, linear is physical (truncated to 32 bits
- * outside long mode, SDM Vol. 3A 4.1.1). */
-static enum gva_status guest_translate(struct guest *g, uint64_t linear, uint32_t access,
-				       uint64_t *gpa, uint32_t *pfec)
+uint8_t guest_cpl(struct guest *g)
 {
 	struct vcpu *v = &g->vcpu;
+	struct segment ss;
+
+	if (!(v->cr0 & CR0_PE))
+		return 0;
+	if (v->rflags & RFLAGS_VM)
+		return 3;
+	v->ops->get_segment(v, SEG_SS, &ss);
+	return ss.dpl;
+}
+
+struct emu_who guest_emu_who(struct guest *g)
+{
+	struct vcpu *v = &g->vcpu;
+	struct segment cs;
+
+	v->ops->get_segment(v, SEG_CS, &cs);
+	return (struct emu_who){
+		.cpl = guest_cpl(g),
+		.rflags_ac = v->rflags & RFLAGS_AC,
+		.cr0_am = v->cr0 & CR0_AM,
+		.mode64 = (v->efer & EFER_LMA) && cs.l,	/* 64-bit mode, not compatibility mode */
+	};
+}
+
+/* With paging off, linear is physical (32 bits: long mode needs paging, SDM Vol. 3A 4.1.1). */
+static int gva_translate(void *ctx, uint64_t linear, uint32_t access, uint64_t *gpa,
+			 uint32_t *pfec)
+{
+	struct guest *g = ctx;
 	struct paging_state ps;
 
-	if (!(v->cr0 & CR0_PG)) {
+	if (!(g->vcpu.cr0 & CR0_PG)) {
 		*gpa = linear & 0xffffffffULL;
-		return GVA_OK;
+		return 0;
 	}
 	ps = guest_paging_state(g);
-	switch (mmu_translate(&g->mmu, &ps, (v->efer & EFER_LMA) ? linear : (uint32_t)linear,
-			      access, gpa, pfec)) {
-	case 0:
-		return GVA_OK;
-	case 1:
-		return GVA_PAGE_FAULT;
-	default:
-		return GVA_NOT_RAM;
-	}
+	return mmu_translate(&g->mmu, &ps, linear, access, gpa, pfec);
 }
 
-/* Runs one page-bounded piece at a time so each piece has a single translation. */
-static enum gva_status guest_access_linear(struct guest *g, uint64_t linear, uint8_t *buf,
-					   size_t len, uint32_t access, uint32_t *pfec, bool write)
+static bool gva_read(void *ctx, uint64_t gpa, void *buf, unsigned len)
 {
-	while (len) {
-		size_t n = PAGE_SIZE - (linear & (PAGE_SIZE - 1));
-		enum gva_status st;
-		uint64_t gpa;
-		bool ok;
-
-		if (n > len)
-			n = len;
-		st = guest_translate(g, linear, access, &gpa, pfec);
-		if (st != GVA_OK)
-			return st;
-		ok = write ? guest_mem_write(&g->mem, gpa, buf, n) : guest_mem_read(&g->mem, gpa, buf, n);
-		if (!ok)
-			return GVA_NOT_RAM;
-		linear += n;
-		buf += n;
-		len -= n;
-	}
-	return GVA_OK;
+	return guest_mem_read(&((struct guest *)ctx)->mem, gpa, buf, len);
 }
 
-enum gva_status guest_read_linear(struct guest *g, uint64_t linear, void *dst, size_t len,
-				  uint32_t access, uint32_t *pfec)
+static bool gva_write(void *ctx, uint64_t gpa, const void *buf, unsigned len)
 {
-	return guest_access_linear(g, linear, dst, len, access, pfec, false);
+	return guest_mem_write(&((struct guest *)ctx)->mem, gpa, buf, len);
 }
 
-enum gva_status guest_write_linear(struct guest *g, uint64_t linear, const void *src, size_t len,
-				   uint32_t access, uint32_t *pfec)
+static void gva_wrote(void *ctx, uint64_t gpa, unsigned len)
 {
-	return guest_access_linear(g, linear, (uint8_t *)src, len, access | PFEC_W, pfec, true);
+	mmu_guest_wrote(&((struct guest *)ctx)->mmu, gpa, len);
+}
+
+struct emu_mem_ops guest_emu_ops(struct guest *g)
+{
+	return (struct emu_mem_ops){ gva_translate, gva_read, gva_write, gva_wrote, g };
+}
+
+enum emu_mem_status guest_emu_read(struct guest *g, const struct emu_who *who, uint64_t linear,
+				   void *dst, unsigned len, struct x86_fault *f)
+{
+	struct emu_mem_ops ops = guest_emu_ops(g);
+
+	return emu_mem_read(&ops, who, linear, dst, len, f);
+}
+
+enum emu_mem_status guest_emu_write(struct guest *g, const struct emu_who *who, uint64_t linear,
+				    const void *src, unsigned len, struct x86_fault *f)
+{
+	struct emu_mem_ops ops = guest_emu_ops(g);
+
+	return emu_mem_write(&ops, who, linear, src, len, f);
+}
+
+void guest_queue_fault(struct guest *g, const struct x86_fault *f)
+{
+	if (f->vector == EXC_PF)
+		vcpu_queue_page_fault(&g->vcpu, f->error_code, f->cr2);
+	else
+		vcpu_queue_exception(&g->vcpu, f->vector, f->has_error_code, f->error_code);
 }

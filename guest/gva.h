@@ -1,4 +1,9 @@
-/* Guest memory through the guest's own eyes: linear addresses translated as the guest would. */
+/*
+ * Guest memory through the guest's own eyes, for the instructions Umbra completes: the guest's
+ * binding of the one emulated-access path (guest/emu_mem.h). Every read, write and fetch Umbra
+ * does for a guest instruction goes through here, checked at that instruction's CPL, and every
+ * write is reported to the shadow MMU.
+ */
 #ifndef UMBRA_GUEST_GVA_H
 #define UMBRA_GUEST_GVA_H
 
@@ -6,19 +11,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "guest/emu_mem.h"
+
 struct guest;
 
-enum gva_status {
-	GVA_OK,
-	GVA_PAGE_FAULT,		/* the guest's translation faults: *pfec holds the error code */
-	GVA_NOT_RAM,		/* the translation leads outside guest RAM */
-	GVA_UNSUPPORTED,	/* a paging mode Umbra cannot walk yet */
-};
+/* The CPL (SDM Vol. 3A 5.5: SS.DPL; 0 in real mode, 3 in virtual-8086 mode). */
+uint8_t guest_cpl(struct guest *g);
+/* The instruction at the current exit, as the access checks see it. */
+struct emu_who guest_emu_who(struct guest *g);
+/* The guest's translation, RAM and shadow MMU, as emu_mem_* reaches them. */
+struct emu_mem_ops guest_emu_ops(struct guest *g);
 
-/* Copies len bytes at guest-linear address linear; access is PFEC_W/PFEC_U/PFEC_I bits. */
-enum gva_status guest_read_linear(struct guest *g, uint64_t linear, void *dst, size_t len,
-				  uint32_t access, uint32_t *pfec);
-enum gva_status guest_write_linear(struct guest *g, uint64_t linear, const void *src, size_t len,
-				   uint32_t access, uint32_t *pfec);
+/* Data accesses by the instruction at the current exit (see emu_mem_read/write). */
+enum emu_mem_status guest_emu_read(struct guest *g, const struct emu_who *who, uint64_t linear,
+				   void *dst, unsigned len, struct x86_fault *f);
+enum emu_mem_status guest_emu_write(struct guest *g, const struct emu_who *who, uint64_t linear,
+				    const void *src, unsigned len, struct x86_fault *f);
+
+/* Queues the exception an access raised, with CR2 for a #PF, for the next entry. */
+void guest_queue_fault(struct guest *g, const struct x86_fault *f);
 
 #endif

@@ -1,4 +1,4 @@
-/* Guest instruction fetch and decode through the guest's own translation. */
+/* Guest instruction fetch and decode through the guest's own translation, at its CPL. */
 #include "guest/insn.h"
 #include "guest/guest.h"
 #include "guest/gva.h"
@@ -16,40 +16,47 @@ enum x86_mode guest_x86_mode(struct guest *g)
 	return cs.db ? X86_MODE_32 : X86_MODE_16;
 }
 
-size_t guest_fetch_insn(struct guest *g, uint8_t *buf)
+/* The width of the instruction pointer in mode (SDM Vol. 1 3.5: IP, EIP, RIP). */
+static uint64_t ip_mask_of(enum x86_mode mode)
+{
+	return mode == X86_MODE_64 ? ~0ULL : mode == X86_MODE_32 ? 0xffffffffULL : 0xffffULL;
+}
+
+size_t guest_fetch_insn(struct guest *g, uint8_t *buf, enum emu_mem_status *st,
+			struct x86_fault *f)
 {
 	struct vcpu *v = &g->vcpu;
+	struct emu_who who = guest_emu_who(g);
+	struct emu_mem_ops ops = guest_emu_ops(g);
+	enum x86_mode mode = guest_x86_mode(g);
 	struct segment cs;
-	uint64_t linear;
-	size_t first;
-	uint32_t pfec;
 
+	/* In 64-bit mode the CS base counts as 0 (SDM Vol. 3A 3.4.4). */
 	v->ops->get_segment(v, SEG_CS, &cs);
-	linear = (guest_x86_mode(g) == X86_MODE_64 ? 0 : cs.base) + v->rip;
-	first = PAGE_SIZE - (linear & (PAGE_SIZE - 1));
-	if (first > X86_MAX_INSN_LEN)
-		first = X86_MAX_INSN_LEN;
-	if (guest_read_linear(g, linear, buf, first, PFEC_I, &pfec) != GVA_OK)
-		return 0;
-	if (first == X86_MAX_INSN_LEN ||
-	    guest_read_linear(g, linear + first, buf + first, X86_MAX_INSN_LEN - first, PFEC_I,
-			      &pfec) != GVA_OK)
-		return first;
-	return X86_MAX_INSN_LEN;
+	return emu_mem_fetch(&ops, &who, mode == X86_MODE_64 ? 0 : cs.base, v->rip,
+			     ip_mask_of(mode), buf, X86_MAX_INSN_LEN, st, f);
 }
 
 bool guest_decode_at_rip(struct guest *g, struct x86_insn *insn)
 {
 	uint8_t bytes[X86_MAX_INSN_LEN];
-	size_t n = guest_fetch_insn(g, bytes);
-	enum x86_decode_status st;
+	enum emu_mem_status fetch = EMU_MEM_OK;
+	struct x86_fault f;
+	size_t n = guest_fetch_insn(g, bytes, &fetch, &f);
+	enum x86_decode_status st = n ? x86_decode(bytes, n, guest_x86_mode(g), insn)
+				      : X86_TRUNCATED;
 
-	if (!n) {
+	/* The instruction needs a byte the guest may not fetch: the guest's fault, as the
+	 * processor's own fetch would have raised it. */
+	if (st == X86_TRUNCATED && fetch == EMU_MEM_FAULT) {
+		guest_queue_fault(g, &f);
+		return false;
+	}
+	if (st == X86_TRUNCATED && fetch != EMU_MEM_OK) {
 		guest_stop(g, GUEST_STOP_FATAL, "cannot read the instruction at rip %llx",
 			   (unsigned long long)g->vcpu.rip);
 		return false;
 	}
-	st = x86_decode(bytes, n, guest_x86_mode(g), insn);
 	if (st != X86_OK) {
 		guest_stop(g, GUEST_STOP_FATAL,
 			   "cannot decode the instruction at rip %llx (%02x %02x %02x %02x, status %d)",
@@ -70,4 +77,20 @@ bool guest_complete_insn_len(struct guest *g, struct vm_exit *e)
 		return false;
 	e->insn_len = insn.len;
 	return true;
+}
+
+/* Only the increment wraps: a 16-bit code segment entered at an EIP above 0xffff (a far jump
+ * with a 32-bit offset) keeps it. */
+void guest_wrap_rip(struct guest *g, uint64_t old_rip)
+{
+	struct vcpu *v = &g->vcpu;
+	enum x86_mode mode;
+
+	if (v->rip <= 0xffff || (v->rip <= 0xffffffffULL && old_rip > 0xffff))
+		return;		/* nothing that could have wrapped */
+	mode = guest_x86_mode(g);
+	if (mode == X86_MODE_32 || (mode == X86_MODE_16 && old_rip > 0xffff))
+		v->rip &= 0xffffffffULL;
+	else if (mode == X86_MODE_16)
+		v->rip &= 0xffffULL;
 }

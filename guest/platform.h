@@ -6,7 +6,10 @@
 
 struct guest;
 
-/* Resets every device of g and registers it on g's bus; false when the bus refuses one. */
-bool guest_platform_init(struct guest *g);
+#include <stdint.h>
+
+/* Resets every device of g (the CMOS describes ram_size bytes of RAM) and registers it on g's
+ * bus; false when the bus refuses one. */
+bool guest_platform_init(struct guest *g, uint64_t ram_size);
 
 #endif

@@ -13,6 +13,7 @@ static const char *const stop_names[] = {
 	[GUEST_STOP_FATAL] = "fatal",
 	[GUEST_STOP_RESET] = "reset",
 	[GUEST_STOP_POWEROFF] = "power off",
+	[GUEST_STOP_GUEST_RESET] = "guest reset",
 };
 
 void guest_report_registers(struct guest *g)
@@ -56,6 +57,9 @@ void guest_report_counters(struct guest *g)
 		(unsigned long long)m->shadow_pages_zapped, (unsigned long long)m->roots_built,
 		(unsigned long long)m->roots_reused, (unsigned long long)m->resets,
 		(unsigned long long)m->retries);
+	if (g->pit.irqs)
+		pr_info("umbra: pit: %llu interrupts raised, %llu periods coalesced\n",
+			(unsigned long long)g->pit.irqs, (unsigned long long)g->pit.irqs_coalesced);
 }
 
 static void audit_line(void *ctx, const char *line)
@@ -80,7 +84,7 @@ void guest_report_stop(struct guest *g)
 
 	pr_info("umbra: guest stopped: %s\n", g->stop_detail[0] ? g->stop_detail : stop_names[g->stop]);
 	if (g->stop != GUEST_STOP_DEBUG_EXIT && g->stop != GUEST_STOP_RESET &&
-	    g->stop != GUEST_STOP_POWEROFF) {
+	    g->stop != GUEST_STOP_POWEROFF && g->stop != GUEST_STOP_GUEST_RESET) {
 		pr_info("  exit %s (vendor reason 0x%llx, info %llx %llx)\n", exit_kind_name(e->kind),
 			(unsigned long long)e->raw_reason, (unsigned long long)e->raw_info1,
 			(unsigned long long)e->raw_info2);

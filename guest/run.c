@@ -27,6 +27,7 @@ static void guest_dispatch(struct guest *g, struct vm_exit *e)
 {
 	struct vcpu *v = &g->vcpu;
 	unsigned kind = e->kind;
+	uint64_t rip;
 
 	if (kind >= EXIT_KIND_COUNT) {
 		exit_unknown(g, e);
@@ -35,7 +36,10 @@ static void guest_dispatch(struct guest *g, struct vm_exit *e)
 	v->stats.by_reason[kind]++;
 	if (exit_table[kind].needs_length && !guest_complete_insn_len(g, e))
 		return;
+	rip = v->rip;
 	exit_table[kind].handler(g, e);
+	if (v->rip != rip)
+		guest_wrap_rip(g, rip);
 }
 
 void guest_run(struct guest *g)

@@ -99,6 +99,9 @@ struct vcpu {
 	uint64_t cr0, cr3, cr4, efer, xcr0, cr8;
 	uint64_t pdptes[4];		/* PAE PDPTE registers, loaded as SDM Vol. 3A 4.4.1 says */
 	uint64_t tsc_offset;		/* guest TSC = host TSC + tsc_offset (SDM Vol. 3C 26.6.5) */
+	/* The host TSC value by which Umbra wants control back for a virtual device's timer, 0 for
+	 * none; a backend with a timer of its own (own_timer) shortens its slice to it. */
+	uint64_t deadline_tsc;
 
 	/* Segment and descriptor-table state that ops->load_state() writes at reset; afterwards
 	 * the hardware holds the truth and ops->get_segment() reads it. */
@@ -113,6 +116,8 @@ struct vcpu {
 	uint16_t tag;			/* VPID or ASID of this vCPU, 0 when the backend has none */
 	bool own_timer;			/* the backend regains control by itself (VMX preemption
 					 * timer); otherwise Umbra's PIT tick does it */
+	bool rdtscp_faults;		/* RDTSCP and RDPID raise #UD in the guest (VMX without
+					 * "enable RDTSCP"): CPUID hides them */
 };
 
 /* Queues a hardware exception for the next entry; a second one becomes #DF as hardware would. */

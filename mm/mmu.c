@@ -193,6 +193,8 @@ union sp_role mmu_base_role(const struct paging_state *ps)
 	union sp_role role = { .word = 0 };
 
 	role.gpte4 = paging_mode_of(ps) == PAGING_32;
+	/* SDM 4.3: only 32-bit paging reads PDE.PS through CR4.PSE; PAE and 4-level ignore PSE. */
+	role.cr4_pse = role.gpte4 && (ps->cr4 & CR4_PSE);
 	role.cr0_wp = !!(ps->cr0 & CR0_WP);
 	role.efer_nxe = !!(ps->efer & EFER_NXE);
 	role.cr4_smep = !!(ps->cr4 & CR4_SMEP);
@@ -200,13 +202,32 @@ union sp_role mmu_base_role(const struct paging_state *ps)
 	return role;
 }
 
-static union sp_role direct_role(unsigned level, unsigned access)
+/* A direct page with paging off: linear is physical, everything allowed, nothing clean. */
+static union sp_role direct_role(unsigned level)
 {
 	union sp_role role = { .word = 0 };
 
 	role.level = level;
 	role.direct = 1;
+	role.access = ACC_ALL;
+	role.dirty = 1;
+	return role;
+}
+
+/* A direct page that maps part of a guest large page: the guest settings its leaves depend on
+ * (CR0.WP, NXE, SMEP, SMAP; not the table-format bits), the rights of the walk and the large
+ * page's D flag. */
+static union sp_role large_piece_role(const struct paging_state *ps, unsigned level,
+				      unsigned access, bool dirty)
+{
+	union sp_role role = mmu_base_role(ps);
+
+	role.gpte4 = 0;
+	role.cr4_pse = 0;
+	role.level = level;
+	role.direct = 1;
 	role.access = access;
+	role.dirty = dirty;
 	return role;
 }
 
@@ -274,7 +295,7 @@ static bool mmu_fill_pae_root(struct mmu *m, const struct paging_state *ps, bool
 		role.level = 2;
 		role.access = ACC_ALL;
 		if (mode == PAGING_OFF) {
-			role = direct_role(2, ACC_ALL);
+			role = direct_role(2);
 			gfn = (uint64_t)i << (30 - PAGE_SHIFT);
 		} else if (mode == PAGING_32) {
 			role.quadrant = i;	/* shadow-mmu.md 3: the PDPTE slot picks the quadrant */
@@ -395,40 +416,67 @@ static struct shadow_page *mmu_top_page(struct mmu *m, const struct paging_state
 	return sp_by_hpa(&m->cache, SPTE_ADDR(pdpt[(addr >> 30) & 3]));
 }
 
-/* True when the guest entry the walk used at level has changed since (other than the A/D bits
- * the walk itself set): the fetch must give up and let the guest retry (shadow-mmu.md 5). */
-static bool guest_entry_changed(struct mmu *m, const struct walk_result *w, unsigned level)
+/* True for a supervisor-mode write (explicit at CPL < 3, or implicit at any CPL). */
+static bool supervisor_write(uint32_t access)
 {
-	uint64_t now = 0;
-
-	if (!w->pte_gpa[level])
-		return false;	/* a cached PDPTE: no memory behind it */
-	if (!guest_mem_read(m->mem, w->pte_gpa[level], &now, w->pte_size))
-		return true;
-	return ((now ^ w->pte[level]) & ~(uint64_t)(PT_A | PT_D)) != 0;
+	return (access & WALK_WRITE) && !(access & WALK_FETCH) &&
+	       (!(access & WALK_USER) || (access & WALK_IMPLICIT));
 }
 
-/* The leaf entry for the page the walk found, for an access with hardware error code error. */
+/*
+ * How a supervisor write that CR0.WP = 0 allows through a read-only page is granted (SDM
+ * 4.6.1). The processor runs the guest with CR0.WP = 1, so the shadow entry must allow the write
+ * itself, by being writable and supervisor-only. For a supervisor page that is all. For a user
+ * page it would hide what the processor checks from the shadow entry's U/S bit, with the
+ * guest's CR4.SMEP and CR4.SMAP (which reach the real CR4 while the guest pages):
+ *   SMEP  a supervisor fetch from a user page must fault: the entry also gets XD, the fetch
+ *         faults into Umbra and the walk reports the SMEP fault;
+ *   SMAP  a supervisor data access to a user page must fault unless it is explicit with
+ *         EFLAGS.AC = 1. AC is no part of a shadow entry, so a supervisor-only entry would let
+ *         later accesses with AC = 0, and implicit ones, through: the write is emulated instead
+ *         and the entry stays a read-only user entry. So is it with SMEP but no XD on the host.
+ */
+enum wp0_grant {
+	WP0_NONE,		/* not such a write: the ordinary rules apply */
+	WP0_SUPERVISOR_RW,	/* writable, supervisor-only (and XD for a user page under SMEP) */
+	WP0_EMULATE,		/* no shadow entry can express it: emulate the write */
+};
+
+static enum wp0_grant mmu_wp0_grant(const struct mmu *m, const struct paging_state *ps,
+				    const struct walk_result *w, uint32_t access)
+{
+	if ((ps->cr0 & CR0_WP) || !supervisor_write(access) || (w->access & ACC_WRITE))
+		return WP0_NONE;
+	if (!(w->access & ACC_USER))
+		return WP0_SUPERVISOR_RW;
+	if ((ps->cr4 & CR4_SMAP) || ((ps->cr4 & CR4_SMEP) && !m->cpu.host_nx))
+		return WP0_EMULATE;
+	return WP0_SUPERVISOR_RW;
+}
+
+/* The leaf entry for the page the walk found, for the access (WALK_* bits) that faulted. */
 static uint64_t mmu_leaf(struct mmu *m, const struct paging_state *ps, const struct walk_result *w,
-			 uint32_t error, uint64_t hpa)
+			 uint32_t access, uint64_t hpa)
 {
 	uint64_t leaf = hpa | PT_P | PT_A | PT_D;
-	unsigned access = w->access;
+	unsigned rights = w->access;
 	bool dirty = w->dirty || paging_mode_of(ps) == PAGING_OFF;
+	bool protected = mmu_gfn_write_protected(m, w->gpa >> PAGE_SHIFT);
 
-	if (access & ACC_USER)
+	if (rights & ACC_USER)
 		leaf |= PT_US;
 	/* A clean page stays read-only so that the first write faults and sets D (SDM 4.8);
 	 * a page that is a shadowed guest table stays read-only so that writes are seen. */
-	if ((access & ACC_WRITE) && dirty && !mmu_gfn_write_protected(m, w->gpa >> PAGE_SHIFT))
+	if ((rights & ACC_WRITE) && dirty && !protected)
 		leaf |= PT_RW;
-	/* CR0.WP = 0: a supervisor write to a read-only page succeeds (SDM 4.6). The shadow
-	 * entry becomes writable for the supervisor only; a later user access faults and refills. */
-	if (!(ps->cr0 & CR0_WP) && (error & PFEC_W) && !(error & PFEC_U) && !(access & ACC_WRITE) &&
-	    !mmu_gfn_write_protected(m, w->gpa >> PAGE_SHIFT))
-		leaf = (leaf | PT_RW) & ~(uint64_t)PT_US;
-	if (m->cpu.host_nx && !(access & ACC_EXEC))
+	if (m->cpu.host_nx && !(rights & ACC_EXEC))
 		leaf |= PT_NX;
+	/* CR0.WP = 0 (mmu_wp0_grant): a later user access faults and refills the ordinary way. */
+	if (mmu_wp0_grant(m, ps, w, access) == WP0_SUPERVISOR_RW && !protected) {
+		leaf = (leaf | PT_RW) & ~(uint64_t)PT_US;
+		if ((rights & ACC_USER) && (ps->cr4 & CR4_SMEP))
+			leaf |= PT_NX;
+	}
 	if (hpa == m->ones_page)
 		leaf &= ~(uint64_t)PT_RW;
 	return leaf;
@@ -445,20 +493,57 @@ static bool mmu_set_leaf(struct mmu *m, struct shadow_page *sp, uint64_t *spte, 
 	return true;
 }
 
+/* What a successful walk left in its guest entry at level (SDM 4.8): the value it read, with A
+ * set and, in the leaf of a write, D. An entry that is the leaf too (a table that maps itself
+ * at this level) ends with the leaf's bits: the walker writes the leaf last. */
+static uint64_t walk_left(const struct walk_result *w, unsigned level)
+{
+	unsigned leaf = w->leaf_level;
+
+	if (w->pte_gpa[level] == w->pte_gpa[leaf])
+		level = leaf;
+	return w->pte[level] | PT_A | (level == leaf && w->dirty ? PT_D : 0);
+}
+
+/* The highest level whose guest entry no longer holds what the walk left there, or 0 when
+ * every level is as the walk left it. */
+static unsigned mmu_walk_changed(struct mmu *m, const struct paging_state *ps,
+				 const struct walk_result *w)
+{
+	bool pae = paging_mode_of(ps) == PAGING_PAE;
+
+	for (unsigned l = w->levels; l >= 1 && l >= w->leaf_level; l--) {
+		uint64_t now = 0;
+
+		if (pae && l == 3)
+			continue;	/* the PDPTE registers, not memory (SDM 4.4.1) */
+		if (!guest_mem_read(m->mem, w->pte_gpa[l], &now, w->pte_size) ||
+		    now != walk_left(w, l))
+			return l;
+	}
+	return 0;
+}
+
 /*
  * Descends the shadow tables for addr, creating what is missing, and installs the leaf.
- * At each level the child page is found or created first (which write-protects the guest table
- * it shadows), and only then is the guest entry of *this* level checked again: a change after
- * that point would trap, so the check cannot be outrun (shadow-mmu.md 5).
+ * shadow-mmu.md 5: the guest may change an entry of the walk between the walk and the fill.
+ * Once the shadow page of a guest table exists, that table is write-protected and any later
+ * write to it traps, so the check below, made when every page of the path exists and before
+ * the leaf is installed, cannot be outrun: every level's guest entry is read again, and if one
+ * no longer holds what the walk left there, the shadow entry built from it (and with it what
+ * this fetch hung below) is cleared and the guest retries.
  */
 static enum mmu_action mmu_fetch(struct mmu *m, const struct paging_state *ps, uint64_t addr,
-				 const struct walk_result *w, uint32_t error, uint64_t hpa,
-				 struct mmu_outcome *out)
+				 const struct walk_result *w, uint32_t access, uint64_t hpa)
 {
 	union sp_role base = mmu_base_role(ps);
 	/* With paging off there are no guest tables: every shadow page below the root is direct. */
 	unsigned guest_leaf = paging_mode_of(ps) == PAGING_OFF ? 3 : w->leaf_level;
-	unsigned level;
+	/* The shadow entry of each level on the path, and the page it is in: guest level l is
+	 * shadow level l in every mode (a PAE PDPTE is the slot of Umbra's root). */
+	struct shadow_page *owner[WALK_MAX_LEVELS] = { NULL };
+	uint64_t *path[WALK_MAX_LEVELS] = { NULL };
+	unsigned level, changed;
 	struct shadow_page *sp = mmu_top_page(m, ps, addr, &level);
 
 	if (!sp) {
@@ -482,8 +567,8 @@ static enum mmu_action mmu_fetch(struct mmu *m, const struct paging_state *ps, u
 			gfn = guest_table_gfn(ps, w, level);
 		} else {
 			/* Below a guest large page: direct tables map its 4 KiB pieces. */
-			role = direct_role(child_level, w->access);
-			role.cr0_wp = base.cr0_wp;
+			role = paging_mode_of(ps) == PAGING_OFF ? direct_role(child_level) :
+				large_piece_role(ps, child_level, w->access, w->dirty);
 			gfn = (w->gpa >> PAGE_SHIFT) & ~((1ULL << (9 * child_level)) - 1);
 		}
 		child = mmu_get_page(m, gfn, role);
@@ -492,20 +577,22 @@ static enum mmu_action mmu_fetch(struct mmu *m, const struct paging_state *ps, u
 			return MMU_RETRY;
 		}
 		mmu_link(m, sp, spte, child, SPTE_TABLE);
+		owner[level] = sp;
+		path[level] = spte;
 		sp->write_count = 0;	/* used as a table: not flooded */
-		if (level <= w->levels && guest_entry_changed(m, w, level)) {
-			m->stats.retries++;
-			return MMU_RETRY;
-		}
 		sp = child;
 	}
-	sp->write_count = 0;
-	if (!mmu_set_leaf(m, sp, &sp->spt[(addr >> PAGE_SHIFT) & (PT_ENTRIES - 1)],
-			  mmu_leaf(m, ps, w, error, hpa))) {
-		mmu_reset(m);
+	owner[1] = sp;
+	path[1] = &sp->spt[(addr >> PAGE_SHIFT) & (PT_ENTRIES - 1)];
+	changed = mmu_walk_changed(m, ps, w);
+	if (changed) {
+		mmu_clear_spte(m, owner[changed], path[changed]);
+		m->stats.retries++;
 		return MMU_RETRY;
 	}
-	(void)out;
+	sp->write_count = 0;
+	if (!mmu_set_leaf(m, sp, path[1], mmu_leaf(m, ps, w, access, hpa)))
+		mmu_reset(m);
 	return MMU_RETRY;
 }
 
@@ -515,18 +602,73 @@ static uint64_t fault_address(const struct paging_state *ps, uint64_t addr)
 	return (ps->efer & EFER_LMA) ? addr : addr & 0xffffffffULL;
 }
 
-void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr, uint32_t error,
-		    bool rflags_ac, struct mmu_outcome *out)
+/* The rights (ACC_*) the current shadow tables give addr, combined over the levels as the
+ * processor combines them; false when no leaf is present. */
+static bool mmu_shadow_rights(struct mmu *m, const struct paging_state *ps, uint64_t addr,
+			      unsigned *rights)
+{
+	unsigned level;
+	struct shadow_page *sp;
+
+	*rights = ACC_ALL;
+	if (!m->root_valid)
+		return false;
+	for (sp = mmu_top_page(m, ps, addr, &level); sp; level--) {
+		uint64_t e = sp->spt[(addr >> level_shift(level)) & (PT_ENTRIES - 1)];
+
+		if (!(e & PT_P))
+			return false;
+		if (!(e & PT_US))
+			*rights &= ~ACC_USER;
+		if (!(e & PT_RW))
+			*rights &= ~ACC_WRITE;
+		if (m->cpu.host_nx && (e & PT_NX))
+			*rights &= ~ACC_EXEC;
+		if (spte_is_leaf(sp, e))
+			return true;
+		sp = sp_by_hpa(&m->cache, SPTE_ADDR(e));
+	}
+	return false;
+}
+
+/*
+ * The access (WALK_* bits) that faulted, from the hardware error code, the CPL and EFLAGS.AC.
+ * SDM 4.6: reads of descriptor tables, the TSS and the IDT are implicit supervisor-mode
+ * accesses at any CPL, and SMAP applies to them whatever AC says; AC lifts SMAP only for
+ * explicit supervisor accesses, which exist at CPL < 3 only. The error code says "supervisor"
+ * for both (U/S = 0, SDM 4.7). At CPL 3 a supervisor access is therefore implicit. At CPL < 3
+ * an implicit one shows only by its fault: the processor refused a supervisor data access with
+ * AC = 1 that the shadow entry, a user entry that allows it, would let through if it were
+ * explicit. Taken for explicit, the walk would allow it and the fill change nothing, forever.
+ */
+static uint32_t mmu_fault_access(struct mmu *m, const struct paging_state *ps, uint64_t addr,
+				 uint32_t error, unsigned cpl, bool rflags_ac)
 {
 	uint32_t access = error & (WALK_WRITE | WALK_USER | WALK_FETCH);
+	unsigned rights;
+
+	if (cpl == 3)
+		return (access & WALK_USER) ? access : access | WALK_USER | WALK_IMPLICIT;
+	if (!rflags_ac)
+		return access;
+	if ((ps->cr4 & CR4_SMAP) && (error & PFEC_P) && !(access & WALK_FETCH) &&
+	    mmu_shadow_rights(m, ps, addr, &rights) && (rights & ACC_USER) &&
+	    (!(access & WALK_WRITE) || (rights & ACC_WRITE)))
+		return access | WALK_IMPLICIT;
+	return access | WALK_RFLAGS_AC;
+}
+
+void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr, uint32_t error,
+		    unsigned cpl, bool rflags_ac, struct mmu_outcome *out)
+{
+	uint32_t access;
 	struct walk_result w;
 	uint64_t hpa;
 
 	m->stats.faults++;
 	memset(out, 0, sizeof(*out));
 	addr = fault_address(ps, addr);
-	if (rflags_ac)
-		access |= WALK_RFLAGS_AC;
+	access = mmu_fault_access(m, ps, addr, error, cpl, rflags_ac);
 	mmu_walk(m, ps, addr, access, &w);
 	if (w.not_ram) {
 		out->action = MMU_GUEST_FATAL;
@@ -560,8 +702,16 @@ void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr,
 		out->action = MMU_EMULATE_WRITE;
 		out->gpa = w.gpa;
 		return;
+	} else if (mmu_wp0_grant(m, ps, &w, access) == WP0_EMULATE) {
+		/* A CR0.WP = 0 write no shadow entry can grant without hiding a user page from
+		 * SMAP or SMEP: the instruction is emulated (it reaches memory through the
+		 * guest's own translation, at the guest's CPL and AC). */
+		m->stats.wp0_emulated_writes++;
+		out->action = MMU_EMULATE_WRITE;
+		out->gpa = w.gpa;
+		return;
 	}
-	out->action = mmu_fetch(m, ps, addr, &w, error, hpa, out);
+	out->action = mmu_fetch(m, ps, addr, &w, access, hpa);
 }
 
 /* ---- emulated writes to guest page tables ------------------------------------------------ */

@@ -34,6 +34,7 @@ struct mmu_stats {
 	uint64_t roots_reused;		/* root loads that found them in the cache */
 	uint64_t resets;		/* whole-MMU resets (cache or reverse map full) */
 	uint64_t retries;		/* fetches abandoned because a guest entry changed */
+	uint64_t wp0_emulated_writes;	/* CR0.WP = 0 writes to user pages emulated (SMAP) */
 };
 
 /* What the MMU needs to know of the processor the guest sees. */
@@ -61,7 +62,8 @@ struct mmu {
 enum mmu_action {
 	MMU_RETRY,		/* the shadow tables now allow the access (or will): re-execute */
 	MMU_INJECT_PF,		/* a real guest fault: deliver #PF with error_code and cr2 */
-	MMU_EMULATE_WRITE,	/* a write to a guest page table: emulate the instruction */
+	MMU_EMULATE_WRITE,	/* a write to a guest page table, or one that CR0.WP = 0 allows and
+				 * no shadow entry can grant (SMAP): emulate the instruction */
 	MMU_GUEST_FATAL,	/* the guest did something Umbra does not support: stop it */
 };
 
@@ -77,10 +79,11 @@ bool mmu_init(struct mmu *m, struct guest_mem *mem, struct pmm *pmm, const struc
 /* Returns the shadow root for ps (CR3 value for the real processor), building what is missing;
  * 0 when memory runs out. Shadow pages of earlier roots stay cached for reuse. */
 uint64_t mmu_load_root(struct mmu *m, const struct paging_state *ps);
-/* Handles a #PF exit at linear address addr with the hardware error code; rflags_ac is the
- * guest's EFLAGS.AC (for SMAP). */
+/* Handles a #PF exit at linear address addr with the hardware error code; cpl is the guest's
+ * CPL and rflags_ac its EFLAGS.AC when the access faulted (SMAP, and telling implicit
+ * supervisor accesses from explicit ones: SDM 4.6). */
 void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr, uint32_t error,
-		    bool rflags_ac, struct mmu_outcome *out);
+		    unsigned cpl, bool rflags_ac, struct mmu_outcome *out);
 /* Translates addr for access (WALK_* bits of mm/walk.h) as the guest would, setting A/D bits.
  * Returns 0 and *gpa, 1 with *pfec for a guest page fault, -1 when a table is not RAM. */
 int mmu_translate(struct mmu *m, const struct paging_state *ps, uint64_t addr, uint32_t access,
@@ -108,7 +111,8 @@ void mmu_invlpg(struct mmu *m, const struct paging_state *ps, uint64_t addr);
 /* Forgets every shadow page: the next root load rebuilds from scratch. */
 void mmu_reset(struct mmu *m);
 /* The role bits every non-direct shadow page of paging state ps carries (SDM 4.6 inputs:
- * 32-bit entries, CR0.WP, EFER.NXE, CR4.SMEP/SMAP); the audit checks pages against it. */
+ * 32-bit entries, CR0.WP, EFER.NXE, CR4.SMEP/SMAP, and CR4.PSE with 32-bit entries); the
+ * audit checks pages against it. */
 union sp_role mmu_base_role(const struct paging_state *ps);
 
 #endif

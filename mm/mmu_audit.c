@@ -36,6 +36,7 @@ struct audit_expect {
 	uint64_t gfn;
 	unsigned level, quadrant, access;
 	bool direct;
+	bool dirty;		/* direct: the guest large page is dirty, or paging is off */
 };
 
 static void audit_fail(struct audit *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -66,6 +67,7 @@ static uint32_t audit_state_bits(void)
 	mask.efer_nxe = 1;
 	mask.cr4_smep = 1;
 	mask.cr4_smap = 1;
+	mask.cr4_pse = 1;
 	return mask.word;
 }
 
@@ -209,12 +211,13 @@ static bool audit_child(struct audit *a, uint64_t va, unsigned level, unsigned i
 {
 	if (child->gfn == x->gfn && child->role.level == x->level &&
 	    child->role.quadrant == x->quadrant && child->role.direct == x->direct &&
-	    audit_access_ok(child->role.access, x))
+	    child->role.dirty == x->dirty && audit_access_ok(child->role.access, x))
 		return true;
 	audit_fail(a, "role: va %llx L%u idx %u: child gfn %llx L%u q%u d%u acc %u, guest wants "
-		   "gfn %llx L%u q%u d%u acc %u", U64(va), level, idx, U64(child->gfn),
-		   child->role.level, child->role.quadrant, child->role.direct, child->role.access,
-		   U64(x->gfn), x->level, x->quadrant, x->direct, x->access);
+		   "gfn %llx L%u q%u d%u acc %u (dirty %u, wants %u)", U64(va), level, idx,
+		   U64(child->gfn), child->role.level, child->role.quadrant, child->role.direct,
+		   child->role.access, U64(x->gfn), x->level, x->quadrant, x->direct, x->access,
+		   child->role.dirty, x->dirty);
 	return false;
 }
 
@@ -249,8 +252,11 @@ static bool audit_expect_from_guest(struct audit *a, const struct shadow_page *s
 		x->direct = true;
 		x->quadrant = 0;
 		x->gfn = (gpa >> PAGE_SHIFT) & ~((1ULL << (9 * (level - 1))) - 1);
+		/* SDM 4.8: the pieces of a clean large page are read-only until a write sets D. */
+		x->dirty = g & PT_D;
 	} else {
 		x->direct = false;
+		x->dirty = false;
 		/* shadow-mmu.md 3: a level-1 child of a 4-byte guest takes the half idx % 2. */
 		x->quadrant = sp->role.gpte4 && level == 2 ? idx % 2 : 0;
 		x->gfn = ((a->mode == PAGING_32 ? g & GPTE4_ADDR_MASK : g & PT_ADDR_MASK)) >>
@@ -284,7 +290,7 @@ static void audit_nonleaf(struct audit *a, struct shadow_page *sp, unsigned idx,
 		/* A direct table maps guest-physical memory linearly from its gfn. */
 		x = (struct audit_expect){
 			.gfn = sp->gfn + ((uint64_t)idx << (9 * (level - 1))), .level = level - 1,
-			.access = sp->role.access, .direct = true,
+			.access = sp->role.access, .direct = true, .dirty = sp->role.dirty,
 		};
 	} else {
 		/* shadow-mmu.md 3: shadow index idx of a level-2 page of quadrant q is guest
@@ -313,6 +319,21 @@ static void audit_rights(struct audit *a, uint64_t va, uint64_t e, const struct 
 
 	if ((e & PT_US) && !(w->access & ACC_USER))
 		audit_fail(a, "rights: va %llx spte %llx grants U, guest denies", U64(va), U64(e));
+	/*
+	 * The processor applies SMEP and SMAP from the shadow entry's U/S (the guest's CR4 bits
+	 * reach the real CR4). An entry that shows a guest user page as supervisor-only (the
+	 * CR0.WP = 0 rule of mm/mmu.c) must not give a supervisor access what they deny: under
+	 * SMEP it must carry XD, and under SMAP it must not exist (SDM 4.6.1).
+	 */
+	if (!(e & PT_US) && (w->access & ACC_USER) && a->mode != PAGING_OFF) {
+		if (a->ps->cr4 & CR4_SMAP)
+			audit_fail(a, "rights: va %llx spte %llx hides a user page from SMAP",
+				   U64(va), U64(e));
+		if ((a->ps->cr4 & CR4_SMEP) && (w->access & ACC_EXEC) &&
+		    !(a->m->cpu.host_nx && (e & PT_NX)))
+			audit_fail(a, "rights: va %llx spte %llx hides a user page from SMEP",
+				   U64(va), U64(e));
+	}
 	if (e & PT_RW) {
 		/* Frames of shadowed guest tables are the "wp" check's (audit_leaves). */
 		if (!ram)
@@ -367,11 +388,12 @@ static void audit_role_bits(struct audit *a, const struct shadow_page *sp)
 	union sp_role want = a->base;
 
 	if (sp->role.direct) {
-		/* Direct pages carry CR0.WP only (mm/mmu.c), and it matters only with paging. */
-		want.word = 0;
-		want.cr0_wp = a->base.cr0_wp;
+		/* Direct pages carry the guest settings but not the table-format bits, and with
+		 * paging off none at all (mm/mmu.c). */
+		want.gpte4 = 0;
+		want.cr4_pse = 0;
 		if (a->mode == PAGING_OFF)
-			want.cr0_wp = sp->role.cr0_wp;
+			want.word = 0;
 	}
 	if ((sp->role.word & mask) != (want.word & mask))
 		audit_fail(a, "role: sp gfn %llx L%u q%u: role %x is not for this state (%x)",
@@ -408,6 +430,7 @@ static bool audit_slot_expect(struct audit *a, unsigned i, struct audit_expect *
 	switch (a->mode) {
 	case PAGING_OFF:
 		x->direct = true;
+		x->dirty = true;
 		x->gfn = (uint64_t)i << (30 - PAGE_SHIFT);
 		return true;
 	case PAGING_32:
@@ -522,6 +545,10 @@ static unsigned audit_leaves(struct audit *a)
 				continue;
 			leaves++;
 			audit_wp(a, sp, j, e);
+			/* SDM 4.8: a clean large page's pieces stay read-only until D is set. */
+			if (sp->role.direct && !sp->role.dirty && (e & PT_RW))
+				audit_fail(a, "role: clean direct sp gfn %llx L%u idx %u is writable "
+					   "(%llx)", U64(sp->gfn), sp->role.level, j, U64(e));
 		}
 	}
 	return leaves;

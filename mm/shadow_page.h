@@ -21,6 +21,13 @@
  *              the pieces of a guest large page); gfn is then the first frame mapped
  *   access     U/W/X rights inherited from the upper guest levels (ACC_* bits)
  *   cr0_wp, efer_nxe, cr4_smep, cr4_smap  the guest settings the entries were computed under
+ *              (SDM 4.6); direct pages under guest paging carry them too, because with
+ *              CR0.WP = 0 their leaves depend on SMEP and SMAP
+ *   cr4_pse    32-bit paging only: CR4.PSE, which decides whether PDE.PS maps a 4 MiB page or
+ *              is ignored (SDM 4.3)
+ *   dirty      direct pages only: the guest large page is dirty (D = 1), or paging is off. Only
+ *              such pages hold writable leaves; a clean large page is mapped read-only in every
+ *              4 KiB piece so that the first write faults and sets D (SDM 4.8)
  */
 union sp_role {
 	uint32_t word;
@@ -34,6 +41,8 @@ union sp_role {
 		uint32_t efer_nxe : 1;
 		uint32_t cr4_smep : 1;
 		uint32_t cr4_smap : 1;
+		uint32_t cr4_pse : 1;
+		uint32_t dirty : 1;
 	};
 };
 _Static_assert(sizeof(union sp_role) == 4, "the role is compared as one word");

@@ -36,6 +36,7 @@
 
 /* Primary processor-based controls (25.6.2, table 25-6). */
 #define PROC_INTR_WINDOW_EXITING	(1u << 2)
+#define PROC_USE_TSC_OFFSETTING		(1u << 3)	/* guest TSC = TSC + VMCS_TSC_OFFSET */
 #define PROC_HLT_EXITING		(1u << 7)
 #define PROC_INVLPG_EXITING		(1u << 9)
 #define PROC_MWAIT_EXITING		(1u << 10)

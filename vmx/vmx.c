@@ -16,6 +16,7 @@
 #include "arch/panic.h"
 #include "arch/segment.h"
 #include "arch/trap.h"
+#include "arch/tsc.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "mm/hostmap.h"
@@ -38,7 +39,7 @@
 			 PROC_CR3_STORE_EXITING | PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | \
 			 PROC_UNCOND_IO_EXITING | PROC_USE_MSR_BITMAPS | PROC_MWAIT_EXITING | \
 			 PROC_MONITOR_EXITING)
-#define PROC_OPTIONAL	(PROC_SECONDARY_CONTROLS | PROC_RDPMC_EXITING)
+#define PROC_OPTIONAL	(PROC_SECONDARY_CONTROLS | PROC_RDPMC_EXITING | PROC_USE_TSC_OFFSETTING)
 /* Interrupt-window exiting is switched on only while an interrupt waits; every CPU with VMX
  * allows it (SDM 25.6.2), and it is checked like the others. */
 #define PROC_REQUIRED_TOO (PROC_INTR_WINDOW_EXITING)
@@ -65,6 +66,7 @@ static struct vmx_host {
 	unsigned invvpid_type;
 	uint64_t vmxon_region;
 	uint32_t preemption_value;	/* loaded before each entry when the timer is on */
+	unsigned preemption_rate;	/* the timer counts every 2^rate TSC ticks */
 	bool host_nx;			/* the real EFER.NXE may be set for the guest */
 } vmx_host;
 
@@ -129,9 +131,10 @@ static bool vmx_compute_controls(struct vmx_host *h, uint64_t basic)
 	h->proc &= ~PROC_INTR_WINDOW_EXITING;	/* off until an interrupt waits */
 	/* SDM Vol. 3C 25.5.1: the timer counts down at the TSC rate divided by 2^X, X from
 	 * IA32_VMX_MISC[4:0]; it gives Umbra control back from a guest that never exits. */
-	if (h->pin & PIN_PREEMPTION_TIMER)
-		h->preemption_value = (uint32_t)(PREEMPTION_TSC_TICKS >>
-			(rdmsr(MSR_IA32_VMX_MISC) & VMX_MISC_PREEMPTION_RATE));
+	if (h->pin & PIN_PREEMPTION_TIMER) {
+		h->preemption_rate = rdmsr(MSR_IA32_VMX_MISC) & VMX_MISC_PREEMPTION_RATE;
+		h->preemption_value = (uint32_t)(PREEMPTION_TSC_TICKS >> h->preemption_rate);
+	}
 	if (!h->proc2)
 		h->proc &= ~PROC_SECONDARY_CONTROLS;
 	return true;
@@ -298,6 +301,8 @@ static bool vmx_vcpu_create(struct vcpu *v, struct pmm *pmm)
 	v->arch = x;
 	v->tag = vmx_host.vpid ? GUEST_VPID : 0;
 	v->own_timer = vmx_host.preemption_value != 0;
+	/* SDM Vol. 3C 25.3: without "enable RDTSCP", RDTSCP and RDPID raise #UD in the guest. */
+	v->rdtscp_faults = !(vmx_host.proc2 & PROC2_ENABLE_RDTSCP);
 	return true;
 }
 
@@ -411,6 +416,19 @@ static void vmx_inject_pending(struct vcpu *v)
 	e->pending = false;
 }
 
+/* The preemption timer's start value: Umbra's regular slice, or less when a virtual device's
+ * timer is due sooner (v->deadline_tsc, a host TSC value). */
+static uint32_t vmx_preemption_value(const struct vcpu *v)
+{
+	uint64_t now, left;
+
+	if (!v->deadline_tsc)
+		return vmx_host.preemption_value;
+	now = rdtsc();
+	left = v->deadline_tsc > now ? (v->deadline_tsc - now) >> vmx_host.preemption_rate : 0;
+	return left < vmx_host.preemption_value ? (uint32_t)left : vmx_host.preemption_value;
+}
+
 static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 {
 	struct vmx_vcpu *x = v->arch;
@@ -425,7 +443,10 @@ static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 	vmcs_writenat(VMCS_GUEST_RFLAGS, v->rflags | RFLAGS_RESERVED1);
 	vmx_inject_pending(v);
 	if (vmx_host.preemption_value)
-		vmcs_write32(VMCS_PREEMPTION_TIMER, vmx_host.preemption_value);
+		vmcs_write32(VMCS_PREEMPTION_TIMER, vmx_preemption_value(v));
+	/* SDM Vol. 3C 26.6.5: RDTSC, RDTSCP and RDMSR of IA32_TSC add the offset. */
+	if (vmx_host.proc & PROC_USE_TSC_OFFSETTING)
+		vmcs_write64(VMCS_TSC_OFFSET, v->tsc_offset);
 	/* CR2 is not part of the VMCS: the guest's value must be in the register (SDM 27.3). */
 	write_cr2(v->cr2);
 	failed = vmx_enter(v->gpr, x->launched);

@@ -5,22 +5,26 @@
 #include "arch/cpu_info.h"
 #include "arch/cpuid.h"
 
-void exit_cpuid(struct guest *g, struct vm_exit *e)
+struct cpuid_regs guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t subleaf)
 {
-	struct vcpu *v = &g->vcpu;
-	uint32_t leaf = v->gpr[GPR_RAX], subleaf = v->gpr[GPR_RCX];
+	struct cpuid_env env = {
+		.cr4 = v->cr4, .rdtscp_faults = v->rdtscp_faults,
+		/* XSAVE only where Umbra enabled it for itself (boot/main.c cpu_init). */
+		.no_xsave = !cpu_has(v->guest->host_cpu->leaf1_ecx, CPUID_1_ECX_XSAVE),
+	};
 	struct cpuid_regs r = { 0, 0, 0, 0 };
 
 	if (!cpuid_is_hypervisor_leaf(leaf))
 		r = cpuid(leaf, subleaf);
-	/* XSAVE only where Umbra enabled it for itself (boot/main.c cpu_init). */
-	if (!cpu_has(g->host_cpu->leaf1_ecx, CPUID_1_ECX_XSAVE)) {
-		if (leaf == CPUID_LEAF_FEATURES)
-			r.ecx &= ~CPUID_1_ECX_XSAVE;
-		else if (leaf == CPUID_LEAF_XSAVE)
-			r = (struct cpuid_regs){ 0, 0, 0, 0 };
-	}
-	cpuid_policy_apply(leaf, subleaf, v->cr4, &r);
+	cpuid_policy_apply(leaf, subleaf, &env, &r);
+	return r;
+}
+
+void exit_cpuid(struct guest *g, struct vm_exit *e)
+{
+	struct vcpu *v = &g->vcpu;
+	struct cpuid_regs r = guest_cpuid(v, v->gpr[GPR_RAX], v->gpr[GPR_RCX]);
+
 	v->gpr[GPR_RAX] = r.eax;
 	v->gpr[GPR_RBX] = r.ebx;
 	v->gpr[GPR_RCX] = r.ecx;

@@ -177,12 +177,20 @@ static bool cr_decode(struct guest *g, struct vm_exit *e, struct x86_insn *insn)
 	return false;
 }
 
+/* The segment of insn's memory operand: its override, else SS for an rSP or rBP base, else DS
+ * (SDM Vol. 1 3.7.4). */
+static int operand_segment(const struct x86_insn *insn)
+{
+	if (insn->segment >= 0)
+		return insn->segment;
+	return insn->base == GPR_RSP || insn->base == GPR_RBP ? SEG_SS : SEG_DS;
+}
+
 /* The linear address of a memory operand of insn (LMSW source, SMSW destination). */
 static uint64_t operand_linear(struct guest *g, const struct x86_insn *insn)
 {
 	struct vcpu *v = &g->vcpu;
-	int seg = insn->segment >= 0 ? insn->segment :
-		  (insn->base == GPR_RSP || insn->base == GPR_RBP) ? SEG_SS : SEG_DS;
+	int seg = operand_segment(insn);
 	uint64_t ea = x86_effective_address(insn, v->gpr, v->rip + insn->len);
 	struct segment s;
 
@@ -192,20 +200,24 @@ static uint64_t operand_linear(struct guest *g, const struct x86_insn *insn)
 	return s.base + ea;
 }
 
-/* LMSW's source or SMSW's destination in memory: one 16-bit access. */
+/* LMSW's source or SMSW's destination in memory: one 16-bit access by the instruction, checked
+ * at its CPL like any other (guest/gva.h). */
 static bool msw_memory(struct guest *g, const struct x86_insn *insn, uint16_t *value, bool write)
 {
 	uint64_t linear = operand_linear(g, insn);
-	uint32_t pfec = 0;
-	enum gva_status st = write ? guest_write_linear(g, linear, value, 2, 0, &pfec)
-				   : guest_read_linear(g, linear, value, 2, 0, &pfec);
+	struct emu_who who = guest_emu_who(g);
+	struct x86_fault f;
+	enum emu_mem_status st;
 
-	if (st == GVA_PAGE_FAULT)
-		vcpu_queue_page_fault(&g->vcpu, pfec, linear);
-	else if (st != GVA_OK)
+	who.via_ss = operand_segment(insn) == SEG_SS;
+	st = write ? guest_emu_write(g, &who, linear, value, 2, &f)
+		   : guest_emu_read(g, &who, linear, value, 2, &f);
+	if (st == EMU_MEM_FAULT)
+		guest_queue_fault(g, &f);
+	else if (st != EMU_MEM_OK)
 		guest_stop(g, GUEST_STOP_FATAL, "LMSW/SMSW operand at %llx is not accessible",
 			   (unsigned long long)linear);
-	return st == GVA_OK;
+	return st == EMU_MEM_OK;
 }
 
 static void cr_write_gpr(struct guest *g, int gpr, uint64_t value)
@@ -253,7 +265,10 @@ void exit_cr_access(struct guest *g, struct vm_exit *e)
 		break;
 	case CR_SMSW:
 		msw = v->cr0 & 0xffff;
-		if (e->cr.gpr >= 0)
+		if (e->cr.gpr >= 0 && insn.len && insn.operand_size == 2)
+			/* SMSW r16 writes only the low 16 bits of the register (SDM Vol. 2B SMSW). */
+			v->gpr[e->cr.gpr] = (v->gpr[e->cr.gpr] & ~0xffffULL) | msw;
+		else if (e->cr.gpr >= 0)
 			cr_write_gpr(g, e->cr.gpr, v->cr0 & 0xffffffffULL);
 		else if (!msw_memory(g, &insn, &msw, true))
 			return;

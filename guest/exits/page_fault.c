@@ -10,8 +10,12 @@ void exit_page_fault(struct guest *g, struct vm_exit *e)
 	struct vcpu *v = &g->vcpu;
 	struct paging_state ps = guest_paging_state(g);
 	struct mmu_outcome out;
+	struct segment ss;
 
-	mmu_page_fault(&g->mmu, &ps, e->exception.cr2, e->exception.error_code,
+	/* The CPL is SS.DPL (SDM Vol. 3A 5.5); the MMU needs it to tell implicit supervisor
+	 * accesses at CPL 3 from explicit ones (SDM 4.6). */
+	v->ops->get_segment(v, SEG_SS, &ss);
+	mmu_page_fault(&g->mmu, &ps, e->exception.cr2, e->exception.error_code, ss.dpl & 3,
 		       v->rflags & RFLAGS_AC, &out);
 	switch (out.action) {
 	case MMU_RETRY:

@@ -42,53 +42,95 @@ static uint64_t mask_of_size(unsigned bytes)
 	return bytes == 8 ? ~0ULL : (1ULL << (8 * bytes)) - 1;
 }
 
-/* INS/OUTS (SDM Vol. 2B): ES:rDI is the destination of INS, seg:rSI the source of OUTS; rCX
- * counts with REP; DF picks the direction. One element per iteration, so a fault part way
- * leaves the registers describing the remaining work, as hardware does. */
+/* The most iterations of one REP INS/OUTS performed in one exit. A REP of any count then
+ * costs count / IO_REP_CHUNK exits, and between two of them Umbra delivers the guest's
+ * interrupts and serves its console. */
+#define IO_REP_CHUNK	1024
+
+/* The segment base of a string I/O operand: INS writes ES:rDI (no override), OUTS reads
+ * DS:rSI or its override. In 64-bit mode only FS and GS have a base (SDM Vol. 3A 3.4.4). */
+static uint64_t io_string_base(struct guest *g, int seg, bool mode64)
+{
+	struct vcpu *v = &g->vcpu;
+	struct segment s;
+
+	if (mode64 && seg != SEG_FS && seg != SEG_GS)
+		return 0;
+	v->ops->get_segment(v, seg, &s);
+	return s.base;
+}
+
+/*
+ * One element of INS or OUTS at linear: the memory operand is checked at the instruction's
+ * CPL before the port is touched, so a faulting INS consumes no input and a faulting OUTS
+ * sends nothing. Returns false when the instruction ends here (a fault queued, or the guest
+ * stopped).
+ */
+static bool io_string_element(struct guest *g, const struct vm_exit *e,
+			      const struct emu_who *who, uint64_t linear)
+{
+	struct emu_mem_ops ops = guest_emu_ops(g);
+	struct emu_mem_plan plan;
+	struct x86_fault f;
+	uint32_t value = 0;
+	enum emu_mem_status st = emu_mem_check(&ops, who, linear, e->io.size, e->io.in, &plan, &f);
+
+	if (st == EMU_MEM_OK && e->io.in) {
+		value = io_port_read(g, e->io.port, e->io.size);
+		st = emu_mem_commit_write(&ops, &plan, &value);
+	} else if (st == EMU_MEM_OK) {
+		st = emu_mem_commit_read(&ops, &plan, &value);
+		if (st == EMU_MEM_OK)
+			io_port_write(g, e->io.port, e->io.size, value);
+	}
+	if (st == EMU_MEM_FAULT)
+		guest_queue_fault(g, &f);
+	else if (st != EMU_MEM_OK)
+		guest_stop(g, GUEST_STOP_FATAL, "string I/O at linear %llx: not guest RAM",
+			   (unsigned long long)linear);
+	return st == EMU_MEM_OK && g->stop == GUEST_RUNNING;
+}
+
+/* Writes rSI, rDI or rCX at the address size: a 16-bit write merges, a 32-bit one zero-extends
+ * like every 32-bit register write (SDM Vol. 1 3.4.1.1). */
+static void io_set_index(uint64_t *reg, uint64_t value, uint64_t amask)
+{
+	*reg = amask == 0xffff ? (*reg & ~amask) | (value & amask) : value & amask;
+}
+
+/*
+ * INS/OUTS (SDM Vol. 2B): rCX counts with REP, DF picks the direction, rSI/rDI and rCX are
+ * used and updated at the address size. One element per iteration, so a fault part way leaves
+ * the registers describing the remaining work, as hardware does; so does the end of a chunk,
+ * where RIP stays on the instruction and the guest resumes it on its next entry, as after an
+ * interrupt between two iterations (SDM Vol. 2B REP).
+ */
 static void io_string(struct guest *g, const struct vm_exit *e)
 {
 	struct vcpu *v = &g->vcpu;
-	unsigned size = e->io.size, asize = e->io.address_size;
-	uint64_t amask = mask_of_size(asize);
+	unsigned size = e->io.size;
+	uint64_t amask = mask_of_size(e->io.address_size);
 	int64_t step = (v->rflags & RFLAGS_DF) ? -(int64_t)size : (int64_t)size;
 	unsigned index_reg = e->io.in ? GPR_RDI : GPR_RSI;
-	struct segment seg;
+	int seg = e->io.in ? SEG_ES : (e->io.segment >= 0 ? e->io.segment : SEG_DS);
+	struct emu_who who = guest_emu_who(g);
+	uint64_t base = io_string_base(g, seg, who.mode64);
 
-	v->ops->get_segment(v, e->io.in ? SEG_ES : (e->io.segment >= 0 ? e->io.segment : SEG_DS),
-			    &seg);
-	for (;;) {
+	who.via_ss = seg == SEG_SS;
+	for (unsigned done = 0;; done++) {
 		uint64_t count = v->gpr[GPR_RCX] & amask;
 		uint64_t offset = v->gpr[index_reg] & amask;
-		uint64_t linear = seg.base + offset;
-		enum gva_status st;
-		uint32_t value = 0, pfec = 0;
 
 		if (e->io.rep && count == 0)
 			break;
-		if (e->io.in) {
-			value = io_port_read(g, e->io.port, size);
-			st = guest_write_linear(g, linear, &value, size, 0, &pfec);
-		} else {
-			st = guest_read_linear(g, linear, &value, size, 0, &pfec);
-			if (st == GVA_OK)
-				io_port_write(g, e->io.port, size, value);
-		}
-		if (st == GVA_PAGE_FAULT) {
-			vcpu_queue_page_fault(v, pfec, linear);
+		if (done == IO_REP_CHUNK)
 			return;
-		}
-		if (st != GVA_OK) {
-			guest_stop(g, GUEST_STOP_FATAL, "string I/O at linear %llx: %s",
-				   (unsigned long long)linear,
-				   st == GVA_NOT_RAM ? "not guest RAM" : "unsupported paging mode");
+		if (!io_string_element(g, e, &who, base + offset))
 			return;
-		}
-		v->gpr[index_reg] = (v->gpr[index_reg] & ~amask) | ((offset + step) & amask);
+		io_set_index(&v->gpr[index_reg], offset + step, amask);
 		if (!e->io.rep)
 			break;
-		v->gpr[GPR_RCX] = (v->gpr[GPR_RCX] & ~amask) | ((count - 1) & amask);
-		if (g->stop != GUEST_RUNNING)
-			return;
+		io_set_index(&v->gpr[GPR_RCX], count - 1, amask);
 	}
 	vcpu_skip_instruction(v, e);
 }

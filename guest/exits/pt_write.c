@@ -10,102 +10,48 @@
 #include "guest/guest.h"
 #include "guest/gva.h"
 #include "guest/insn.h"
-#include "guest/mode.h"
 #include "guest/x86/x86_emulate.h"
 #include "arch/cpu_info.h"
-#include "arch/rflags.h"
-#include "arch/cr.h"
 #include "arch/trap.h"
 #include "lib/printk.h"
 #include "mm/page.h"
-#include "mm/walk.h"
 
 #define REP_ITERATIONS_PER_EXIT	512	/* bounds the time one exit takes; the guest re-enters */
 
 struct pt_emu_ctx {
 	struct guest *g;
-	uint32_t user;		/* WALK_USER when the guest runs at CPL 3 */
+	struct emu_who who;	/* the instruction's CPL, EFLAGS.AC, CR0.AM, mode */
+	struct emu_mem_ops ops;	/* the one emulated-access path (guest/gva.h) */
 	bool failed;		/* an access left guest RAM: stop the guest */
 	uint64_t failed_at;
 };
 
-/* Whether the guest runs at CPL 3 (SS.DPL is the CPL, SDM Vol. 3A 5.5). */
-static bool guest_user_mode(struct guest *g)
+/* An access outside guest RAM is Umbra's to report, not a guest fault. */
+static bool emu_done(struct pt_emu_ctx *c, enum emu_mem_status st, uint64_t linear,
+		     struct x86_fault *f)
 {
-	struct segment ss;
-
-	g->vcpu.ops->get_segment(&g->vcpu, SEG_SS, &ss);
-	return ss.dpl == 3;
-}
-
-static void pf_fault(struct x86_fault *f, uint32_t pfec, uint64_t linear)
-{
-	*f = (struct x86_fault){ .vector = EXC_PF, .has_error_code = true, .error_code = pfec,
-				 .cr2 = linear };
+	if (st == EMU_MEM_NOT_RAM) {
+		c->failed = true;
+		c->failed_at = linear;
+		*f = (struct x86_fault){ .vector = EXC_PF, .has_error_code = true, .cr2 = linear };
+	}
+	return st == EMU_MEM_OK;
 }
 
 static bool emu_read(void *ctx, uint64_t linear, void *buf, unsigned len, struct x86_fault *f)
 {
 	struct pt_emu_ctx *c = ctx;
-	uint32_t pfec = 0;
-	enum gva_status st = guest_read_linear(c->g, linear, buf, len, c->user, &pfec);
 
-	if (st == GVA_PAGE_FAULT)
-		pf_fault(f, pfec, linear);
-	else if (st != GVA_OK) {
-		c->failed = true;
-		c->failed_at = linear;
-		pf_fault(f, 0, linear);
-	}
-	return st == GVA_OK;
+	return emu_done(c, emu_mem_read(&c->ops, &c->who, linear, buf, len, f), linear, f);
 }
 
-/* Translates the first byte (and the last, when the store crosses a page) with write access,
- * so a fault is raised before anything is written; then writes and tells the MMU. */
+/* Both pages of a crossing store are checked before a byte is written, and every byte written
+ * is reported to the shadow MMU in this exit (emu_mem_write). */
 static bool emu_write(void *ctx, uint64_t linear, const void *buf, unsigned len, struct x86_fault *f)
 {
 	struct pt_emu_ctx *c = ctx;
-	struct guest *g = c->g;
-	struct paging_state ps = guest_paging_state(g);
-	uint32_t access = WALK_WRITE | c->user | ((g->vcpu.rflags & RFLAGS_AC) ? WALK_RFLAGS_AC : 0);
-	uint64_t last = linear + len - 1, gpa_first, gpa_last = 0;
-	bool crosses = (linear ^ last) >> PAGE_SHIFT;
-	uint32_t pfec = 0;
-	int r;
 
-	if (!(g->vcpu.cr0 & CR0_PG)) {
-		gpa_first = linear & 0xffffffffULL;
-		gpa_last = last & 0xffffffffULL;
-		r = 0;
-	} else {
-		r = mmu_translate(&g->mmu, &ps, linear, access, &gpa_first, &pfec);
-		if (r == 1) {
-			pf_fault(f, pfec, linear);
-			return false;
-		}
-		if (r == 0 && crosses) {
-			r = mmu_translate(&g->mmu, &ps, last & ~(PAGE_SIZE - 1), access, &gpa_last, &pfec);
-			if (r == 1) {
-				pf_fault(f, pfec, last & ~(PAGE_SIZE - 1));
-				return false;
-			}
-		}
-	}
-	if (r != 0 || guest_write_linear(g, linear, buf, len, c->user, &pfec) != GVA_OK) {
-		c->failed = true;
-		c->failed_at = linear;
-		pf_fault(f, 0, linear);
-		return false;
-	}
-	if (crosses) {
-		unsigned first_part = PAGE_SIZE - (linear & (PAGE_SIZE - 1));
-
-		mmu_guest_wrote(&g->mmu, gpa_first, first_part);
-		mmu_guest_wrote(&g->mmu, gpa_last & ~(PAGE_SIZE - 1), len - first_part);
-	} else {
-		mmu_guest_wrote(&g->mmu, gpa_first, len);
-	}
-	return true;
+	return emu_done(c, emu_mem_write(&c->ops, &c->who, linear, buf, len, f), linear, f);
 }
 
 /*
@@ -138,15 +84,20 @@ static void guest_emulation_fallback(struct guest *g, const uint8_t *bytes, uint
 void guest_emulate_pt_write(struct guest *g, uint64_t gpa)
 {
 	struct vcpu *v = &g->vcpu;
-	struct pt_emu_ctx ctx = { .g = g, .user = guest_user_mode(g) ? WALK_USER : 0 };
+	struct pt_emu_ctx ctx = { .g = g, .who = guest_emu_who(g), .ops = guest_emu_ops(g) };
 	struct x86_emu_ops ops = { emu_read, emu_write, &ctx };
 	uint8_t bytes[X86_MAX_INSN_LEN] = { 0 };
 	struct x86_emu_cpu cpu;
 	struct x86_insn in;
-	struct x86_fault f;
+	struct x86_fault f, fetch_fault;
 	enum x86_emu_status st;
-	size_t n = guest_fetch_insn(g, bytes);
+	enum emu_mem_status fetch;
+	size_t n = guest_fetch_insn(g, bytes, &fetch, &fetch_fault);
 
+	if (!n && fetch == EMU_MEM_FAULT) {
+		guest_queue_fault(g, &fetch_fault);	/* the guest may not fetch its own instruction */
+		return;
+	}
 	if (!n) {
 		guest_stop(g, GUEST_STOP_FATAL, "cannot read the instruction at rip %llx",
 			   (unsigned long long)v->rip);
@@ -192,6 +143,11 @@ void guest_emulate_pt_write(struct guest *g, uint64_t gpa)
 		guest_emulation_fallback(g, bytes, gpa, "not an emulated instruction");
 		return;
 	case X86_EMU_UNDECODABLE:
+		if (fetch == EMU_MEM_FAULT && x86_decode(bytes, n, cpu.mode, &in) == X86_TRUNCATED) {
+			/* The rest of the instruction is on a page the guest may not fetch. */
+			guest_queue_fault(g, &fetch_fault);
+			return;
+		}
 		guest_emulation_fallback(g, bytes, gpa, "undecodable");
 		return;
 	}

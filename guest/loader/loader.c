@@ -4,6 +4,7 @@
  * kernel's Documentation/arch/x86/boot.rst) for a bzImage.
  */
 #include "guest/loader/loader.h"
+#include "guest/cpu_reset.h"
 #include "guest/guest.h"
 #include "guest/loader/guest_bootinfo.h"
 #include "guest/loader/guest_image.h"
@@ -156,6 +157,7 @@ static int guest_boot_multiboot(struct guest *g, const struct guest_load_params 
 	}
 	guest_initial_state(&g->vcpu, gi->entry, (uint32_t)end);
 	lp->ops->load_state(&g->vcpu);
+	guest_cpu_reset(g);
 	guest_paging_changed(g);
 	pr_info("umbra: guest: %s image, entry %x, %u segment%s at %llx-%llx, %u module%s, "
 		"%llu MiB RAM in %u slots, boot information at %llx\n",
@@ -242,6 +244,7 @@ static int guest_boot_linux(struct guest *g, const struct guest_load_params *lp,
 	}
 	linux_initial_state(&g->vcpu, (uint32_t)l.kernel_gpa);
 	lp->ops->load_state(&g->vcpu);
+	guest_cpu_reset(g);
 	guest_paging_changed(g);
 	pr_info("umbra: guest: Linux bzImage, boot protocol %u.%02u, %s kernel (%s), at %llx-%llx, "
 		"initramfs %llu bytes at %llx, %llu MiB RAM in %u slots\n", bz->version >> 8,
@@ -253,13 +256,12 @@ static int guest_boot_linux(struct guest *g, const struct guest_load_params *lp,
 	return 0;
 }
 
-/* The per-run state every start begins from: devices at power-on, IA32_PAT at its reset
- * value, nothing reported yet. */
+/* The per-run state every start begins from: devices at power-on, nothing reported yet (the
+ * MSRs get their power-on values in guest_cpu_reset()). */
 static bool guest_power_on(struct guest *g, const struct guest_load_params *lp)
 {
 	g->host_cpu = lp->cpu;
-	g->pat = 0x0007040600070406ULL;		/* IA32_PAT power-on value (SDM Vol. 3A 11.12.4) */
-	return guest_platform_init(g);
+	return guest_platform_init(g, lp->ram_size);
 }
 
 /* The kernel module, parsed: a bzImage (Linux) or a multiboot image. */
@@ -341,13 +343,13 @@ int guest_restart(struct guest *g, const struct guest_load_params *lp, char *err
 	const struct vcpu_ops *ops = g->vcpu.ops;
 	void *arch = g->vcpu.arch;
 	uint16_t tag = g->vcpu.tag;
-	bool own_timer = g->vcpu.own_timer;
+	bool own_timer = g->vcpu.own_timer, rdtscp_faults = g->vcpu.rdtscp_faults;
 	struct guest_kernel k;
 
 	/* What the first load allocated stays: RAM, the MMU's pools, the backend's vCPU. The rest
 	 * of struct guest, from bus on, is per-run state (guest/guest.h). */
 	g->vcpu = (struct vcpu){ .ops = ops, .arch = arch, .guest = g, .tag = tag,
-				 .own_timer = own_timer };
+				 .own_timer = own_timer, .rdtscp_faults = rdtscp_faults };
 	memset((char *)g + offsetof(struct guest, bus), 0, sizeof(*g) - offsetof(struct guest, bus));
 	mmu_reset(&g->mmu);
 	memset(&g->mmu.stats, 0, sizeof(g->mmu.stats));

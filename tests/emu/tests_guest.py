@@ -205,3 +205,56 @@ TESTS.append(Test("guest-cr-no-osxsave",
                   forbid=FORBID,
                   status=GUEST_PASS,
                   timeout=120))
+
+# The PC's timers and small devices (tests/guests/pit_rtc.c): the TSC calibrated on PIT channel
+# 2 through port 0x61, IRQ 0 at its programmed rate across HLT measured against that TSC, mode
+# 4 one-shots, the PIC's poll command and auto-EOI, the CMOS RTC, the i8042 and ports 0x80,
+# 0x92 and 0x4d0-0x4d1; none of their ports may be reported as not emulated.
+TESTS.append(Test(
+    "guest-pit-rtc",
+    configs=GUEST_CONFIGS,
+    modules=guest_modules("pit_rtc"),
+    expect=[
+        r"^umbra: tsc: \d+\.\d{3} MHz \(PIT channel 2\)$",
+        r"^tsc: \d+ kHz by PIT channel 2 \(\d+ polls of port 0x61 in 50 ms\)$",
+        r"^ok: OUT2 is low after the count is written and rises later$",
+        r"^pit: \d+ interrupts in 500 ms of TSC time at 100 Hz \(expected 50\), \d+ HLTs$",
+        r"^ok: IRQ 0 comes at the programmed rate within 50% ",
+        r"^ok: each HLT waited for an interrupt",
+        r"^pit: \d+ interrupts while spinning 200 ms without exits",
+        r"^ok: mode 4 raises IRQ 0 once per count$",
+        r"^ok: poll command reports IRQ 0 pending",
+        r"^ok: auto-EOI: IRQ 0 keeps coming without EOI",
+        r"^rtc: 2020-01-01 00:00:0\d \(BCD\), status A 26 B 02 D 80$",
+        r"^ok: the RTC starts on 2020-01-01 at 00:00$",
+        r"^ok: UIP rises and falls around an update$",
+        r"^ok: the seconds advance by one in 1\.5 s after an update",
+        r"^ok: CMOS 0x34/0x35: 48 MiB above 16 MiB$",
+        r"^ok: i8042 self-test \(0xAA\) answers 0x55$",
+        r"^ok: port 0x92: A20 reads back off$",
+        r"^ok: ELCR 0x4d1: IRQ 8 and 13 always edge$",
+        r"^\d+ passed, 0 failed$",
+        r"^umbra: guest stopped: debug exit 0x20$",
+    ],
+    forbid=FORBID + [r"^umbra: guest: port 0x(4[0-3]|6[014]|7[01]|80|92|4d[01]) not emulated"],
+    status=GUEST_PASS,
+    timeout=240))
+
+# The guest resets the machine (tests/guests/machine_reset.c): through the i8042's 0xFE pulse
+# or port 0x92's fast-reset bit. With debug_exit=on Umbra reports it and stops with 0x77 (without
+# debug_exit it would start the guest again, as the monitor's reset does).
+UMBRA_GUEST_RESET = 0x77
+for _how, _line, _detail in [("i8042", "through the i8042", "i8042 pulse"),
+                             ("port92", "through port 0x92", "port 0x92")]:
+    TESTS.append(Test(
+        f"guest-pit-reset-{_how}",
+        configs=["qemu-svm-bios", "bochs-vmx-bios"],
+        modules=guest_modules("machine_reset", _how),
+        expect=[
+            rf"^resetting {_line}$",
+            rf"^umbra: guest stopped: the guest reset the machine \({_detail}\)$",
+            r"^umbra: exits: \d+ total$",
+        ],
+        forbid=FORBID + [r"^  rip ", r"did not reset"],
+        status=UMBRA_GUEST_RESET,
+        timeout=120))

@@ -78,7 +78,7 @@ static void touch(struct fixture *f, const struct paging_state *ps, uint64_t va,
 		leaf = spte_at(f, ps, va, 1);
 		if (leaf && (*leaf & PT_P) && (!(access & WALK_WRITE) || (*leaf & PT_RW)))
 			return;
-		mmu_page_fault(&f->mmu, ps, va, access, false, &out);
+		mmu_page_fault(&f->mmu, ps, va, access, access & WALK_USER ? 3 : 0, false, &out);
 		if (out.action != MMU_RETRY)
 			fail_msg("touch %llx access %x: action %d", (unsigned long long)va, access,
 				 out.action);
@@ -394,6 +394,65 @@ static void test_wp0(void **state)
 	fixture_free(f);
 }
 
+/* Issue 13 item 8: the role bits and rules the audit learnt. CR4.PSE is part of a 32-bit
+ * guest's role; a clean large page's pieces are read-only and their direct page says so; an
+ * entry that shows a user page as supervisor-only (CR0.WP = 0) keeps SMEP's verdict with XD
+ * and never exists under SMAP. */
+static void test_harden_roles(void **state)
+{
+	struct fixture *f = fixture_new();
+	uint64_t pd32 = guest_table(f), pml4 = guest_table(f), pdpt = guest_table(f),
+		 pd = guest_table(f), pt = guest_table(f);
+	struct paging_state ps32 = state_of(PAGING_32, pd32, true, false, NULL);
+	struct paging_state ps = state_of(PAGING_4LEVEL, pml4, false, true, NULL);
+	struct paging_state other;
+	uint64_t *leaf;
+
+	(void)state;
+	/* 32-bit with PSE: built under PSE = 1, audited as if PSE had been cleared. */
+	gwrite(f, pd32 + 4 * 5, 0x800000 | PT_P | PT_RW | PT_PS | PT_A | PT_D, 4);
+	touch(f, &ps32, (5ULL << 22) + 0x1000, 0);
+	expect_clean(f, &ps32);
+	other = ps32;
+	other.cr4 &= ~(uint64_t)CR4_PSE;
+	expect_reported(f, &other, "is not for this state");
+
+	/* 4-level, CR0.WP = 0, SMEP: a clean 2 MiB page and a read-only user page. */
+	ps.cr4 |= CR4_SMEP;
+	gwrite(f, pml4, pdpt | PT_P | PT_RW | PT_US, 8);
+	gwrite(f, pdpt, pd | PT_P | PT_RW | PT_US, 8);
+	gwrite(f, pd, pt | PT_P | PT_RW | PT_US, 8);
+	gwrite(f, pd + 8 * 3, 0xa00000 | PT_P | PT_RW | PT_PS, 8);	/* clean 2 MiB at 6 MiB */
+	gwrite(f, pt + 8 * 7, 0x7000 | PT_P | PT_US, 8);
+	mmu_reset(&f->mmu);
+	touch(f, &ps, 0x601000, 0);
+	touch(f, &ps, 0x7000, WALK_WRITE);
+	leaf = spte_at(f, &ps, 0x7000, 1);
+	assert_true(*leaf & PT_RW);
+	assert_false(*leaf & PT_US);
+	assert_true(*leaf & PT_NX);
+	expect_clean(f, &ps);
+	expect_corrupt(f, &ps, leaf, 0, PT_NX, "hides a user page from SMEP");
+	other = ps;
+	other.cr4 |= CR4_SMAP;
+	expect_reported(f, &other, "hides a user page from SMAP");
+	/* The clean page's piece made writable, and its direct page marked dirty. */
+	expect_corrupt(f, &ps, spte_at(f, &ps, 0x601000, 1), PT_RW, 0, "clean direct sp gfn");
+	{
+		uint64_t *pde = spte_at(f, &ps, 0x601000, 2);
+		struct shadow_page *piece = sp_by_hpa(&f->mmu.cache, *pde & PT_ADDR_MASK);
+
+		assert_non_null(piece);
+		assert_true(piece->role.direct);
+		assert_false(piece->role.dirty);
+		piece->role.dirty = 1;
+		expect_reported(f, &ps, "(dirty 1, wants 0)");
+		piece->role.dirty = 0;
+		expect_clean(f, &ps);
+	}
+	fixture_free(f);
+}
+
 /* Many violations: all are counted, only the first MMU_AUDIT_MAX_LINES reported. */
 static void test_line_limit(void **state)
 {
@@ -430,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_pae),
 		cmocka_unit_test(test_4level),
 		cmocka_unit_test(test_wp0),
+		cmocka_unit_test(test_harden_roles),
 		cmocka_unit_test(test_line_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

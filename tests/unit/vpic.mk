@@ -1,0 +1,2 @@
+UNIT_TESTS += vpic
+UNIT_SRCS_vpic := guest/devices/vpic.c guest/devices/bus.c
