@@ -9,7 +9,8 @@
  *
  * Guest-physical layout (all below 640 KiB except the kernel and the initramfs):
  *
- *   0x00000-0x00fff  page 0, left zero (the BIOS data area a PC would have; Linux reads it)
+ *   0x00000-0x00fff  page 0, left zero: no BIOS data area (with no EBDA pointer there, Linux
+ *                    reserves 0x9f000-1 MiB by itself)
  *   0x0f000          the GDT: __BOOT_CS (0x10) and __BOOT_DS (0x18), flat 4 GiB
  *   0x10000          boot_params (4 KiB); the setup heap it describes ends at 0x1e000
  *   0x20000          the command line, NUL-terminated
@@ -101,8 +102,9 @@ bool linux_cmdline_needs_initrd(const char *cmdline);
 int linux_plan(const struct bzimage *bz, uint64_t ram_size, const char *cmdline,
 	       uint64_t initrd_size, struct linux_layout *out, char *err, size_t errlen);
 
-/* Writes the guest's e820 map for RAM below ram_size: RAM [0, 640 KiB), reserved
- * [640 KiB, 1 MiB), RAM [1 MiB, ram_size). Returns the number of entries (at most 3). */
+/* Writes the guest's e820 map for RAM below ram_size (at least 1 MiB: guest_mem= is at least
+ * 4M): RAM [0, 640 KiB), reserved [640 KiB, 1 MiB), RAM [1 MiB, ram_size), exactly Umbra's
+ * guest RAM (mm/guest_mem.h). Returns the number of entries written (at most max and 3). */
 unsigned linux_e820_map(struct linux_e820 *map, unsigned max, uint64_t ram_size);
 
 /*
