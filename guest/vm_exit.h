@@ -53,6 +53,8 @@ struct vm_exit {
 			bool has_error_code;
 			uint32_t error_code;
 			uint64_t cr2;		/* #PF: the faulting linear address */
+			bool int1;		/* #DB raised by INT1 (ICEBP): a trap the guest layer
+						 * completes with insn_len before reflecting it */
 		} exception;
 		struct {
 			uint64_t linear;	/* INVLPG operand, when the hardware gives it */

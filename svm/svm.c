@@ -158,8 +158,11 @@ static void svm_control_init(struct svm_vcpu *sv)
 	c->intercept_cr = SVM_INTERCEPT_CR_READ(0) | SVM_INTERCEPT_CR_READ(3) |
 			  SVM_INTERCEPT_CR_READ(4) | SVM_INTERCEPT_CR_WRITE(0) |
 			  SVM_INTERCEPT_CR_WRITE(3) | SVM_INTERCEPT_CR_WRITE(4);
-	/* Shadow paging: every guest #PF goes to the shadow MMU first (APM 15.12). */
-	c->intercept_exceptions = SVM_INTERCEPT_EXCEPTION(EXC_PF);
+	/* Shadow paging: every guest #PF goes to the shadow MMU first (APM 15.12). #DB and #AC
+	 * exit too, only to be given back: an exception whose delivery raises it again would
+	 * otherwise keep the processor inside the guest for good (see guest/exits/exception.c). */
+	c->intercept_exceptions = SVM_INTERCEPT_EXCEPTION(EXC_PF) | SVM_INTERCEPT_EXCEPTION(EXC_DB) |
+				  SVM_INTERCEPT_EXCEPTION(EXC_AC);
 	/* Physical INTR, NMI and INIT belong to the host (APM 15.13); SHUTDOWN stops the guest
 	 * instead of resetting the machine; I/O and MSRs go through the maps below. */
 	c->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI | SVM_INTERCEPT_INIT |
@@ -493,6 +496,18 @@ static void svm_note_entry(struct svm_vcpu *sv)
 	};
 }
 
+/*
+ * After a #DB intercept: the processor has already written DR6 and DR7 into the VMCB as the
+ * delivery would (APM 15.12), except that some leave DR7.GD set (Bochs 2.7). Every #DB clears
+ * GD on the way to its handler (SDM Vol. 3A 18.2.4; APM Vol. 2 13.1.1.5), and the handler's
+ * first MOV DR would fault again without that; clearing it changes nothing where the
+ * processor did.
+ */
+static void svm_deliver_debug_state(struct vmcb_save *s)
+{
+	s->dr7 &= ~(uint64_t)SVM_DR7_GD;
+}
+
 /* One VMRUN: state in, event in, run, state out, interrupted event back, exit decoded. */
 static void svm_run(struct vcpu *v, struct vm_exit *exit)
 {
@@ -514,6 +529,8 @@ static void svm_run(struct vcpu *v, struct vm_exit *exit)
 	svm_state_from_vmcb(v, vmcb);
 	svm_requeue_interrupted(v, &vmcb->control);
 	svm_exit_translate(v, sv, exit);
+	if (exit->kind == EXIT_DEBUG)
+		svm_deliver_debug_state(&vmcb->save);
 }
 
 /* The guest's current segment register: the VMCB holds it after each exit (VMSAVE included). */

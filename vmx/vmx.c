@@ -263,8 +263,10 @@ static void vmx_write_controls(struct vmx_vcpu *x)
 	vmcs_write32(VMCS_ENTRY_CONTROLS, x->entry_controls);
 	if (h->vpid)
 		vmcs_write16(VMCS_VPID, GUEST_VPID);
-	/* Shadow paging sees every #PF (mask and match 0: all error codes, SDM 25.2). */
-	vmcs_write32(VMCS_EXCEPTION_BITMAP, 1u << EXC_PF);
+	/* Shadow paging sees every #PF (mask and match 0: all error codes, SDM 25.2). #DB and #AC
+	 * exit only to be given back: an exception whose delivery raises it again would otherwise
+	 * keep the processor inside the guest for good (see guest/exits/exception.c). */
+	vmcs_write32(VMCS_EXCEPTION_BITMAP, (1u << EXC_PF) | (1u << EXC_DB) | (1u << EXC_AC));
 	vmcs_write32(VMCS_PF_ERROR_MASK, 0);
 	vmcs_write32(VMCS_PF_ERROR_MATCH, 0);
 	vmcs_write32(VMCS_CR3_TARGET_COUNT, 0);
