@@ -32,6 +32,9 @@
 	X(EXIT_ENTRY_FAILED,       "entry-failed", exit_entry_failed,     false) /* the hardware refused the guest state */ \
 	X(EXIT_UNKNOWN,            "unknown",      exit_unknown,          false) /* stops the guest with a report */ \
 	X(EXIT_DEBUG,              "debug",        exit_debug,            false) /* #DB, reflected */ \
-	X(EXIT_ALIGNMENT_CHECK,    "alignment",    exit_alignment_check,  false) /* #AC, reflected */
+	X(EXIT_ALIGNMENT_CHECK,    "alignment",    exit_alignment_check,  false) /* #AC, reflected */ \
+	X(EXIT_MONITOR_MWAIT,      "monitor-mwait", exit_undefined_insn,  false) /* hidden by CPUID: #UD */ \
+	X(EXIT_RDPMC,              "rdpmc",        exit_rdpmc,            true)  /* the counters CPUID shows */ \
+	X(EXIT_TASK_SWITCH,        "task-switch",  exit_task_switch,      false) /* stops the guest */
 
 #endif

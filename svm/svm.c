@@ -164,16 +164,21 @@ static void svm_control_init(struct svm_vcpu *sv)
 	c->intercept_exceptions = SVM_INTERCEPT_EXCEPTION(EXC_PF) | SVM_INTERCEPT_EXCEPTION(EXC_DB) |
 				  SVM_INTERCEPT_EXCEPTION(EXC_AC);
 	/* Physical INTR, NMI and INIT belong to the host (APM 15.13); SHUTDOWN stops the guest
-	 * instead of resetting the machine; I/O and MSRs go through the maps below. */
+	 * instead of resetting the machine; I/O and MSRs go through the maps below. RDPMC would
+	 * read the host's counters, a task switch would load CR3 and the rest behind the shadow
+	 * MMU (APM 15.14): both exit. */
 	c->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI | SVM_INTERCEPT_INIT |
 			     SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD | SVM_INTERCEPT_HLT |
 			     SVM_INTERCEPT_INVLPG | SVM_INTERCEPT_INVLPGA |
 			     SVM_INTERCEPT_IOIO_PROT | SVM_INTERCEPT_MSR_PROT |
-			     SVM_INTERCEPT_SHUTDOWN;
-	/* The VMRUN intercept is mandatory (APM 15.5.1); the guest sees no SVM at all. */
+			     SVM_INTERCEPT_SHUTDOWN | SVM_INTERCEPT_RDPMC | SVM_INTERCEPT_TASK_SWITCH;
+	/* The VMRUN intercept is mandatory (APM 15.5.1); the guest sees no SVM at all. MONITOR
+	 * and MWAIT are hidden by CPUID and would otherwise run (MWAIT could sleep the host's
+	 * CPU): both exit, armed or not. */
 	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
 			     SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
-			     SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_XSETBV;
+			     SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_XSETBV | SVM_INTERCEPT_MONITOR |
+			     SVM_INTERCEPT_MWAIT | SVM_INTERCEPT_MWAIT_ARMED;
 	c->iopm_base_pa = sv->iopm_pa;
 	c->msrpm_base_pa = sv->msrpm_pa;
 	c->guest_asid = SVM_GUEST_ASID;		/* must not be 0 (APM 15.5.1) */
@@ -336,6 +341,7 @@ static void svm_update_paging(struct vcpu *v, uint64_t shadow_root)
 		svm_flush_tlb(v);
 	s->cr0 = cr0;
 	s->cr3 = shadow_root;
+	sv->shadow_cr3 = shadow_root;
 	s->cr4 = cr4;
 	s->efer = efer;
 }

@@ -130,8 +130,52 @@ static enum exit_kind svm_insn_exit_kind(uint64_t code)
 	case SVM_EXIT_SKINIT:
 	case SVM_EXIT_INVLPGA:
 		return EXIT_VIRT_INSN;
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_MWAIT_CONDITIONAL:
+		return EXIT_MONITOR_MWAIT;
+	case SVM_EXIT_RDPMC:
+		return EXIT_RDPMC;
 	}
 	return EXIT_UNKNOWN;
+}
+
+/*
+ * A task switch (APM 15.14 "Task Switch Intercept"): EXITINFO1 is the new TSS selector,
+ * EXITINFO2 says whether IRET or a far JMP started it. Otherwise it was a CALL, or, when an
+ * event was being delivered (EXITINTINFO valid), a task gate in the IDT.
+ */
+static void svm_exit_task_switch(const struct vmcb_control *c, struct vm_exit *exit)
+{
+	exit->kind = EXIT_TASK_SWITCH;
+	exit->task_switch.selector = (uint16_t)c->exit_info1;
+	if (c->exit_info2 & SVM_TASK_SWITCH_IRET)
+		exit->task_switch.source = TASK_SWITCH_IRET;
+	else if (c->exit_info2 & SVM_TASK_SWITCH_JMP)
+		exit->task_switch.source = TASK_SWITCH_JMP;
+	else if (c->exit_int_info & SVM_EVENT_VALID)
+		exit->task_switch.source = TASK_SWITCH_GATE;
+	else
+		exit->task_switch.source = TASK_SWITCH_CALL;
+}
+
+/*
+ * Every guest MOV to CR3 exits, so the VMCB's CR3 can only differ from the shadow root Umbra
+ * loaded if the processor switched tasks without the intercept Umbra asked for (QEMU 7.2 TCG
+ * has none) and took the new task's CR3 from its TSS. The guest then runs on its own tables
+ * behind the shadow MMU: whatever the exit was, it is reported as that task switch.
+ */
+static bool svm_unseen_task_switch(const struct svm_vcpu *sv, struct vm_exit *exit)
+{
+	const struct vmcb *vmcb = sv->vmcb;
+
+	if ((uint32_t)vmcb->control.exit_code == SVM_EXIT_INVALID ||
+	    vmcb->save.cr3 == sv->shadow_cr3)
+		return false;
+	exit->kind = EXIT_TASK_SWITCH;
+	exit->task_switch.selector = vmcb->save.tr.selector;
+	exit->task_switch.source = TASK_SWITCH_UNSEEN;
+	return true;
 }
 
 void svm_exit_translate(const struct vcpu *v, const struct svm_vcpu *sv, struct vm_exit *exit)
@@ -146,6 +190,8 @@ void svm_exit_translate(const struct vcpu *v, const struct svm_vcpu *sv, struct 
 	exit->raw_info2 = info2;
 	exit->kind = EXIT_UNKNOWN;
 
+	if (svm_unseen_task_switch(sv, exit))
+		return;
 	if ((uint32_t)code == SVM_EXIT_INVALID) {
 		/* VMRUN refused the guest state (APM 15.5.1); nothing ran. */
 		exit->kind = EXIT_ENTRY_FAILED;
@@ -169,6 +215,8 @@ void svm_exit_translate(const struct vcpu *v, const struct svm_vcpu *sv, struct 
 		exit->kind = EXIT_NMI;
 	} else if (code == SVM_EXIT_SHUTDOWN) {
 		exit->kind = EXIT_TRIPLE_FAULT;		/* APM 15.14: the guest shut down */
+	} else if (code == SVM_EXIT_TASK_SWITCH) {
+		svm_exit_task_switch(c, exit);
 	} else {
 		exit->kind = svm_insn_exit_kind(code);
 		if (exit->kind != EXIT_UNKNOWN)

@@ -248,6 +248,10 @@
 #define DR6_RTM				(1u << 16)	/* active low */
 #define DR7_GD				(1u << 13)	/* general detect: cleared by each #DB */
 
+/* Exit qualification of task switches (table 28-2). */
+#define TSQ_SELECTOR_MASK		0xffffu
+#define TSQ_SOURCE_SHIFT		30		/* 0 CALL, 1 IRET, 2 JMP, 3 IDT task gate */
+
 /* Exit qualification of control-register accesses (table 28-3). */
 #define CRQ_CR_MASK			0xf
 #define CRQ_TYPE_SHIFT			4	/* 0 mov to, 1 mov from, 2 CLTS, 3 LMSW */

@@ -21,8 +21,9 @@ static const uint8_t simple_kinds[] = {
 	[VMX_EXIT_VMWRITE] = EXIT_VIRT_INSN,
 	[VMX_EXIT_VMXOFF] = EXIT_VIRT_INSN,
 	[VMX_EXIT_VMXON] = EXIT_VIRT_INSN,
-	[VMX_EXIT_MWAIT] = EXIT_VIRT_INSN,	/* MONITOR/MWAIT are hidden: #UD */
-	[VMX_EXIT_MONITOR] = EXIT_VIRT_INSN,
+	[VMX_EXIT_MWAIT] = EXIT_MONITOR_MWAIT,	/* MONITOR/MWAIT are hidden: #UD */
+	[VMX_EXIT_MONITOR] = EXIT_MONITOR_MWAIT,
+	[VMX_EXIT_RDPMC] = EXIT_RDPMC,
 	[VMX_EXIT_INVEPT] = EXIT_VIRT_INSN,
 	[VMX_EXIT_INVVPID] = EXIT_VIRT_INSN,
 	[VMX_EXIT_VMFUNC] = EXIT_VIRT_INSN,
@@ -104,6 +105,19 @@ static void vmx_decode_exception(struct vm_exit *exit)
 		exit->exception.int1 = (info & INTR_TYPE_MASK) == INTR_TYPE_PRIV_SW_EXCEPTION;
 		vmx_deliver_debug_state(exit->raw_info1, exit->exception.int1);
 	}
+}
+
+/* A task switch (28.2.1, table 28-2): the new TSS selector and what started the switch. */
+static void vmx_decode_task_switch(struct vm_exit *exit)
+{
+	static const uint8_t sources[] = {
+		TASK_SWITCH_CALL, TASK_SWITCH_IRET, TASK_SWITCH_JMP, TASK_SWITCH_GATE,
+	};
+	uint64_t q = exit->raw_info1;
+
+	exit->kind = EXIT_TASK_SWITCH;
+	exit->task_switch.selector = q & TSQ_SELECTOR_MASK;
+	exit->task_switch.source = sources[(q >> TSQ_SOURCE_SHIFT) & 3];
 }
 
 /* I/O instructions (table 28-5); INS/OUTS details come from the instruction-information field
@@ -208,6 +222,9 @@ void vmx_decode_exit(struct vcpu *v, struct vm_exit *exit, bool ins_outs_info)
 	case VMX_EXIT_WRMSR:
 		exit->kind = basic == VMX_EXIT_RDMSR ? EXIT_MSR_READ : EXIT_MSR_WRITE;
 		exit->msr.index = (uint32_t)v->gpr[GPR_RCX];
+		return;
+	case VMX_EXIT_TASK_SWITCH:
+		vmx_decode_task_switch(exit);
 		return;
 	case VMX_EXIT_INVLPG:
 		exit->kind = EXIT_INVLPG;

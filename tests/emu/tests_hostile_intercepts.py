@@ -1,12 +1,13 @@
 """Hostile guests against Umbra's intercepts and its console: #AC and #DB reflected, and their
-delivery loops (CVE-2015-5307, CVE-2015-8104 patterns);
+delivery loops (CVE-2015-5307, CVE-2015-8104 patterns); MONITOR/MWAIT/RDPMC; task switches;
 guests that never exit, or exit without end, while the console is driven like a busy client."""
 import os
 
-from hostile import CTRL_A, HOSTILE_CONFIGS
+from hostile import CTRL_A, HOSTILE_CONFIGS, hostile_test
 from testlib import Test
 
 UMBRA_EXIT_OK = 0x10            # Ctrl-A x powers off
+UMBRA_EXIT_GUEST_FATAL = 0x79   # the guest did something Umbra does not emulate
 FORBID = [r"FAIL", r"HOST EXCEPTION", r"PANIC"]
 
 
@@ -86,6 +87,12 @@ def without_dr6(checks):
     return [c.replace("^ok: DR6", "^skipped: DR6").rstrip("$") if "^ok: DR6" in c else c
             for c in checks]
 
+MONITOR_CHECKS = [
+    r"^ok: CPUID hides MONITOR/MWAIT$",
+    r"^ok: MONITOR raises #UD$",
+    r"^ok: MWAIT raises #UD$",
+]
+
 TESTS = [
     # Item 3: #AC is reflected as the processor raises it; an #AC whose delivery raises #AC
     # again is a loop of exits, and the monitor still answers (thousands of #AC exits). Not
@@ -113,6 +120,38 @@ TESTS = [
                  configs=["bochs-svm-bios"], cmdline="stale-dr6"),
     endless_test("db", DB_CHECKS, DB_STARTED, DB_LOOP,
                  configs=["qemu-svm-bios"], cmdline="no-general-detect no-int1"),
+
+    # Item 4: MONITOR/MWAIT give #UD and RDPMC sees the counters CPUID shows: the four
+    # legacy ones (modelled, never counting) under the AMD vendor, none under Intel's.
+    hostile_test("insns", MONITOR_CHECKS + [
+        r"^ok: WRMSR PerfCtr0$",
+        r"^ok: RDPMC of legacy counter 0 at CPL0$",
+        r"^ok: RDPMC reads what WRMSR put in PerfCtr0$",
+        r"^ok: RDPMC of counter 4 raises #GP\(0\): PerfCtrExtCore is hidden$",
+        r"^ok: RDPMC of an Intel fixed-counter index raises #GP\(0\)$",
+        r"^ok: RDPMC at CPL3 with CR4.PCE clear raises #GP\(0\)$",
+        r"^ok: RDPMC at CPL3 with CR4.PCE set reads the counter$",
+    ], configs=["qemu-svm-bios", "bochs-svm-bios"]),
+    hostile_test("insns", MONITOR_CHECKS + [
+        r"^ok: RDPMC of counter 0 raises #GP\(0\)$",
+        r"^ok: RDPMC of fixed counter 0 raises #GP\(0\)$",
+        r"^ok: RDPMC at CPL3 with CR4.PCE set still raises #GP\(0\): no counter exists$",
+    ], configs=["bochs-vmx-bios"]),
+
+    # Item 4: a task switch stops the guest with a clear report instead of running natively.
+    Test("hostile-task-switch",
+         configs=HOSTILE_CONFIGS,
+         modules=guest_module("task_switch"),
+         expect=[
+             r"^hostile: task switch by far JMP to TSS 0x38$",
+             # "by JMP" where the processor intercepts it, "by an unknown instruction" under
+             # QEMU TCG, which switches tasks without the SVM intercept (Umbra notices the CR3
+             # it did not load at the next exit).
+             r"^umbra: guest stopped: task switch not supported \(to TSS selector 0x38 by ",
+         ],
+         forbid=FORBID,
+         status=UMBRA_EXIT_GUEST_FATAL,
+         timeout=240),
 
     # Item 11: the same client against a guest that exits without end, but only on CPUID:
     # the VMX preemption timer restarts at each entry and never expires, and Bochs's SVM
