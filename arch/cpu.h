@@ -14,6 +14,15 @@ static inline uint64_t read_rflags(void)
 	return v;
 }
 
+/* The time-stamp counter (SDM Vol. 2B "RDTSC"): a clock that runs whatever Umbra is doing. */
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
 static inline void cpu_relax(void)
 {
 	__asm__ volatile("pause");
