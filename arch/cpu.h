@@ -15,14 +15,6 @@ static inline uint64_t read_rflags(void)
 }
 
 /* The time-stamp counter (SDM Vol. 2B "RDTSC"): a clock that runs whatever Umbra is doing. */
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
 static inline void cpu_relax(void)
 {
 	__asm__ volatile("pause");
