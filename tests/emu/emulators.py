@@ -208,7 +208,9 @@ def boot_interactive(config, iso, workdir, timeout, script, mem_mb=512):
 
     failed_step = None
     if sock is not None:
-        threading.Thread(target=reader, daemon=True).start()
+        reader_thread = threading.Thread(target=reader, daemon=True)
+        reader_thread.start()
+        drained = False     # the emulator ended and the reader had its chance at the rest
         pos = 0
         captured = {}   # named groups of earlier expects; "{{NAME}}" in a pattern is the value
         for kind, arg in script:
@@ -233,6 +235,10 @@ def boot_interactive(config, iso, workdir, timeout, script, mem_mb=512):
                     pos = m.end()
                     captured.update({k: v for k, v in m.groupdict().items() if v is not None})
                     break
+                if proc.poll() is not None and not drained:
+                    reader_thread.join(2)   # its last output may still be on the way
+                    drained = True
+                    continue
                 if time.monotonic() - start > timeout or proc.poll() is not None:
                     failed_step = arg
                     break
