@@ -14,6 +14,7 @@ static inline uint64_t read_rflags(void)
 	return v;
 }
 
+/* The time-stamp counter (SDM Vol. 2B "RDTSC"): a clock that runs whatever Umbra is doing. */
 static inline void cpu_relax(void)
 {
 	__asm__ volatile("pause");

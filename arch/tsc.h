@@ -5,15 +5,9 @@
 
 #include <stdint.h>
 
+#include "arch/x86_insn.h"
+
 struct cpu_info;
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
 
 /* Learns the TSC's frequency (CPUID leaf 15h on bare metal when it names the crystal, else
  * against PIT channel 2, else CPUID leaf 16h), prints it and how it was found; returns Hz. */

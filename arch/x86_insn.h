@@ -1,5 +1,5 @@
-/* Instruction wrappers that are the same in 32- and 64-bit code (CPUID, RDMSR, WRMSR, MOV to and
- * from CR0/CR2/CR3/CR4), shared by Umbra and its 32-bit test guests. Control registers are
+/* Instruction wrappers that are the same in 32- and 64-bit code (CPUID, RDMSR, WRMSR, RDTSC, MOV to
+ * and from CR0/CR2/CR3/CR4), shared by Umbra and its 32-bit test guests. Control registers are
  * unsigned long: the register width of either mode. */
 #ifndef UMBRA_ARCH_X86_INSN_H
 #define UMBRA_ARCH_X86_INSN_H
@@ -31,6 +31,14 @@ static inline uint64_t rdmsr(uint32_t msr)
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
 	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
 }
 
 #define DEFINE_CR_ACCESSORS(n)						\

@@ -2,7 +2,8 @@
  * The one list of neutral exit kinds. Each entry names the kind, its short name (reports,
  * counters), the guest/exits/ handler that serves it, and whether the handler completes the
  * instruction and so needs its length. vm_exit.h builds the enum from it, exit_names.c the
- * names, guest/exits/exits.h the handler declarations and run.c the dispatch table.
+ * names, guest/exits/exits.h the handler declarations and run.c the dispatch table. The order
+ * numbers the counters of guest/umbra_abi.h, so new kinds go at the end.
  */
 #ifndef UMBRA_GUEST_EXIT_KINDS_H
 #define UMBRA_GUEST_EXIT_KINDS_H
@@ -29,6 +30,11 @@
 	X(EXIT_PREEMPT,            "preempt",      exit_nothing,          false) /* Umbra's own timer */ \
 	X(EXIT_INTERRUPT_WINDOW,   "intr-window",  exit_interrupt_window, false) /* requested by Umbra */ \
 	X(EXIT_ENTRY_FAILED,       "entry-failed", exit_entry_failed,     false) /* the hardware refused the guest state */ \
-	X(EXIT_UNKNOWN,            "unknown",      exit_unknown,          false) /* stops the guest with a report */
+	X(EXIT_UNKNOWN,            "unknown",      exit_unknown,          false) /* stops the guest with a report */ \
+	X(EXIT_DEBUG,              "debug",        exit_debug,            false) /* #DB, reflected */ \
+	X(EXIT_ALIGNMENT_CHECK,    "alignment",    exit_alignment_check,  false) /* #AC, reflected */ \
+	X(EXIT_MONITOR_MWAIT,      "monitor-mwait", exit_undefined_insn,  false) /* hidden by CPUID: #UD */ \
+	X(EXIT_RDPMC,              "rdpmc",        exit_rdpmc,            true)  /* the counters CPUID shows */ \
+	X(EXIT_TASK_SWITCH,        "task-switch",  exit_task_switch,      false) /* stops the guest */
 
 #endif

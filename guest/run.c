@@ -11,6 +11,7 @@
 #include "guest/interrupts.h"
 #include "guest/mode.h"
 #include "guest/report.h"
+#include "arch/cpu.h"
 
 typedef void (*exit_handler)(struct guest *g, struct vm_exit *e);
 
@@ -42,6 +43,30 @@ static void guest_dispatch(struct guest *g, struct vm_exit *e)
 		guest_wrap_rip(g, rip);
 }
 
+/* How often, in TSC ticks, the console is looked at whatever the guest's exits are: about
+ * Umbra's tick period (1.5 ms at 3 GHz), a few million instructions under the emulators. */
+#define CONSOLE_POLL_TSC_TICKS	(1ULL << 22)
+
+/*
+ * Whether the console is due after an exit of this kind. Umbra's own exits (its tick) and the
+ * guest's port I/O and HLT are when it is looked at: often enough for a prompt answer, rarely
+ * enough to cost nothing. A guest can also exit only in other ways, and without end: an
+ * exception whose delivery raises it again, a CPUID loop. The VMX preemption timer restarts at
+ * each entry and never expires then, and the PIT tick may be masked, so any exit also polls
+ * once CONSOLE_POLL_TSC_TICKS have passed since the last look.
+ */
+static bool guest_console_due(enum exit_kind kind)
+{
+	static uint64_t last_poll;
+	uint64_t now = rdtsc();
+
+	if (kind != EXIT_EXTERNAL_INTERRUPT && kind != EXIT_PREEMPT && kind != EXIT_IO &&
+	    kind != EXIT_HLT && now - last_poll < CONSOLE_POLL_TSC_TICKS)
+		return false;
+	last_poll = now;
+	return true;
+}
+
 void guest_run(struct guest *g)
 {
 	struct vcpu *v = &g->vcpu;
@@ -61,10 +86,7 @@ void guest_run(struct guest *g)
 		v->ops->run(v, &exit);
 		v->stats.exits++;
 		guest_dispatch(g, &exit);
-		/* Umbra's own exits (its tick) and the guest's port I/O are when the console is
-		 * looked at: often enough for a prompt answer, rarely enough to cost nothing. */
-		if ((exit.kind == EXIT_EXTERNAL_INTERRUPT || exit.kind == EXIT_PREEMPT ||
-		     exit.kind == EXIT_IO || exit.kind == EXIT_HLT) && !console_poll())
+		if (guest_console_due(exit.kind) && !console_poll())
 			guest_stop(g, GUEST_STOP_POWEROFF, "power off from the console");
 		if (g->stop != GUEST_RUNNING)
 			g->last_exit = exit;

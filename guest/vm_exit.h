@@ -22,6 +22,16 @@ enum cr_access_type {
 	CR_SMSW,		/* destination register or memory: decoded by guest/ */
 };
 
+/* What started a task switch (SDM Vol. 3C 28.2.1 table 28-2; APM Vol. 2 15.14 "Task Switch
+ * Intercept", EXITINFO2). */
+enum task_switch_source {
+	TASK_SWITCH_CALL,
+	TASK_SWITCH_IRET,
+	TASK_SWITCH_JMP,
+	TASK_SWITCH_GATE,	/* a task gate in the IDT (an interrupt or exception) */
+	TASK_SWITCH_UNSEEN,	/* found after the fact: the processor did not intercept it */
+};
+
 struct vm_exit {
 	enum exit_kind kind;
 	uint64_t rip;			/* guest RIP of the exiting instruction */
@@ -53,7 +63,13 @@ struct vm_exit {
 			bool has_error_code;
 			uint32_t error_code;
 			uint64_t cr2;		/* #PF: the faulting linear address */
+			bool int1;		/* #DB raised by INT1 (ICEBP): a trap the guest layer
+						 * completes with insn_len before reflecting it */
 		} exception;
+		struct {
+			uint16_t selector;	/* the TSS the guest tried to switch to */
+			enum task_switch_source source;
+		} task_switch;
 		struct {
 			uint64_t linear;	/* INVLPG operand, when the hardware gives it */
 			bool known;

@@ -158,19 +158,27 @@ static void svm_control_init(struct svm_vcpu *sv)
 	c->intercept_cr = SVM_INTERCEPT_CR_READ(0) | SVM_INTERCEPT_CR_READ(3) |
 			  SVM_INTERCEPT_CR_READ(4) | SVM_INTERCEPT_CR_WRITE(0) |
 			  SVM_INTERCEPT_CR_WRITE(3) | SVM_INTERCEPT_CR_WRITE(4);
-	/* Shadow paging: every guest #PF goes to the shadow MMU first (APM 15.12). */
-	c->intercept_exceptions = SVM_INTERCEPT_EXCEPTION(EXC_PF);
+	/* Shadow paging: every guest #PF goes to the shadow MMU first (APM 15.12). #DB and #AC
+	 * exit too, only to be given back: an exception whose delivery raises it again would
+	 * otherwise keep the processor inside the guest for good (see guest/exits/exception.c). */
+	c->intercept_exceptions = SVM_INTERCEPT_EXCEPTION(EXC_PF) | SVM_INTERCEPT_EXCEPTION(EXC_DB) |
+				  SVM_INTERCEPT_EXCEPTION(EXC_AC);
 	/* Physical INTR, NMI and INIT belong to the host (APM 15.13); SHUTDOWN stops the guest
-	 * instead of resetting the machine; I/O and MSRs go through the maps below. */
+	 * instead of resetting the machine; I/O and MSRs go through the maps below. RDPMC would
+	 * read the host's counters, a task switch would load CR3 and the rest behind the shadow
+	 * MMU (APM 15.14): both exit. */
 	c->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI | SVM_INTERCEPT_INIT |
 			     SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD | SVM_INTERCEPT_HLT |
 			     SVM_INTERCEPT_INVLPG | SVM_INTERCEPT_INVLPGA |
 			     SVM_INTERCEPT_IOIO_PROT | SVM_INTERCEPT_MSR_PROT |
-			     SVM_INTERCEPT_SHUTDOWN;
-	/* The VMRUN intercept is mandatory (APM 15.5.1); the guest sees no SVM at all. */
+			     SVM_INTERCEPT_SHUTDOWN | SVM_INTERCEPT_RDPMC | SVM_INTERCEPT_TASK_SWITCH;
+	/* The VMRUN intercept is mandatory (APM 15.5.1); the guest sees no SVM at all. MONITOR
+	 * and MWAIT are hidden by CPUID and would otherwise run (MWAIT could sleep the host's
+	 * CPU): both exit, armed or not. */
 	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
 			     SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
-			     SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_XSETBV;
+			     SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_XSETBV | SVM_INTERCEPT_MONITOR |
+			     SVM_INTERCEPT_MWAIT | SVM_INTERCEPT_MWAIT_ARMED;
 	c->iopm_base_pa = sv->iopm_pa;
 	c->msrpm_base_pa = sv->msrpm_pa;
 	c->guest_asid = SVM_GUEST_ASID;		/* must not be 0 (APM 15.5.1) */
@@ -333,6 +341,7 @@ static void svm_update_paging(struct vcpu *v, uint64_t shadow_root)
 		svm_flush_tlb(v);
 	s->cr0 = cr0;
 	s->cr3 = shadow_root;
+	sv->shadow_cr3 = shadow_root;
 	s->cr4 = cr4;
 	s->efer = efer;
 }
@@ -493,6 +502,18 @@ static void svm_note_entry(struct svm_vcpu *sv)
 	};
 }
 
+/*
+ * After a #DB intercept: the processor has already written DR6 and DR7 into the VMCB as the
+ * delivery would (APM 15.12), except that some leave DR7.GD set (Bochs 2.7). Every #DB clears
+ * GD on the way to its handler (SDM Vol. 3A 18.2.4; APM Vol. 2 13.1.1.5), and the handler's
+ * first MOV DR would fault again without that; clearing it changes nothing where the
+ * processor did.
+ */
+static void svm_deliver_debug_state(struct vmcb_save *s)
+{
+	s->dr7 &= ~(uint64_t)SVM_DR7_GD;
+}
+
 /* One VMRUN: state in, event in, run, state out, interrupted event back, exit decoded. */
 static void svm_run(struct vcpu *v, struct vm_exit *exit)
 {
@@ -514,6 +535,8 @@ static void svm_run(struct vcpu *v, struct vm_exit *exit)
 	svm_state_from_vmcb(v, vmcb);
 	svm_requeue_interrupted(v, &vmcb->control);
 	svm_exit_translate(v, sv, exit);
+	if (exit->kind == EXIT_DEBUG)
+		svm_deliver_debug_state(&vmcb->save);
 }
 
 /* The guest's current segment register: the VMCB holds it after each exit (VMSAVE included). */

@@ -74,14 +74,31 @@ static void svm_exit_cr(const struct svm_vcpu *sv, uint64_t code, uint64_t info1
 	exit->insn_len = svm_nrip_len(sv, exit->rip);
 }
 
+/* The exit kind of an intercepted exception vector: those with a handler of their own. */
+static enum exit_kind svm_exception_kind(uint8_t vector)
+{
+	switch (vector) {
+	case EXC_PF:
+		return EXIT_PAGE_FAULT;
+	case EXC_DB:
+		return EXIT_DEBUG;
+	case EXC_AC:
+		return EXIT_ALIGNMENT_CHECK;
+	}
+	return EXIT_EXCEPTION;
+}
+
 /* Intercepted exceptions (APM 15.12): EXITINFO1 is the error code of the vectors that push
- * one, EXITINFO2 the faulting address of a #PF (the guest's CR2 is left untouched). */
+ * one, EXITINFO2 the faulting address of a #PF (the guest's CR2 is left untouched). A #DB has
+ * already updated the guest's DR6 and DR7 in the VMCB, as its delivery would have, and INT1
+ * does not raise the #DB intercept at all (it has an intercept of its own, left clear): there
+ * is nothing more to decode. */
 static void svm_exit_exception(uint64_t code, uint64_t info1, uint64_t info2,
 			       struct vm_exit *exit)
 {
 	uint8_t vector = code - SVM_EXIT_EXCP(0);
 
-	exit->kind = vector == EXC_PF ? EXIT_PAGE_FAULT : EXIT_EXCEPTION;
+	exit->kind = svm_exception_kind(vector);
 	exit->exception.vector = vector;
 	exit->exception.has_error_code = (EXC_HAS_ERROR_CODE_MASK >> vector) & 1;
 	exit->exception.error_code = exit->exception.has_error_code ? (uint32_t)info1 : 0;
@@ -113,8 +130,52 @@ static enum exit_kind svm_insn_exit_kind(uint64_t code)
 	case SVM_EXIT_SKINIT:
 	case SVM_EXIT_INVLPGA:
 		return EXIT_VIRT_INSN;
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_MWAIT_CONDITIONAL:
+		return EXIT_MONITOR_MWAIT;
+	case SVM_EXIT_RDPMC:
+		return EXIT_RDPMC;
 	}
 	return EXIT_UNKNOWN;
+}
+
+/*
+ * A task switch (APM 15.14 "Task Switch Intercept"): EXITINFO1 is the new TSS selector,
+ * EXITINFO2 says whether IRET or a far JMP started it. Otherwise it was a CALL, or, when an
+ * event was being delivered (EXITINTINFO valid), a task gate in the IDT.
+ */
+static void svm_exit_task_switch(const struct vmcb_control *c, struct vm_exit *exit)
+{
+	exit->kind = EXIT_TASK_SWITCH;
+	exit->task_switch.selector = (uint16_t)c->exit_info1;
+	if (c->exit_info2 & SVM_TASK_SWITCH_IRET)
+		exit->task_switch.source = TASK_SWITCH_IRET;
+	else if (c->exit_info2 & SVM_TASK_SWITCH_JMP)
+		exit->task_switch.source = TASK_SWITCH_JMP;
+	else if (c->exit_int_info & SVM_EVENT_VALID)
+		exit->task_switch.source = TASK_SWITCH_GATE;
+	else
+		exit->task_switch.source = TASK_SWITCH_CALL;
+}
+
+/*
+ * Every guest MOV to CR3 exits, so the VMCB's CR3 can only differ from the shadow root Umbra
+ * loaded if the processor switched tasks without the intercept Umbra asked for (QEMU 7.2 TCG
+ * has none) and took the new task's CR3 from its TSS. The guest then runs on its own tables
+ * behind the shadow MMU: whatever the exit was, it is reported as that task switch.
+ */
+static bool svm_unseen_task_switch(const struct svm_vcpu *sv, struct vm_exit *exit)
+{
+	const struct vmcb *vmcb = sv->vmcb;
+
+	if ((uint32_t)vmcb->control.exit_code == SVM_EXIT_INVALID ||
+	    vmcb->save.cr3 == sv->shadow_cr3)
+		return false;
+	exit->kind = EXIT_TASK_SWITCH;
+	exit->task_switch.selector = vmcb->save.tr.selector;
+	exit->task_switch.source = TASK_SWITCH_UNSEEN;
+	return true;
 }
 
 void svm_exit_translate(const struct vcpu *v, const struct svm_vcpu *sv, struct vm_exit *exit)
@@ -129,6 +190,8 @@ void svm_exit_translate(const struct vcpu *v, const struct svm_vcpu *sv, struct 
 	exit->raw_info2 = info2;
 	exit->kind = EXIT_UNKNOWN;
 
+	if (svm_unseen_task_switch(sv, exit))
+		return;
 	if ((uint32_t)code == SVM_EXIT_INVALID) {
 		/* VMRUN refused the guest state (APM 15.5.1); nothing ran. */
 		exit->kind = EXIT_ENTRY_FAILED;
@@ -152,6 +215,8 @@ void svm_exit_translate(const struct vcpu *v, const struct svm_vcpu *sv, struct 
 		exit->kind = EXIT_NMI;
 	} else if (code == SVM_EXIT_SHUTDOWN) {
 		exit->kind = EXIT_TRIPLE_FAULT;		/* APM 15.14: the guest shut down */
+	} else if (code == SVM_EXIT_TASK_SWITCH) {
+		svm_exit_task_switch(c, exit);
 	} else {
 		exit->kind = svm_insn_exit_kind(code);
 		if (exit->kind != EXIT_UNKNOWN)

@@ -34,6 +34,7 @@ struct svm_vcpu {
 	uint64_t msrpm_pa;	/* SVM_MSRPM_PAGES contiguous pages */
 	struct svm_caps caps;
 	struct svm_entry_state entry;
+	uint64_t shadow_cr3;	/* the CR3 Umbra gave the guest: only a task switch changes it */
 };
 
 /*
@@ -43,7 +44,8 @@ struct svm_vcpu {
  */
 void svm_enter(uint64_t *gpr, uint64_t vmcb_pa, uint64_t host_vmcb_pa);
 
-/* svm_exit.c: describes the #VMEXIT recorded in sv's VMCB as a neutral exit record. */
+/* svm_exit.c: describes the #VMEXIT recorded in sv's VMCB as a neutral exit record. A CR3 that
+ * differs from sv->shadow_cr3 reports the task switch that loaded it. */
 void svm_exit_translate(const struct vcpu *v, const struct svm_vcpu *sv, struct vm_exit *exit);
 /* svm_exit.c: the APM's name of an exit code, for reports ("?" when unknown). */
 const char *svm_exit_name(uint64_t code);

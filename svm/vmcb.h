@@ -184,6 +184,10 @@
 #define SVM_IOIO_SEG_MASK		(7ull << SVM_IOIO_SEG_SHIFT)
 #define SVM_IOIO_PORT_SHIFT		16		/* bits 31:16 */
 
+/* EXITINFO2 of the task-switch intercept (APM 15.14 "Task Switch Intercept"). */
+#define SVM_TASK_SWITCH_IRET		(1ull << 36)	/* started by IRET */
+#define SVM_TASK_SWITCH_JMP		(1ull << 38)	/* started by a far JMP */
+
 /* EXITINFO1 of MSR intercepts (APM 15.11). */
 #define SVM_MSR_EXIT_WRITE		1
 
@@ -225,6 +229,7 @@
 
 #define SVM_DR6_INIT			0xffff0ff0ull	/* reset values (APM Vol. 2 chapter 13) */
 #define SVM_DR7_INIT			0x400ull
+#define SVM_DR7_GD			(1ull << 13)	/* general detect (APM Vol. 2 13.1.1.5) */
 #define SVM_PAT_INIT			0x0007040600070406ull	/* PAT power-on value (7.8) */
 
 /* ------------------------------------------------------------------------------------------ */

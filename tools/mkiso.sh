@@ -42,9 +42,17 @@ $modules	boot
 CFG
 
 mkdir -p "$(dirname "$out")"
-if ! grub-mkrescue -o "$out.tmp.$$" "$stage" >"$log" 2>&1; then
-	cat "$log" >&2
+# xorriso has been seen to crash (SIGSEGV at shutdown, after writing the image) on a loaded
+# machine: a failed attempt is retried twice before the failure counts.
+for attempt in 1 2 3; do
+	if grub-mkrescue -o "$out.tmp.$$" "$stage" >"$log" 2>&1; then
+		break
+	fi
 	rm -f "$out.tmp.$$"
-	exit 1
-fi
+	if (( attempt == 3 )); then
+		cat "$log" >&2
+		exit 1
+	fi
+	echo "$0: grub-mkrescue failed (attempt $attempt of 3), retrying" >&2
+done
 mv "$out.tmp.$$" "$out"

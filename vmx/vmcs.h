@@ -174,6 +174,8 @@
 #define INTR_TYPE_NMI			(2u << 8)
 #define INTR_TYPE_HW_EXCEPTION		(3u << 8)
 #define INTR_TYPE_SW_INTR		(4u << 8)
+#define INTR_TYPE_PRIV_SW_EXCEPTION	(5u << 8)	/* INT1 (ICEBP) */
+#define INTR_TYPE_SW_EXCEPTION		(6u << 8)	/* INT3, INTO */
 #define INTR_TYPE_MASK			(7u << 8)
 
 /* Guest interruptibility state (24.4.2, table 24-3). */
@@ -231,6 +233,24 @@
 #define IOQ_STRING			(1u << 4)
 #define IOQ_REP				(1u << 5)
 #define IOQ_PORT_SHIFT			16
+
+/* Exit qualification of debug exceptions (28.2.1, table 28-1): the DR6 bits of the #DB, which
+ * the exit did not write to DR6. RTM is set when DR6.RTM (active low) would be cleared. */
+#define DBQ_B0_B3			0xfull
+#define DBQ_BD				(1u << 13)	/* debug-register access detected */
+#define DBQ_BS				(1u << 14)	/* single step */
+#define DBQ_RTM				(1u << 16)
+
+/* DR6 and DR7 bits Umbra updates for the guest (SDM Vol. 3A 18.2.3, 18.2.4). */
+#define DR6_B0_B3			0xfull
+#define DR6_BD				(1u << 13)
+#define DR6_BS				(1u << 14)
+#define DR6_RTM				(1u << 16)	/* active low */
+#define DR7_GD				(1u << 13)	/* general detect: cleared by each #DB */
+
+/* Exit qualification of task switches (table 28-2). */
+#define TSQ_SELECTOR_MASK		0xffffu
+#define TSQ_SOURCE_SHIFT		30		/* 0 CALL, 1 IRET, 2 JMP, 3 IDT task gate */
 
 /* Exit qualification of control-register accesses (table 28-3). */
 #define CRQ_CR_MASK			0xf

@@ -35,11 +35,13 @@
 /* The preemption timer's period in TSC ticks: about 1.5 ms at 3 GHz, and a few million guest
  * instructions on emulators whose TSC follows the instruction count. */
 #define PREEMPTION_TSC_TICKS	(1ULL << 22)
+/* MONITOR/MWAIT are hidden by CPUID and RDPMC would read the host's counters: all three exit
+ * (task switches always do, SDM Vol. 3C 26.4.2). */
 #define PROC_REQUIRED	(PROC_HLT_EXITING | PROC_INVLPG_EXITING | PROC_CR3_LOAD_EXITING | \
 			 PROC_CR3_STORE_EXITING | PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | \
 			 PROC_UNCOND_IO_EXITING | PROC_USE_MSR_BITMAPS | PROC_MWAIT_EXITING | \
-			 PROC_MONITOR_EXITING)
-#define PROC_OPTIONAL	(PROC_SECONDARY_CONTROLS | PROC_RDPMC_EXITING | PROC_USE_TSC_OFFSETTING)
+			 PROC_MONITOR_EXITING | PROC_RDPMC_EXITING)
+#define PROC_OPTIONAL	(PROC_SECONDARY_CONTROLS | PROC_USE_TSC_OFFSETTING)
 /* Interrupt-window exiting is switched on only while an interrupt waits; every CPU with VMX
  * allows it (SDM 25.6.2), and it is checked like the others. */
 #define PROC_REQUIRED_TOO (PROC_INTR_WINDOW_EXITING)
@@ -263,8 +265,10 @@ static void vmx_write_controls(struct vmx_vcpu *x)
 	vmcs_write32(VMCS_ENTRY_CONTROLS, x->entry_controls);
 	if (h->vpid)
 		vmcs_write16(VMCS_VPID, GUEST_VPID);
-	/* Shadow paging sees every #PF (mask and match 0: all error codes, SDM 25.2). */
-	vmcs_write32(VMCS_EXCEPTION_BITMAP, 1u << EXC_PF);
+	/* Shadow paging sees every #PF (mask and match 0: all error codes, SDM 25.2). #DB and #AC
+	 * exit only to be given back: an exception whose delivery raises it again would otherwise
+	 * keep the processor inside the guest for good (see guest/exits/exception.c). */
+	vmcs_write32(VMCS_EXCEPTION_BITMAP, (1u << EXC_PF) | (1u << EXC_DB) | (1u << EXC_AC));
 	vmcs_write32(VMCS_PF_ERROR_MASK, 0);
 	vmcs_write32(VMCS_PF_ERROR_MATCH, 0);
 	vmcs_write32(VMCS_CR3_TARGET_COUNT, 0);

@@ -21,8 +21,9 @@ static const uint8_t simple_kinds[] = {
 	[VMX_EXIT_VMWRITE] = EXIT_VIRT_INSN,
 	[VMX_EXIT_VMXOFF] = EXIT_VIRT_INSN,
 	[VMX_EXIT_VMXON] = EXIT_VIRT_INSN,
-	[VMX_EXIT_MWAIT] = EXIT_VIRT_INSN,	/* MONITOR/MWAIT are hidden: #UD */
-	[VMX_EXIT_MONITOR] = EXIT_VIRT_INSN,
+	[VMX_EXIT_MWAIT] = EXIT_MONITOR_MWAIT,	/* MONITOR/MWAIT are hidden: #UD */
+	[VMX_EXIT_MONITOR] = EXIT_MONITOR_MWAIT,
+	[VMX_EXIT_RDPMC] = EXIT_RDPMC,
 	[VMX_EXIT_INVEPT] = EXIT_VIRT_INSN,
 	[VMX_EXIT_INVVPID] = EXIT_VIRT_INSN,
 	[VMX_EXIT_VMFUNC] = EXIT_VIRT_INSN,
@@ -31,26 +32,92 @@ static const uint8_t simple_kinds[] = {
 	[VMX_EXIT_INTERRUPT_WINDOW] = EXIT_INTERRUPT_WINDOW,
 };
 
+static inline uint64_t vmx_read_dr6(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%dr6, %0" : "=r"(v));
+	return v;
+}
+
+static inline void vmx_write_dr6(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%dr6" : : "r"(v));
+}
+
+/*
+ * What delivering a #DB would have done to DR6 and DR7, done by Umbra because the exit took the
+ * delivery's place and did neither (SDM Vol. 3C 28.1), and injecting the #DB will not either
+ * (27.6.1). The qualification holds the DR6 bits of the exception (28.2.1, table 28-1). DR6
+ * B0-B3 describe this exception only, the other bits stay until software clears them (SDM
+ * Vol. 3A 18.2.3); every #DB clears DR7.GD (18.2.4), or the handler's own MOV DR would fault.
+ * The guest's DR6 is the processor's: VM entries and exits do not switch it, Umbra never
+ * uses it, and MOV DR does not exit.
+ */
+static void vmx_deliver_debug_state(uint64_t qual, bool int1)
+{
+	if (!int1) {
+		uint64_t dr6 = vmx_read_dr6();
+
+		dr6 = (dr6 & ~DR6_B0_B3) | (qual & (DBQ_B0_B3 | DBQ_BD | DBQ_BS));
+		if (qual & DBQ_RTM)
+			dr6 &= ~DR6_RTM;
+		vmx_write_dr6(dr6);
+	}
+	vmcs_writenat(VMCS_GUEST_DR7, vmcs_readnat(VMCS_GUEST_DR7) & ~(uint64_t)DR7_GD);
+}
+
+/* The exit kind of an exception vector the exception bitmap intercepts. */
+static enum exit_kind vmx_exception_kind(uint8_t vector)
+{
+	switch (vector) {
+	case EXC_PF:
+		return EXIT_PAGE_FAULT;
+	case EXC_DB:
+		return EXIT_DEBUG;
+	case EXC_AC:
+		return EXIT_ALIGNMENT_CHECK;
+	}
+	return EXIT_EXCEPTION;
+}
+
 /* Exception or NMI (basic reason 0): the interruption-information field says which. */
 static void vmx_decode_exception(struct vm_exit *exit)
 {
 	uint32_t info = vmcs_read32(VMCS_EXIT_INTR_INFO);
+	uint8_t vector = info & 0xff;
 
 	if ((info & INTR_TYPE_MASK) == INTR_TYPE_NMI) {
 		exit->kind = EXIT_NMI;
 		return;
 	}
-	exit->exception.vector = info & 0xff;
+	exit->kind = vmx_exception_kind(vector);
+	exit->exception.vector = vector;
 	exit->exception.has_error_code = info & INTR_INFO_ERROR_CODE;
 	exit->exception.error_code = exit->exception.has_error_code ?
 					     vmcs_read32(VMCS_EXIT_INTR_ERROR) : 0;
 	/* For #PF the qualification is the linear address; CR2 is not written (SDM 28.1). */
-	if (exit->exception.vector == EXC_PF) {
-		exit->kind = EXIT_PAGE_FAULT;
+	if (vector == EXC_PF)
 		exit->exception.cr2 = exit->raw_info1;
-	} else {
-		exit->kind = EXIT_EXCEPTION;
+	/* INT1 is a privileged software exception; the exit instruction length is valid for it
+	 * (SDM 28.2.5), and the guest layer steps over it. */
+	if (vector == EXC_DB) {
+		exit->exception.int1 = (info & INTR_TYPE_MASK) == INTR_TYPE_PRIV_SW_EXCEPTION;
+		vmx_deliver_debug_state(exit->raw_info1, exit->exception.int1);
 	}
+}
+
+/* A task switch (28.2.1, table 28-2): the new TSS selector and what started the switch. */
+static void vmx_decode_task_switch(struct vm_exit *exit)
+{
+	static const uint8_t sources[] = {
+		TASK_SWITCH_CALL, TASK_SWITCH_IRET, TASK_SWITCH_JMP, TASK_SWITCH_GATE,
+	};
+	uint64_t q = exit->raw_info1;
+
+	exit->kind = EXIT_TASK_SWITCH;
+	exit->task_switch.selector = q & TSQ_SELECTOR_MASK;
+	exit->task_switch.source = sources[(q >> TSQ_SOURCE_SHIFT) & 3];
 }
 
 /* I/O instructions (table 28-5); INS/OUTS details come from the instruction-information field
@@ -155,6 +222,9 @@ void vmx_decode_exit(struct vcpu *v, struct vm_exit *exit, bool ins_outs_info)
 	case VMX_EXIT_WRMSR:
 		exit->kind = basic == VMX_EXIT_RDMSR ? EXIT_MSR_READ : EXIT_MSR_WRITE;
 		exit->msr.index = (uint32_t)v->gpr[GPR_RCX];
+		return;
+	case VMX_EXIT_TASK_SWITCH:
+		vmx_decode_task_switch(exit);
 		return;
 	case VMX_EXIT_INVLPG:
 		exit->kind = EXIT_INVLPG;

@@ -144,9 +144,12 @@ def _free_port():
 def boot_interactive(config, iso, workdir, timeout, script, mem_mb=512):
     """Boots iso with COM1 on a TCP socket and plays script against it: a list of
     ("expect", regex) steps, each waiting (within the run's timeout) for new output to match,
-    and ("send", text) steps that type text. Returns a RunResult whose output is everything
-    read, and whose exit_code is the emulator's; a step that never matches ends the run."""
+    ("send", text) steps that type text, and ("sleep", seconds) steps that wait without reading
+    the socket, as a client that is busy elsewhere would. Returns a RunResult whose output is
+    everything read, and whose exit_code is the emulator's; a step that never matches ends
+    the run."""
     import re
+    import select
     import socket
     import threading
 
@@ -181,13 +184,22 @@ def boot_interactive(config, iso, workdir, timeout, script, mem_mb=512):
         except OSError:
             time.sleep(0.1)
 
+    reading = threading.Event()     # cleared by a ("sleep", s) step: the reader parks
+    parked = threading.Event()
+    reading.set()
+
     def reader():
         while True:
+            if not reading.is_set():
+                parked.set()
+                reading.wait()
             try:
+                if not select.select([sock], [], [], 0.1)[0]:
+                    continue    # quiet for a while (firmware, GRUB): keep listening
                 data = sock.recv(4096)
             except socket.timeout:
-                continue        # quiet for a while (firmware, GRUB): keep listening
-            except OSError:
+                continue
+            except (OSError, ValueError):
                 return
             if not data:
                 return
@@ -196,12 +208,21 @@ def boot_interactive(config, iso, workdir, timeout, script, mem_mb=512):
 
     failed_step = None
     if sock is not None:
-        threading.Thread(target=reader, daemon=True).start()
+        reader_thread = threading.Thread(target=reader, daemon=True)
+        reader_thread.start()
+        drained = False     # the emulator ended and the reader had its chance at the rest
         pos = 0
         captured = {}   # named groups of earlier expects; "{{NAME}}" in a pattern is the value
         for kind, arg in script:
             if kind == "send":
                 sock.sendall(arg.encode())
+                continue
+            if kind == "sleep":
+                parked.clear()
+                reading.clear()
+                parked.wait(1)
+                time.sleep(arg)
+                reading.set()
                 continue
             for name, value in captured.items():
                 arg = arg.replace("{{%s}}" % name, re.escape(value))
@@ -214,6 +235,10 @@ def boot_interactive(config, iso, workdir, timeout, script, mem_mb=512):
                     pos = m.end()
                     captured.update({k: v for k, v in m.groupdict().items() if v is not None})
                     break
+                if proc.poll() is not None and not drained:
+                    reader_thread.join(2)   # its last output may still be on the way
+                    drained = True
+                    continue
                 if time.monotonic() - start > timeout or proc.poll() is not None:
                     failed_step = arg
                     break

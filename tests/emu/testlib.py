@@ -19,8 +19,9 @@ class Test:
     audit:    for a test that runs a guest: Umbra audits its shadow MMU when the guest stops
               (audit=exit) and the run must report 0 violations
     script:   when given, COM1 is a TCP socket and the harness types on it: a list of
-              ("expect", regex) and ("send", text) steps played in order; a named group
-              (?P<NAME>...) of one expect can be required again later as {{NAME}}
+              ("expect", regex), ("send", text) and ("sleep", seconds) steps played in
+              order (a sleep reads nothing meanwhile); a named group (?P<NAME>...) of one
+              expect can be required again later as {{NAME}}
     """
 
     def __init__(self, name, configs=None, args="debug_exit=on", modules=None, expect=(),

@@ -11,14 +11,6 @@
 /* EFLAGS is unsigned long so these helpers also suit a 64-bit runtime should a long-mode guest
  * need one later (the control-register accessors of arch/x86_insn.h are the same). */
 
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
 /* XGETBV and XSETBV by opcode, as old assemblers lack the mnemonics (SDM Vol. 2C). */
 static inline uint64_t xgetbv(uint32_t xcr)
 {
