@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/trap.h"
 #include "guest/exit_kinds.h"
 
 #define EXIT_KIND_ENUM(kind, name, handler, needs_length) kind,
@@ -83,6 +84,20 @@ struct vm_exit {
 		} interrupt;
 	};
 };
+
+/* The exit kind of an intercepted exception: the vectors with a handler of their own. */
+static inline enum exit_kind exit_kind_of_exception(uint8_t vector)
+{
+	switch (vector) {
+	case EXC_PF:
+		return EXIT_PAGE_FAULT;
+	case EXC_DB:
+		return EXIT_DEBUG;
+	case EXC_AC:
+		return EXIT_ALIGNMENT_CHECK;
+	}
+	return EXIT_EXCEPTION;
+}
 
 /* A short human name of each kind, for reports and counters. */
 const char *exit_kind_name(enum exit_kind kind);

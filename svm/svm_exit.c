@@ -74,20 +74,6 @@ static void svm_exit_cr(const struct svm_vcpu *sv, uint64_t code, uint64_t info1
 	exit->insn_len = svm_nrip_len(sv, exit->rip);
 }
 
-/* The exit kind of an intercepted exception vector: those with a handler of their own. */
-static enum exit_kind svm_exception_kind(uint8_t vector)
-{
-	switch (vector) {
-	case EXC_PF:
-		return EXIT_PAGE_FAULT;
-	case EXC_DB:
-		return EXIT_DEBUG;
-	case EXC_AC:
-		return EXIT_ALIGNMENT_CHECK;
-	}
-	return EXIT_EXCEPTION;
-}
-
 /* Intercepted exceptions (APM 15.12): EXITINFO1 is the error code of the vectors that push
  * one, EXITINFO2 the faulting address of a #PF (the guest's CR2 is left untouched). A #DB has
  * already updated the guest's DR6 and DR7 in the VMCB, as its delivery would have, and INT1
@@ -98,7 +84,7 @@ static void svm_exit_exception(uint64_t code, uint64_t info1, uint64_t info2,
 {
 	uint8_t vector = code - SVM_EXIT_EXCP(0);
 
-	exit->kind = svm_exception_kind(vector);
+	exit->kind = exit_kind_of_exception(vector);
 	exit->exception.vector = vector;
 	exit->exception.has_error_code = (EXC_HAS_ERROR_CODE_MASK >> vector) & 1;
 	exit->exception.error_code = exit->exception.has_error_code ? (uint32_t)info1 : 0;

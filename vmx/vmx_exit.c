@@ -67,20 +67,6 @@ static void vmx_deliver_debug_state(uint64_t qual, bool int1)
 	vmcs_writenat(VMCS_GUEST_DR7, vmcs_readnat(VMCS_GUEST_DR7) & ~(uint64_t)DR7_GD);
 }
 
-/* The exit kind of an exception vector the exception bitmap intercepts. */
-static enum exit_kind vmx_exception_kind(uint8_t vector)
-{
-	switch (vector) {
-	case EXC_PF:
-		return EXIT_PAGE_FAULT;
-	case EXC_DB:
-		return EXIT_DEBUG;
-	case EXC_AC:
-		return EXIT_ALIGNMENT_CHECK;
-	}
-	return EXIT_EXCEPTION;
-}
-
 /* Exception or NMI (basic reason 0): the interruption-information field says which. */
 static void vmx_decode_exception(struct vm_exit *exit)
 {
@@ -91,7 +77,7 @@ static void vmx_decode_exception(struct vm_exit *exit)
 		exit->kind = EXIT_NMI;
 		return;
 	}
-	exit->kind = vmx_exception_kind(vector);
+	exit->kind = exit_kind_of_exception(vector);
 	exit->exception.vector = vector;
 	exit->exception.has_error_code = info & INTR_INFO_ERROR_CODE;
 	exit->exception.error_code = exit->exception.has_error_code ?

@@ -110,7 +110,9 @@ static void pit_calibrate_tsc(void)
 	CHECK(polls > 0, "OUT2 is low after the count is written and rises later");
 	CHECK(first <= latch && first > latch / 2, "channel 2 counts down from its count (0x%x)",
 	      first);
-	CHECK(last > 0xf000, "channel 2 wraps past zero in mode 0 (0x%x)", last);
+	/* Before terminal count the counter never exceeds the count written; above it, it has
+	 * wrapped to 0xffff and counts on (a loaded host may take milliseconds to read it). */
+	CHECK(last > latch, "channel 2 wraps past zero in mode 0 (0x%x)", last);
 	CHECK(inb(PORT_B) & 0x20, "OUT2 stays high after terminal count in mode 0");
 	CHECK(tsc_hz > 1000000, "the TSC runs (%u kHz)", (unsigned)(tsc_hz / 1000));
 }
