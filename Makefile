@@ -114,7 +114,8 @@ setup:
 
 RUN_ISO := $(if $(filter linux,$(GUEST)),$(BUILD)/umbra-linux.iso,$(BUILD)/umbra.iso)
 run: setup $(RUN_ISO)
-	tools/run.sh --emu $(EMU) --fw $(FW) --iso $(RUN_ISO) $(if $(CPU),--cpu $(CPU))
+	tools/run.sh --emu $(EMU) --fw $(FW) --iso $(RUN_ISO) $(if $(CPU),--cpu $(CPU)) \
+		$(if $(filter linux,$(GUEST)),--ips 200000000)
 
 # ---------------------------------------------------------------------------------------------
 # Host unit tests: pure code compiled with the host compiler and sanitizers, cmocka as framework.
