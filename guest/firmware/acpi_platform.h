@@ -22,6 +22,8 @@
 #define ACPI_PM_TMR_BLK		0x608
 #define ACPI_PM_TMR_LEN		4
 #define ACPI_PM_PORTS		12		/* 0x600-0x60b */
+/* The PM timer's width: 32 bits, which the FADT says with TMR_VAL_EXT (24 without it). */
+#define ACPI_PM_TMR_BITS	32
 
 /* The SCI: ISA IRQ 9, level-triggered, active high (the MADT's override says so). */
 #define ACPI_SCI_IRQ		9
