@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "guest/firmware/acpi.h"
+#include "guest/firmware/acpi_info.h"
 #include "guest/firmware/dsdt_aml.h"
 #include "guest/firmware/mptable.h"
 
@@ -443,6 +444,75 @@ static void test_mptable(void **state)
 	assert_true(mp.fps >= l.end);
 }
 
+/* The monitor's reader: guest memory is the area (the rest of 0xE0000-0xFFFFF is no memory);
+ * the lines are kept in one text. */
+static char described[4096];
+
+static bool info_read(void *ctx, uint64_t gpa, void *buf, size_t len)
+{
+	const void *p = at(gpa, len);
+
+	(void)ctx;
+	if (p)
+		memcpy(buf, p, len);
+	return p != NULL;
+}
+
+static void info_line(void *ctx, const char *text)
+{
+	(void)ctx;
+	strncat(described, text, sizeof(described) - strlen(described) - 2);
+	strcat(described, "\n");
+}
+
+static unsigned describe(void)
+{
+	struct acpi_info_io io = { info_read, NULL, info_line, NULL };
+
+	described[0] = '\0';
+	return acpi_info_describe(&io);
+}
+
+/* `info acpi`: every table with its address, length, revision, OEM and a good checksum; a
+ * byte the guest changed makes that table's checksum bad; no RSDP is said so. */
+static void test_info(void **state)
+{
+	struct acpi_layout l;
+	struct mp_layout mp;
+	char want[160];
+
+	(void)state;
+	build(&l, &mp);
+	assert_int_equal(describe(), 0);
+	snprintf(want, sizeof(want), "RSDP %8x len     36 rev 2 oem \"UMBRA \" RSDT %x XSDT %x "
+		 "checksum ok, extended ok\n", l.rsdp, l.rsdt, l.xsdt);
+	assert_non_null(strstr(described, want));
+	snprintf(want, sizeof(want), "FACP %8x len    276 rev 6 oem \"UMBRA \" \"UMBRAVM \" "
+		 "checksum ok\n", l.fadt);
+	assert_non_null(strstr(described, want));
+	snprintf(want, sizeof(want), "FACS %8x len     64 version 2 (no checksum)\n", l.facs);
+	assert_non_null(strstr(described, want));
+	assert_non_null(strstr(described, "XSDT "));
+	assert_non_null(strstr(described, "RSDT "));
+	assert_non_null(strstr(described, "APIC "));
+	assert_non_null(strstr(described, "DSDT "));
+	assert_non_null(strstr(described, "PM1a_CNT 604, PM_TMR 608 (32 bits), SMI_CMD 0"));
+	snprintf(want, sizeof(want), "MP   %8x len     16 spec 1.4 configuration %x checksum ok\n",
+		 mp.fps, mp.config);
+	assert_non_null(strstr(described, want));
+	assert_non_null(strstr(described, "PCMP "));
+	assert_null(strstr(described, "bad"));
+
+	area[l.madt - AREA_GPA + 40] ^= 0x80;		/* the guest wrote its MADT */
+	assert_int_equal(describe(), 1);
+	assert_non_null(strstr(described, "APIC ") &&
+			strstr(strstr(described, "APIC "), "checksum bad\n"));
+	memset(area, 0, sizeof(area));
+	assert_int_equal(describe(), 0);
+	assert_non_null(strstr(described, "ACPI: no RSDP in e0000-fffff\n"));
+	assert_non_null(strstr(described, "MP: no floating pointer in f0000-fffff\n"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -455,6 +525,7 @@ int main(void)
 		cmocka_unit_test(test_dsdt_disassembled),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_mptable),
+		cmocka_unit_test(test_info),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
