@@ -80,6 +80,7 @@ uint32_t acpi_pm_timer(const struct acpi_pm *pm, uint64_t now);
 /* An access of size bytes (1, 2 or 4) at offset from ACPI_PM_BASE; bytes of it outside the
  * three blocks read all-ones and ignore writes, and the timer ignores writes. */
 uint32_t acpi_pm_read(struct acpi_pm *pm, unsigned offset, unsigned size, uint64_t now);
-void acpi_pm_write(struct acpi_pm *pm, unsigned offset, unsigned size, uint32_t value, uint64_t now);
+void acpi_pm_write(struct acpi_pm *pm, unsigned offset, unsigned size, uint32_t value,
+		   uint64_t now);
 
 #endif

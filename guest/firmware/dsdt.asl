@@ -5,7 +5,9 @@
  */
 #include "guest/firmware/acpi_platform.h"
 
-DefinitionBlock ("", "DSDT", 2, "UMBRA", "UMBRAVM", 1)
+/* OEM ID and OEM table ID as the tables Umbra builds in C say them (acpi.h: ACPI_OEM_ID,
+ * ACPI_OEM_TABLE_ID), padded with spaces; revision 2: integers are 64 bits (5.2.11.1). */
+DefinitionBlock ("", "DSDT", 2, "UMBRA ", "UMBRAVM ", 1)
 {
     /*
      * \_Sx (ACPI 6.0 7.3.4): a package of the SLP_TYP values for PM1a_CNT and PM1b_CNT, then

@@ -303,6 +303,8 @@ static void test_dsdt_s5(void **state)
 	assert_int_equal(rd32(a + 4), acpi_dsdt_aml_len);
 	assert_int_equal(a[8], 2);
 	assert_int_equal(sum(a, acpi_dsdt_aml_len), 0);
+	assert_memory_equal(a + 10, ACPI_OEM_ID, 6);		/* the same IDs as the C tables */
+	assert_memory_equal(a + 16, ACPI_OEM_TABLE_ID, 8);
 	for (size_t i = 36; i + 10 <= acpi_dsdt_aml_len; i++)
 		if (a[i] == 0x08 && !memcmp(a + i + 1, "_S5_", 4))
 			s5 = a + i + 5;
