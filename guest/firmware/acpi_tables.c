@@ -91,7 +91,9 @@ static uint32_t build_facs(struct acpi_place *pl)
  * 5.2.9: the fixed hardware of acpi_platform.h. SMI_CMD is 0: the platform has no SMM, so it
  * is always in ACPI mode and ACPI_ENABLE/ACPI_DISABLE are 0 (5.2.9 SMI_CMD; 4.8.3.2.1: on such
  * a platform SCI_EN always reads 1). No GPE blocks, no PM2 block, no reset register, no C2/C3.
- * Each legacy block and its X_ twin say the same port and size.
+ * Each legacy block and its X_ twin say the same port and size, and so do DSDT and X_DSDT. The
+ * FACS is in FIRMWARE_CTRL only: 5.2.9 wants X_FIRMWARE_CTRL zero when FIRMWARE_CTRL is not
+ * (an OS that honours both would see the FACS twice).
  */
 static uint32_t build_fadt(struct acpi_place *pl, uint32_t facs, uint32_t dsdt, bool tmr_val_ext)
 {
@@ -111,7 +113,7 @@ static uint32_t build_fadt(struct acpi_place *pl, uint32_t facs, uint32_t dsdt, 
 			 ACPI_FADT_SLP_BUTTON | ACPI_FADT_FIX_RTC |
 			 (tmr_val_ext ? ACPI_FADT_TMR_VAL_EXT : 0),
 		.minor_version = ACPI_FADT_MINOR_REVISION,
-		.x_firmware_ctrl = facs, .x_dsdt = dsdt,
+		.x_dsdt = dsdt,
 		.x_pm1a_evt_blk = io_gas(ACPI_PM1A_EVT_BLK, 8 * ACPI_PM1_EVT_LEN, ACPI_GAS_ACCESS_WORD),
 		.x_pm1a_cnt_blk = io_gas(ACPI_PM1A_CNT_BLK, 8 * ACPI_PM1_CNT_LEN, ACPI_GAS_ACCESS_WORD),
 		.x_pm_tmr_blk = io_gas(ACPI_PM_TMR_BLK, 8 * ACPI_PM_TMR_LEN, ACPI_GAS_ACCESS_DWORD),

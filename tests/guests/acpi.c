@@ -167,9 +167,9 @@ static void check_fadt(struct found *f)
 	CHECK(p[208] == 1 && p[209] == 32 && rd64(p + 212) == PM_TMR,
 	      "X_PM_TMR_BLK: I/O %x, 32 bits", PM_TMR);
 	f->dsdt = (uint32_t)rd64(p + 140);
-	f->facs = (uint32_t)rd64(p + 132);
+	f->facs = rd32(p + 36);
 	CHECK_EQ(f->dsdt, rd32(p + 40), "X_DSDT is DSDT");
-	CHECK_EQ(f->facs, rd32(p + 36), "X_FIRMWARE_CTRL is FIRMWARE_CTRL");
+	CHECK_EQ(rd64(p + 132), 0, "X_FIRMWARE_CTRL is 0, as FIRMWARE_CTRL is set");
 	CHECK(f->facs && f->facs % 64 == 0 && !memcmp(phys(f->facs), "FACS", 4) &&
 	      rd32(phys(f->facs) + 4) == 64, "the FACS at %x: 64-byte aligned, 64 bytes", f->facs);
 }
