@@ -12,7 +12,7 @@
 #define ACPI_AREA_GPA		0xF0000
 #define ACPI_AREA_SIZE		0x10000
 
-/* The ACPI fixed hardware on I/O ports (ACPI 6.0 4.8.1): PM1a event block (PM1_STS, PM1_EN),
+/* The ACPI fixed hardware on I/O ports (ACPI 6.0 4.8.3): PM1a event block (PM1_STS, PM1_EN),
  * PM1a control block, PM timer. 0x600-0x60b is free on Umbra's device bus. */
 #define ACPI_PM_BASE		0x600
 #define ACPI_PM1A_EVT_BLK	0x600		/* PM1a_STS at +0, PM1a_EN at +2 */

@@ -12,8 +12,8 @@ DefinitionBlock ("", "DSDT", 2, "UMBRA ", "UMBRAVM ", 1)
     /*
      * \_Sx (ACPI 6.0 7.3.4): a package of the SLP_TYP values for PM1a_CNT and PM1b_CNT, then
      * two reserved integers. OSPM writes SLP_TYPa with SLP_EN to enter the state; the virtual
-     * PM1a control block stops the guest on the S5 value. There is no PM1b block, so its value
-     * is the same (ACPI 6.0 4.8.1.1: OSPM writes it only when the block exists).
+     * PM1a control block stops the guest on the S5 value. There is no PM1b block (the FADT's
+     * PM1b_CNT_BLK is 0), so its value is a placeholder.
      */
     Name (\_S0, Package (0x04) { ACPI_SLP_TYP_S0, ACPI_SLP_TYP_S0, Zero, Zero })
     Name (\_S5, Package (0x04) { ACPI_SLP_TYP_S5, ACPI_SLP_TYP_S5, Zero, Zero })

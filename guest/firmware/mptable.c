@@ -19,7 +19,7 @@ static struct mp_interrupt local_int(uint8_t int_type, uint8_t lint)
 
 /*
  * The base table: the bootstrap processor, the ISA bus, the I/O APIC, then the PC's wiring as
- * in the MP spec's default configurations (5.1 and 5.3): the 8259's INTR on pin 0 (ExtINT),
+ * in the MP spec's default configurations (chapter 5): the 8259's INTR on pin 0 (ExtINT),
  * IRQ 0 on pin 2, every other ISA IRQ but the cascade on the pin of its number; LINT0 takes
  * ExtINT and LINT1 NMI. Entries are in the order of their types (4.3).
  */
