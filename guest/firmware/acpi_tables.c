@@ -71,6 +71,18 @@ static uint32_t put(struct acpi_place *pl, const void *src, size_t len, size_t a
 	return pl->gpa + (uint32_t)at;
 }
 
+/* Writes a table with a 5.2.6 header from src, 16-byte aligned, and sets its checksum. */
+static uint32_t put_sealed(struct acpi_place *pl, const void *src, size_t len)
+{
+	size_t at = place(pl, len, 16);
+
+	if (at == SIZE_MAX)
+		return 0;
+	memcpy(pl->buf + at, src, len);
+	seal(pl, at);
+	return pl->gpa + (uint32_t)at;
+}
+
 /* A system I/O register of bits bits at port, accessed access_size at a time (5.2.3.2). */
 static struct acpi_gas io_gas(uint16_t port, uint8_t bits, uint8_t access_size)
 {
@@ -118,13 +130,8 @@ static uint32_t build_fadt(struct acpi_place *pl, uint32_t facs, uint32_t dsdt, 
 		.x_pm1a_cnt_blk = io_gas(ACPI_PM1A_CNT_BLK, 8 * ACPI_PM1_CNT_LEN, ACPI_GAS_ACCESS_WORD),
 		.x_pm_tmr_blk = io_gas(ACPI_PM_TMR_BLK, 8 * ACPI_PM_TMR_LEN, ACPI_GAS_ACCESS_DWORD),
 	};
-	size_t at = place(pl, sizeof(f), 16);
 
-	if (at == SIZE_MAX)
-		return 0;
-	memcpy(pl->buf + at, &f, sizeof(f));
-	seal(pl, at);
-	return pl->gpa + (uint32_t)at;
+	return put_sealed(pl, &f, sizeof(f));
 }
 
 /* 5.2.12.5: an ISA IRQ that reaches the I/O APIC on another pin or with other flags. */
@@ -162,13 +169,8 @@ static uint32_t build_madt(struct acpi_place *pl)
 		.nmi = { ACPI_MADT_LOCAL_APIC_NMI, sizeof(t.nmi), ACPI_MADT_ALL_PROCESSORS,
 			 ACPI_INTI_POLARITY_HIGH | ACPI_INTI_TRIGGER_EDGE, 1 },
 	};
-	size_t at = place(pl, sizeof(t), 16);
 
-	if (at == SIZE_MAX)
-		return 0;
-	memcpy(pl->buf + at, &t, sizeof(t));
-	seal(pl, at);
-	return pl->gpa + (uint32_t)at;
+	return put_sealed(pl, &t, sizeof(t));
 }
 
 /* 5.2.11.1: the AML iasl compiled, as it is (its checksum is iasl's); it must be a DSDT whose

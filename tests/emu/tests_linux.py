@@ -156,18 +156,8 @@ FORBID = [r"HOST EXCEPTION", r"PANIC", r"Kernel panic", r"linux-init: FAIL",
 LINUX_BOCHS_IPS = 200000000
 
 
-# With `acpi=off`, a kernel built with CONFIG_X86_MPPARSE (the 686 ones; not the cloud kernel)
-# finds Umbra's MP floating pointer in the BIOS area (MP spec 1.4 4.1) before it reserves the
-# initramfs.
-MP_TABLE_FOUND = r"\] found SMP MP-table at \[mem 0x000f[0-9a-f]{4}-0x000f[0-9a-f]{4}\]$"
-
-
-def linux_test(flavour, arch, bits, compression, paging, configs, timeout, reset=False,
-               mp_table=False):
+def linux_test(flavour, arch, bits, compression, paging, configs, timeout, reset=False):
     early = early_boot(flavour, bits, compression)
-    if mp_table:
-        ramdisk = next(i for i, p in enumerate(early) if "RAMDISK" in p)
-        early = early[:ramdisk] + [MP_TABLE_FOUND] + early[ramdisk:]
     again = [r"umbra: guest stopped: reset from the monitor$",
              r"^umbra: guest reset \(\d+ host pages free\)$"] + early[:2] if reset else []
     return Test(f"linux-{flavour}", configs=configs, args=ARGS,
@@ -254,7 +244,7 @@ TESTS = [
     linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["qemu-svm-bios"], 300),
     linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["bochs-vmx-bios"], 2400),
     linux_test("686-pae", "i386", 32, "xz", "PAE", ["qemu-svm-bios"], 600, reset=True),
-    linux_test("686", "i386", 32, "xz", "32-bit", ["qemu-svm-bios"], 400, mp_table=True),
+    linux_test("686", "i386", 32, "xz", "32-bit", ["qemu-svm-bios"], 400),
     # The cloud kernel with ACPI: the tables, the PM timer and the S5 power-off.
     linux_acpi_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["qemu-svm-bios"], 300),
     # What Umbra refuses, each with one line and no guest start.
