@@ -102,10 +102,11 @@ static uint32_t build_facs(struct acpi_place *pl)
 /*
  * 5.2.9: the fixed hardware of acpi_platform.h. SMI_CMD is 0: the platform has no SMM, so
  * there is no mode to switch, it is always in ACPI mode, and ACPI_ENABLE/ACPI_DISABLE are 0
- * (5.2.9 SMI_CMD; 4.8.3.1.2 speaks of "ACPI-only platforms (where SCI_EN is always set)"). No GPE blocks, no PM2 block, no reset register, no C2/C3.
- * Each legacy block and its X_ twin say the same port and size, and so do DSDT and X_DSDT. The
- * FACS is in FIRMWARE_CTRL only: 5.2.9 wants X_FIRMWARE_CTRL zero when FIRMWARE_CTRL is not
- * (an OS that honours both would see the FACS twice).
+ * (5.2.9 SMI_CMD; 4.8.3.1.2 speaks of "ACPI-only platforms (where SCI_EN is always set)").
+ * No GPE blocks, no PM2 block, no reset register, no C2/C3. Each legacy block and its X_ twin
+ * say the same port and size, and so do DSDT and X_DSDT. The FACS is in FIRMWARE_CTRL only:
+ * 5.2.9 wants X_FIRMWARE_CTRL zero when FIRMWARE_CTRL is not (an OS that honours both would
+ * see the FACS twice).
  */
 static uint32_t build_fadt(struct acpi_place *pl, uint32_t facs, uint32_t dsdt, bool tmr_val_ext)
 {

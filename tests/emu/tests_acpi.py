@@ -1,4 +1,4 @@
-"""ACPI and MP tests: a guest finds Umbra's firmware tables as an OS does and powers off through ACPI.
+"""ACPI and MP tests: a guest finds Umbra's firmware tables as an OS does, then powers off by ACPI.
 
 tests/guests/acpi.c scans 0xE0000-0xFFFFF for the RSDP, checks every checksum, walks the XSDT,
 reads the FADT (and its FACS and DSDT, with \\_S5 taken from the AML), the MADT and the MP tables
@@ -24,7 +24,8 @@ INFO_ACPI = [
     ("send", CTRL_A + "c"),
     ("expect", r"\(umbra\) "),
     ("send", "info acpi\r"),
-    ("expect", r"RSDP +f0000 len +36 rev 2 oem \"UMBRA \" RSDT [0-9a-f]+ XSDT [0-9a-f]+ checksum ok, extended ok"),
+    ("expect", r"RSDP +f0000 len +36 rev 2 oem \"UMBRA \" RSDT [0-9a-f]+ XSDT [0-9a-f]+ "
+               r"checksum ok, extended ok"),
     ("expect", r"XSDT +[0-9a-f]+ len +52 rev 1 oem \"UMBRA \" \"UMBRAVM \" checksum ok"),
     ("expect", r"FACP +[0-9a-f]+ len +276 rev 6 .* checksum ok"),
     ("expect", r"DSDT +[0-9a-f]+ len +\d+ rev 2 oem \"UMBRA \" \"UMBRAVM \" checksum ok"),
@@ -47,10 +48,10 @@ TESTS = [Test(
     modules=_guest,
     script=INFO_ACPI,
     expect=[
-        r"^umbra: guest: ACPI tables at f0000-[0-9a-f]+ \(RSDP f0000, XSDT [0-9a-f]+, FADT [0-9a-f]+, "
-        r"MADT [0-9a-f]+, DSDT [0-9a-f]+\)$",
-        r"^umbra: guest: (MP table at [0-9a-f]+ \(configuration [0-9a-f]+\)|no MP table: no I/O APIC "
-        r"on the device bus)$",
+        r"^umbra: guest: ACPI tables at f0000-[0-9a-f]+ \(RSDP f0000, XSDT [0-9a-f]+, "
+        r"FADT [0-9a-f]+, MADT [0-9a-f]+, DSDT [0-9a-f]+\)$",
+        r"^umbra: guest: (MP table at [0-9a-f]+ \(configuration [0-9a-f]+\)"
+        r"|no MP table: no I/O APIC on the device bus)$",
         r"^ok: the memory map reserves f0000-fffff, where the tables are$",
         r"^acpi: RSDP at f0000, OEM \"UMBRA \", revision 2$",
         r"^ok: RSDP extended checksum$",
