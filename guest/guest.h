@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "guest/devices/acpi_pm.h"
 #include "guest/devices/bus.h"
 #include "guest/devices/i8042.h"
 #include "guest/devices/port61.h"
@@ -28,7 +29,7 @@ enum guest_stop_reason {
 	GUEST_STOP_TRIPLE_FAULT,
 	GUEST_STOP_FATAL,		/* something Umbra cannot or will not emulate */
 	GUEST_STOP_RESET,		/* the monitor's reset: start again from the image */
-	GUEST_STOP_POWEROFF,		/* Ctrl-A x on the console */
+	GUEST_STOP_POWEROFF,		/* Ctrl-A x on the console, or the guest's ACPI S5 */
 	GUEST_STOP_GUEST_RESET,		/* the guest reset the machine (i8042 pulse, port 0x92) */
 };
 
@@ -52,6 +53,7 @@ struct guest {
 	struct vrtc rtc;
 	struct i8042 kbd;
 	struct port92 port92;
+	struct acpi_pm acpi_pm;
 	uint64_t clock_start_tsc;	/* guest TSC at power-on: guest time 0 (guest/clock.h) */
 	bool interrupt_window;		/* the backend was asked for an interrupt-window exit */
 	const struct cpu_info *host_cpu;

@@ -7,6 +7,7 @@
 #include "guest/cpu_reset.h"
 #include "guest/guest.h"
 #include "guest/loader/guest_bootinfo.h"
+#include "guest/loader/guest_firmware.h"
 #include "guest/loader/guest_image.h"
 #include "guest/loader/linux.h"
 #include "guest/mode.h"
@@ -286,9 +287,15 @@ static int guest_parse(const struct guest_load_params *lp, struct guest_kernel *
 	return guest_image_parse(image, size, lp->ram_size, &k->mb, err, errlen);
 }
 
+/* Both boot protocols get the firmware tables (ACPI and MP) in the BIOS area, then the
+ * kernel and its boot data. */
 static int guest_boot_image(struct guest *g, const struct guest_load_params *lp,
 			    const struct guest_kernel *k, char *err, size_t errlen)
 {
+	if (!guest_firmware_write(g, lp->pmm)) {
+		snprintk(err, errlen, "the ACPI and MP tables could not be written to guest memory");
+		return -1;
+	}
 	if (k->is_linux)
 		return guest_boot_linux(g, lp, &k->bz, err, errlen);
 	return guest_boot_multiboot(g, lp, &k->mb, err, errlen);
