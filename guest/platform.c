@@ -1,8 +1,8 @@
 /*
  * The guest's virtual PC: the 8259A pair and its ELCR, the 8254 PIT and port 0x61, the CMOS
  * RTC, the i8042, ports 0x80 and 0x92, COM1, the ACPI PM1a blocks and PM timer, the debug-exit
- * port and Umbra's counter port, each registered on the device bus. Devices that keep time read the guest's clock. A device
- * added later is one more line here.
+ * port and Umbra's counter port, each registered on the device bus. Devices that keep time
+ * read the guest's clock. A device added later is one more line here.
  */
 #include "guest/platform.h"
 #include "guest/clock.h"
