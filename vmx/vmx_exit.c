@@ -143,13 +143,14 @@ static void vmx_decode_cr(struct vm_exit *exit)
 }
 
 /* An event being delivered when the exit happened must be delivered again (SDM 28.2.4). */
-static void vmx_requeue_vectoring(struct vcpu *v)
+static void vmx_requeue_vectoring(struct vcpu *v, struct vm_exit *exit)
 {
 	uint32_t info = vmcs_read32(VMCS_IDT_VECTORING_INFO);
 	struct event *e = &v->pending_event;
 
 	if (!(info & INTR_INFO_VALID))
 		return;
+	exit->during_delivery = true;
 	e->pending = true;
 	e->vector = info & 0xff;
 	switch (info & INTR_TYPE_MASK) {
@@ -186,7 +187,7 @@ void vmx_decode_exit(struct vcpu *v, struct vm_exit *exit, bool ins_outs_info)
 		exit->entry.error = basic;
 		return;
 	}
-	vmx_requeue_vectoring(v);
+	vmx_requeue_vectoring(v, exit);
 	switch (basic) {
 	case VMX_EXIT_EXCEPTION_NMI:
 		vmx_decode_exception(exit);

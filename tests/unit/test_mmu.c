@@ -91,7 +91,7 @@ static enum mmu_action run_access(struct fixture *f, const struct paging_state *
 			assert_int_not_equal(mmu_load_root(&f->mmu, ps), 0);
 		if (shadow_allows(f, mode == PAGING_OFF ? PAGING_PAE : mode, f->mmu.root, va, access, hpa))
 			return MMU_RETRY;
-		mmu_page_fault(&f->mmu, ps, va, access, access & WALK_USER ? 3 : 0, false, out);
+		mmu_page_fault(&f->mmu, ps, va, access, access & WALK_USER ? 3 : 0, false, false, out);
 		if (out->action != MMU_RETRY)
 			return out->action;
 	}
@@ -263,7 +263,7 @@ static void test_write_protect_and_roots(void **state)
 	expect_like_guest(f, &ps[0], pt, 0, "read of the page table through its own mapping");
 	/* Writing it must not be allowed by the shadow: it is a shadowed guest table. */
 	assert_false(shadow_allows(f, PAGING_4LEVEL, f->mmu.root, pt, WALK_WRITE, &hpa));
-	mmu_page_fault(&f->mmu, &ps[0], pt + 8 * 0x10, WALK_WRITE | PFEC_P, 0, false, &out);
+	mmu_page_fault(&f->mmu, &ps[0], pt + 8 * 0x10, WALK_WRITE | PFEC_P, 0, false, false, &out);
 	assert_int_equal(out.action, MMU_EMULATE_WRITE);
 	assert_int_equal(out.gpa, pt + 8 * 0x10);
 	/* The emulator writes memory and tells the MMU; the new translation is used at once. */
@@ -298,7 +298,7 @@ static void test_paging_off(void **state)
 	assert_int_equal(hpa, want);
 	assert_int_equal(run_access(f, &ps, 0xb8000, 0, &hpa, &out), MMU_RETRY);
 	assert_int_equal(hpa, f->mmu.ones_page);
-	mmu_page_fault(&f->mmu, &ps, 0xb8000, WALK_WRITE | PFEC_P, 0, false, &out);
+	mmu_page_fault(&f->mmu, &ps, 0xb8000, WALK_WRITE | PFEC_P, 0, false, false, &out);
 	assert_int_equal(out.action, MMU_GUEST_FATAL);
 	fixture_free(f);
 }
