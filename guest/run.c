@@ -11,6 +11,7 @@
 #include "guest/interrupts.h"
 #include "guest/mode.h"
 #include "guest/report.h"
+#include "guest/single_step.h"
 #include "arch/cpu.h"
 
 typedef void (*exit_handler)(struct guest *g, struct vm_exit *e);
@@ -42,7 +43,7 @@ static void guest_dispatch(struct guest *g, struct vm_exit *e)
 {
 	struct vcpu *v = &g->vcpu;
 	unsigned kind = e->kind;
-	uint64_t rip;
+	struct step_start step;
 
 	if (kind >= EXIT_KIND_COUNT) {
 		exit_unknown(g, e);
@@ -56,10 +57,11 @@ static void guest_dispatch(struct guest *g, struct vm_exit *e)
 	}
 	if (exit_table[kind].needs_length && !guest_complete_insn_len(g, e))
 		return;
-	rip = v->rip;
+	step = guest_step_begin(g);
 	exit_table[kind].handler(g, e);
-	if (v->rip != rip)
-		guest_wrap_rip(g, rip);
+	if (v->rip != step.rip)
+		guest_wrap_rip(g, step.rip);
+	guest_step_end(g, &step);
 }
 
 /* How often, in TSC ticks, the console is looked at whatever the guest's exits are: about

@@ -117,6 +117,7 @@ static void guest_initial_state(struct vcpu *v, uint32_t entry, uint32_t mbi)
 	v->gdtr = (struct desc_table){ 0, 0 };
 	v->idtr = (struct desc_table){ 0, 0 };
 	v->pending_event.pending = false;
+	v->single_step_trap = false;
 }
 
 /* Puts the image, its modules and the information block into (zeroed) guest RAM and the vCPU
