@@ -59,7 +59,8 @@ static bool trap_stray_single_step(const struct trap_frame *tf)
 	write_dr6(dr6 & ~(uint64_t)DR6_BS);
 	if (!reported)
 		pr_warn("umbra: a single-step #DB the host did not ask for at rip %016lx (the "
-			"processor leaked a guest's single step): ignored (reported once)\n", tf->rip);
+			"processor leaked a guest's single step): ignored (reported once)\n",
+			tf->rip);
 	reported = true;
 	return true;
 }

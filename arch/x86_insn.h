@@ -59,18 +59,4 @@ DEFINE_CR_ACCESSORS(3)
 DEFINE_CR_ACCESSORS(4)
 #undef DEFINE_CR_ACCESSORS
 
-/* DR6, the debug status (SDM Vol. 3B 17.2.3). */
-static inline uint64_t read_dr6(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mov %%dr6, %0" : "=r"(v));
-	return v;
-}
-
-static inline void write_dr6(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%dr6" : : "r"(v));
-}
-
 #endif

@@ -9,7 +9,8 @@ struct step_start guest_step_begin(struct guest *g)
 
 	g->rep_iteration_done = false;
 	return (struct step_start){
-		.tf = v->rflags & RFLAGS_TF, .rip = v->rip, .event_pending = v->pending_event.pending,
+		.tf = v->rflags & RFLAGS_TF, .rip = v->rip,
+		.event_pending = v->pending_event.pending,
 	};
 }
 

@@ -722,8 +722,8 @@ void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr,
 		 * instruction: such a write by one is reported rather than done wrong. */
 		if (delivery) {
 			out->action = MMU_GUEST_FATAL;
-			snprintk(out->why, sizeof(out->why), "an event delivery writes the read-only "
-				 "user page at %llx under CR0.WP = 0 (SMAP or SMEP)",
+			snprintk(out->why, sizeof(out->why), "an event delivery writes the "
+				 "read-only user page at %llx under CR0.WP = 0 (SMAP or SMEP)",
 				 (unsigned long long)addr);
 			return;
 		}

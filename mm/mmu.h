@@ -35,7 +35,7 @@ struct mmu_stats {
 	uint64_t resets;		/* whole-MMU resets (cache or reverse map full) */
 	uint64_t retries;		/* fetches abandoned because a guest entry changed */
 	uint64_t wp0_emulated_writes;	/* CR0.WP = 0 writes to user pages emulated (SMAP) */
-	uint64_t delivery_unshadowed;	/* page tables unshadowed for an event delivery's write */
+	uint64_t delivery_unshadowed;	/* tables unshadowed because a delivery wrote them */
 };
 
 /* What the MMU needs to know of the processor the guest sees. */

@@ -448,7 +448,8 @@ static void vmx_single_step_trap(struct vcpu *v)
 	v->single_step_trap = false;
 	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) &
 		     ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
-	vmcs_writenat(VMCS_GUEST_PENDING_DBG, vmcs_readnat(VMCS_GUEST_PENDING_DBG) | PENDING_DBG_BS);
+	vmcs_writenat(VMCS_GUEST_PENDING_DBG,
+		      vmcs_readnat(VMCS_GUEST_PENDING_DBG) | PENDING_DBG_BS);
 }
 
 static void vmx_run(struct vcpu *v, struct vm_exit *exit)

@@ -2,7 +2,7 @@
 #include "vmx/vmx_exit.h"
 #include "vmx/vmx_ops.h"
 #include "arch/debugreg.h"
-#include "arch/x86_insn.h"
+#include "arch/cpu.h"
 #include "arch/trap.h"
 #include "lib/string.h"
 

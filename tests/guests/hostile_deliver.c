@@ -23,7 +23,7 @@
 #include "guest/umbra_abi.h"
 
 #define VA0		0x41000000u	/* the region the page table maps (2 MiB aligned) */
-#define STACK_OFF	0x800u		/* ESP in the table: the frame is in [0x7f0, 0x800) */
+#define STACK_OFF	0x800u		/* ESP in the table: frames in [0x7f0, 0x800) */
 #define FRAME_BYTES	16u
 #define NOT_PRESENT	0x41080000u	/* under the same page table, never mapped */
 #define EFLAGS_TF	0x100u
@@ -186,8 +186,8 @@ static void prime(void)
 	}
 	pg_flush();
 	for (uint32_t off = STACK_OFF - FRAME_BYTES; off < STACK_OFF; off += c.size)
-		pg_check_read(va_of(off), c.marks[off / c.size], "%s: entry at +0x%x in use", c.name,
-			      off);
+		pg_check_read(va_of(off), c.marks[off / c.size], "%s: entry at +0x%x in use",
+			      c.name, off);
 	dl_count = dl_df_count = dl_var = 0;
 	dl_cr2 = 0;
 	for (unsigned int i = 0; i < 4; i++)
@@ -209,16 +209,18 @@ static void check_consistent(const char *what)
 		uint64_t e = pg_read_pte(c.mode, c.pt + off);
 		uint32_t va = va_of(off);
 
+		unsigned long long ev = e;
+
 		if (!(e & PTE_P))
-			pg_check_fault(va, PG_READ, false, 0, "%s: %s: entry +0x%x (%llx) maps nothing",
-				       c.name, what, off, (unsigned long long)e);
+			pg_check_fault(va, PG_READ, false, 0, "%s: %s: entry +0x%x (%llx) maps "
+				       "nothing", c.name, what, off, ev);
 		else if (reserved(e))
-			pg_check_fault(va, PG_READ, false, PF_P | PF_RSVD, "%s: %s: entry +0x%x (%llx) "
-				       "has a reserved bit", c.name, what, off, (unsigned long long)e);
+			pg_check_fault(va, PG_READ, false, PF_P | PF_RSVD, "%s: %s: entry +0x%x "
+				       "(%llx) has a reserved bit", c.name, what, off, ev);
 		else
 			pg_check_read(va, *(volatile uint32_t *)(uint32_t)(e & 0xfffff000u),
-				      "%s: %s: entry +0x%x (%llx) maps what it says", c.name, what, off,
-				      (unsigned long long)e);
+				      "%s: %s: entry +0x%x (%llx) maps what it says", c.name, what,
+				      off, ev);
 	}
 }
 

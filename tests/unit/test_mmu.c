@@ -91,7 +91,8 @@ static enum mmu_action run_access(struct fixture *f, const struct paging_state *
 			assert_int_not_equal(mmu_load_root(&f->mmu, ps), 0);
 		if (shadow_allows(f, mode == PAGING_OFF ? PAGING_PAE : mode, f->mmu.root, va, access, hpa))
 			return MMU_RETRY;
-		mmu_page_fault(&f->mmu, ps, va, access, access & WALK_USER ? 3 : 0, false, false, out);
+		mmu_page_fault(&f->mmu, ps, va, access, access & WALK_USER ? 3 : 0, false, false,
+			       out);
 		if (out->action != MMU_RETRY)
 			return out->action;
 	}
