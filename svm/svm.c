@@ -521,13 +521,13 @@ static void svm_deliver_debug_state(struct vmcb_save *s)
  * the instruction, as a trap's return address is, and the guest's DR6 and DR7 become what the
  * #DB's delivery makes them: BS set, the other status bits kept, since the processor never
  * clears them (APM Vol. 2 13.1.1.3), and GD cleared (13.1.1.5). The guest layer lets no other
- * event be queued while the trap is due.
+ * event be queued while the trap is due; should one be, the trap waits for a later entry.
  */
 static void svm_single_step_trap(struct vcpu *v, struct vmcb_save *s)
 {
-	v->single_step_trap = false;
 	if (v->pending_event.pending)
 		return;
+	v->single_step_trap = false;
 	s->dr6 |= DR6_BS;
 	s->dr7 &= ~(uint64_t)DR7_GD;
 	v->pending_event = (struct event){ .pending = true, .type = EVENT_HW_EXCEPTION,
