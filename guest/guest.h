@@ -71,6 +71,12 @@ struct guest {
 	uint64_t emulation_fallbacks;	/* page-table writes Umbra could not emulate */
 	uint64_t fallback_rip, fallback_gfn;	/* the last fallback, to catch one that repeats */
 	bool reset_requested;		/* the monitor asked for a reset */
+	/* The last page table unshadowed for an event delivery's write (exits/page_fault.c), to
+	 * catch one that repeats. */
+	uint64_t delivery_rip, delivery_gfn, delivery_exit;
+	/* The handler of this exit completed one iteration of a REP string instruction and left
+	 * RIP on it (guest/single_step.h). */
+	bool rep_iteration_done;
 };
 
 /* Umbra's exit statuses for guest endings other than the debug-exit port. */

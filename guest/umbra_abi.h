@@ -32,5 +32,6 @@
 #define UMBRA_CTR_ROOTS_BUILT		0x8a
 #define UMBRA_CTR_ROOTS_REUSED		0x8b
 #define UMBRA_CTR_NOT_RAM_READS		0x8c
+#define UMBRA_CTR_DELIVERY_UNSHADOWED	0x8d	/* tables unshadowed for a delivery */
 
 #endif

@@ -25,6 +25,7 @@ uint64_t counters_read(const struct guest *g, uint32_t index)
 	case UMBRA_CTR_ROOTS_BUILT: return m->roots_built;
 	case UMBRA_CTR_ROOTS_REUSED: return m->roots_reused;
 	case UMBRA_CTR_NOT_RAM_READS: return m->not_ram_reads;
+	case UMBRA_CTR_DELIVERY_UNSHADOWED: return m->delivery_unshadowed;
 	}
 	return ~0ULL;
 }

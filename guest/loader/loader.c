@@ -118,6 +118,7 @@ static void guest_flat_state(struct vcpu *v, uint32_t entry, uint16_t cs, uint16
 	v->gdtr = (struct desc_table){ 0, 0 };
 	v->idtr = (struct desc_table){ 0, 0 };
 	v->pending_event.pending = false;
+	v->single_step_trap = false;
 }
 
 /* Multiboot 0.6.96 3.2: the flat state, EAX = magic, EBX = the information block. GDTR and
