@@ -1511,7 +1511,9 @@ static void test_unsupported(void **state)
 	} cases[] = {
 		{ X86_MODE_64, "01 c0" },		/* add eax, eax */
 		{ X86_MODE_64, "88 c3" },		/* mov bl, al */
-		{ X86_MODE_64, "8b 03" },		/* mov eax, [rbx] */
+		{ X86_MODE_64, "8b c3" },		/* mov eax, ebx */
+		{ X86_MODE_64, "85 03" },		/* test [rbx], eax */
+		{ X86_MODE_64, "0f b6 c3" },		/* movzx eax, bl */
 		{ X86_MODE_64, "eb 00" },		/* jmp */
 		{ X86_MODE_64, "90" },			/* nop */
 		{ X86_MODE_64, "39 03" },		/* cmp [rbx], eax */
