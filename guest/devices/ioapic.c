@@ -4,8 +4,8 @@
 #include "lib/string.h"
 
 /* Bits of a redirection entry software writes (3.2.4): all but delivery status (12) and remote
- * IRR (14), and the reserved 55:17. */
-#define REDIR_WRITABLE	(0xff00000000000000ULL | 0xffffULL)
+ * IRR (14), and the reserved 55:17 (bits 16:0 and 63:56 are the entry's). */
+#define REDIR_WRITABLE	(0xff00000000000000ULL | 0x1ffffULL)
 #define REDIR_RO	((uint64_t)(IOAPIC_REDIR_STATUS | IOAPIC_REDIR_REMOTE_IRR))
 
 void ioapic_init(struct ioapic *io, ioapic_send_fn send, void *ctx)
