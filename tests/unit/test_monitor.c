@@ -602,7 +602,7 @@ static const struct bad_case bad_cases[] = {
 	{ "foo", "unknown command \"foo\" (type help)\n" },
 	{ "X 1", "unknown command \"X\" (type help)\n" },
 	{ "helpx", "unknown command \"helpx\" (type help)\n" },
-	{ "info", "usage: info cpu|registers|mmu|exits|devices\n" },
+	{ "info", "usage: info cpu|registers|mmu|exits|devices|apic\n" },
 	{ "info foo", "unknown command \"info foo\" (type help info)\n" },
 	{ "info cpu 1", "usage: info cpu\n" },
 	{ "info registers x", "usage: info registers\n" },
@@ -704,6 +704,7 @@ static void test_help_lists_everything(void **state)
 		"  info mmu         show the guest's paging mode and the shadow MMU\n"
 		"  info exits       show VM-exit counts by reason\n"
 		"  info devices     list the guest's devices and the ports they answer\n"
+		"  info apic        show the local APIC and the I/O APIC redirection table\n"
 		"  walk ADDR        walk the guest page tables for virtual address ADDR\n"
 		"  x ADDR [N]       dump N 8-byte words of guest-virtual memory (N: 8, max 256)\n"
 		"  xp ADDR [N]      dump N 8-byte words of guest-physical memory (N: 8, max 256)\n"
@@ -718,7 +719,7 @@ static void test_help_each_command(void **state)
 	size_t count;
 	const struct monitor_cmd *t = monitor_command_table(&count);
 
-	assert_int_equal(count, 12);
+	assert_int_equal(count, 13);
 	for (size_t i = 0; i < count; i++) {
 		char line[64], expect[256];
 
@@ -738,7 +739,8 @@ static void test_help_each_command(void **state)
 		"usage: info registers\n  same as info cpu\n"
 		"usage: info mmu\n  show the guest's paging mode and the shadow MMU\n"
 		"usage: info exits\n  show VM-exit counts by reason\n"
-		"usage: info devices\n  list the guest's devices and the ports they answer\n");
+		"usage: info devices\n  list the guest's devices and the ports they answer\n"
+		"usage: info apic\n  show the local APIC and the I/O APIC redirection table\n");
 }
 
 /* ---- numbers and printf ---- */
