@@ -226,22 +226,22 @@ static uint64_t oneshot(uint32_t count, uint32_t div)
 	return timer_hits ? timer_tsc[0] - start : 0;
 }
 
+/* Latency on a loaded host only ever makes an interrupt late: each count is checked for
+ * never being early, and the counts and divisors for the order of their times. */
 static void check_timer_oneshot(uint64_t hz)
 {
-	uint32_t count = (uint32_t)(hz / 200);		/* 5 ms at divide 1 */
+	uint32_t count = (uint32_t)(hz / 100);		/* 10 ms at divide 1 */
 	uint64_t t1 = oneshot(count, 0xb), t4 = oneshot(count * 4, 0xb), t2d = oneshot(count, 0x0);
-	uint64_t expect = ms_tsc(5);
+	uint64_t expect = ms_tsc(10) / 10 * 9;
 
-	gprintf("apic: one-shot 5 ms: %u us, 20 ms: %u us, 5 ms / 2: %u us\n",
+	gprintf("apic: one-shot 10 ms: %u us, 40 ms: %u us, 10 ms / 2: %u us\n",
 		(unsigned)(t1 * 1000000 / tsc_hz), (unsigned)(t4 * 1000000 / tsc_hz),
 		(unsigned)(t2d * 1000000 / tsc_hz));
 	CHECK(t1 && t4 && t2d, "one-shot: each count ends in one interrupt");
-	CHECK(t1 >= expect / 10 * 9, "one-shot: never early (%u us for 5000)",
-	      (unsigned)(t1 * 1000000 / tsc_hz));
-	CHECK(t4 > t1 * 2 && t4 < t1 * 8, "one-shot: 4x the count takes about 4x as long");
-	CHECK(t2d > t1 * 3 / 2 && t2d < t1 * 3, "divide by 2 halves the rate");
+	CHECK(t1 >= expect && t4 >= expect * 4 && t2d >= expect * 2, "one-shot: never early");
+	CHECK(t1 < t2d && t2d < t4, "one-shot: 10 ms < 10 ms at divide 2 < 40 ms");
 	timer_hits = 0;
-	wait_hlt(30);
+	wait_spin(30);
 	CHECK_EQ(timer_hits, 0, "one-shot: no second interrupt");
 	CHECK_EQ(apic_r(APIC_REG_TIMER_CUR), 0, "one-shot: the current count stays 0");
 }
