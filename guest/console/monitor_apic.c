@@ -34,7 +34,7 @@ static void print_vectors(struct monitor_out *out, const char *name, const uint3
 static void print_lapic(struct guest *g, struct monitor_out *out)
 {
 	struct lapic *l = &g->lapic;
-	uint64_t now = guest_now_ns(g), next = lapic_next_timer(l);
+	uint64_t now = guest_now_ns(g), next = l->timer_next;
 
 	monitor_printf(out, "lapic: base %llx %s%s, id %u, spiv %x (%s), tpr %02x ppr %02x, "
 		       "esr %x, timer %s\n",

@@ -92,11 +92,6 @@ static void timer_arm_deadline(struct lapic *l)
 					: LAPIC_NEVER;
 }
 
-uint64_t lapic_next_timer(const struct lapic *l)
-{
-	return lapic_enabled(l) ? l->timer_next : LAPIC_NEVER;
-}
-
 /* ---- interrupt registers ------------------------------------------------------------------- */
 
 static bool reg_test(const uint32_t r[8], unsigned v)
@@ -112,6 +107,19 @@ static void reg_set(uint32_t r[8], unsigned v)
 static void reg_clear(uint32_t r[8], unsigned v)
 {
 	r[v / 32] &= ~(1u << (v % 32));
+}
+
+uint64_t lapic_next_timer(const struct lapic *l)
+{
+	uint32_t lvt = l->lvt[LAPIC_LVT_TIMER];
+
+	/* An expiry that can change nothing is no reason to take control back: a masked timer
+	 * raises nothing (its count is computed from time when read), and one whose vector waits
+	 * in IRR would only coalesce into it. lapic_update() catches up at the next look; this
+	 * keeps a timer of a few nanoseconds from costing an exit per period. */
+	if (!lapic_enabled(l) || (lvt & APIC_LVT_MASKED) || reg_test(l->irr, lvt & APIC_LVT_VECTOR))
+		return LAPIC_NEVER;
+	return l->timer_next;
 }
 
 int lapic_highest(const uint32_t reg[8])

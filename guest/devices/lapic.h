@@ -115,7 +115,8 @@ bool lapic_match_dest(const struct lapic *l, uint32_t dest, bool logical);
 /* Brings the timer up to date at guest time now: a count that reached zero, or a TSC deadline
  * that passed, raises its LVT vector (periods coalesce into one IRR bit). */
 void lapic_update(struct lapic *l, uint64_t now);
-/* The guest time of the timer's next expiry, or LAPIC_NEVER. */
+/* The guest time of the timer's next expiry that raises an interrupt, or LAPIC_NEVER (none,
+ * masked, or its vector already waiting in IRR). */
 uint64_t lapic_next_timer(const struct lapic *l);
 /* The timer's current count at now (SDM 11.5.4). */
 uint32_t lapic_timer_current(const struct lapic *l, uint64_t now);

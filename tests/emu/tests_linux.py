@@ -60,10 +60,16 @@ def fetch(ctx):
     return out
 
 
-def linux_modules(flavour, arch):
+# The local APIC runs: the same command line without `nolapic`. `noapic acpi=off` stay: without
+# ACPI or MP tables Linux cannot find the I/O APIC, but it finds the local APIC from CPUID and
+# IA32_APIC_BASE, and takes its timer as clock event device.
+LAPIC_CMDLINE = " ".join(w for w in CMDLINE.split() if w != "nolapic")
+
+
+def linux_modules(flavour, arch, cmdline=CMDLINE):
     def modules(ctx):
         d = fetch(ctx)
-        return [(os.path.join(d, f"vmlinuz-{flavour}"), f"guest {CMDLINE}"),
+        return [(os.path.join(d, f"vmlinuz-{flavour}"), f"guest {cmdline}"),
                 (os.path.join(d, f"initramfs-{arch}.cpio.gz"), "initrd")]
     return modules
 
@@ -72,19 +78,19 @@ def esc(text):
     return re.escape(text)
 
 
-def early_boot(flavour, bits, compression):
+def early_boot(flavour, bits, compression, cmdline=CMDLINE):
     """The loader's line and the kernel's early messages, in order."""
     top = GUEST_MEM - 1
     return [
         rf"^umbra: guest: Linux bzImage, boot protocol 2\.\d+, {bits}-bit kernel \({compression}\), "
         r"at 1000000-[0-9a-f]+, initramfs \d+ bytes at [0-9a-f]+, 256 MiB RAM",
         rf"Linux version \d+\.\d+\.\d+-\d+-{esc(flavour)} ",
-    ] + ([rf"\] Command line: {esc(CMDLINE)}$"] if bits == 64 else []) + [  # x86-64 only
+    ] + ([rf"\] Command line: {esc(cmdline)}$"] if bits == 64 else []) + [  # x86-64 only
         r"\] BIOS-e820: \[mem 0x0000000000000000-0x000000000009ffff\] usable$",
         r"\] BIOS-e820: \[mem 0x00000000000a0000-0x00000000000fffff\] reserved$",
         rf"\] BIOS-e820: \[mem 0x0000000000100000-0x{top:016x}\] usable$",
         rf"\] RAMDISK: \[mem 0x[0-9a-f]+-0x{top:08x}\]$",
-        rf"\] Kernel command line: {esc(CMDLINE)}$",
+        rf"\] Kernel command line: {esc(cmdline)}$",
         r"\] printk: console \[ttyS0\] enabled$",
     ]
 
@@ -147,13 +153,23 @@ FORBID = [r"HOST EXCEPTION", r"PANIC", r"Kernel panic", r"linux-init: FAIL",
 LINUX_BOCHS_IPS = 200000000
 
 
-def linux_test(flavour, arch, bits, compression, paging, configs, timeout, reset=False):
-    early = early_boot(flavour, bits, compression)
+def linux_test(flavour, arch, bits, compression, paging, configs, timeout, reset=False,
+               lapic=False):
+    cmdline = LAPIC_CMDLINE if lapic else CMDLINE
+    early = early_boot(flavour, bits, compression, cmdline)
     again = [r"umbra: guest stopped: reset from the monitor$",
              r"^umbra: guest reset \(\d+ host pages free\)$"] + early[:2] if reset else []
-    return Test(f"linux-{flavour}", configs=configs, args=ARGS,
-                modules=linux_modules(flavour, arch),
-                expect=early + [INIT_STARTS] + again + WORKLOAD,
+    workload = WORKLOAD
+    if lapic:
+        # The kernel's clock event device is the local APIC timer (TSC-deadline or one-shot),
+        # and it interrupts (the LOC line of /proc/interrupts).
+        at = WORKLOAD.index(r"^linux-init: 8 passed, 0 failed$")
+        workload = WORKLOAD[:at] + [r"^linux-init: clockevents: .*lapic",
+                                    r"^linux-init: local timer interrupts: [1-9]\d*$"] + \
+            WORKLOAD[at:]
+    return Test(f"linux-{'lapic-' if lapic else ''}{flavour}", configs=configs, args=ARGS,
+                modules=linux_modules(flavour, arch, cmdline),
+                expect=early + [INIT_STARTS] + again + workload,
                 script=monitor_script(paging, reset), forbid=FORBID,
                 status=UMBRA_GUEST_HALTED, timeout=timeout, mem_mb=512,
                 bochs_ips=LINUX_BOCHS_IPS)
@@ -197,6 +213,10 @@ TESTS = [
     linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["bochs-vmx-bios"], 2400),
     linux_test("686-pae", "i386", 32, "xz", "PAE", ["qemu-svm-bios"], 600, reset=True),
     linux_test("686", "i386", 32, "xz", "32-bit", ["qemu-svm-bios"], 400),
+    # With the local APIC (no `nolapic`).
+    linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["qemu-svm-bios"], 300, lapic=True),
+    linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["bochs-vmx-bios"], 2400,
+               lapic=True),
     # What Umbra refuses, each with one line and no guest start.
     refused("no-initramfs", kernel_only("console=ttyS0"),
             r"Linux: no initramfs module after the kernel, and the command line needs one"),

@@ -179,11 +179,16 @@ static void test_timer_periodic(void **s)
 	now += 10500;						/* ten periods and a half */
 	lapic_update(&l, now);
 	assert_int_equal(l.stats.timer_coalesced, 9);
+	assert_int_equal(l.timer_next, 1000 + 14000);
+	assert_int_equal(lapic_next_timer(&l), LAPIC_NEVER);	/* its vector waits in IRR */
+	assert_int_equal(lapic_acknowledge(&l), 0x40);
 	assert_int_equal(lapic_next_timer(&l), 1000 + 14000);
 	assert_int_equal(mmio_r(APIC_REG_TIMER_CUR), 50);
 	mmio_w(APIC_REG_TIMER_DIV, 0x0);			/* /2 from here: 50 counts = 1 us */
 	assert_int_equal(mmio_r(APIC_REG_TIMER_CUR), 50);
 	assert_int_equal(lapic_next_timer(&l), now + 1000);
+	mmio_w(APIC_REG_LVT_TIMER, APIC_LVT_MASKED | (APIC_TIMER_PERIODIC << 17) | 0x40);
+	assert_int_equal(lapic_next_timer(&l), LAPIC_NEVER);	/* masked: nothing to raise */
 }
 
 /* TSC deadline (11.5.4.1): fires at the deadline, the MSR then reads 0; the count registers
