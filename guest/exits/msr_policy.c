@@ -254,6 +254,24 @@ static bool write_apic(struct msr_ctx *c, uint32_t index, uint64_t value)
 	return true;
 }
 
+/* The AMD Interrupt Pending Message register (BKDG for family 0Fh, MSRC001_0055): the guest
+ * has no C1E and no SMI/IO messages, so it reads 0 and only 0 can be written. Linux reads it for
+ * the AMD E400 erratum once ACPI is up. */
+static bool read_zero(struct msr_ctx *c, uint32_t index, uint64_t *value)
+{
+	(void)c;
+	(void)index;
+	*value = 0;
+	return true;
+}
+
+static bool write_zero_only(struct msr_ctx *c, uint32_t index, uint64_t value)
+{
+	(void)c;
+	(void)index;
+	return value == 0;
+}
+
 /* ---- The table ---- */
 
 const struct msr_entry msr_policy_table[] = {
@@ -278,6 +296,8 @@ const struct msr_entry msr_policy_table[] = {
 	  read_amd_evtsel, write_amd_evtsel, false },
 	{ MSR_AMD_PERF_CTR0, MSR_AMD_PERF_LEGACY_COUNT, "PerfCtr0-3", MSR_NEEDS_AMD,
 	  read_amd_ctr, write_amd_ctr, false },
+	{ MSR_AMD_INT_PENDING_MSG, 1, "AMD_INT_PENDING_MSG", MSR_NEEDS_AMD, read_zero,
+	  write_zero_only, false },
 };
 const unsigned msr_policy_count = sizeof(msr_policy_table) / sizeof(msr_policy_table[0]);
 

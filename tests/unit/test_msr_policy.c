@@ -338,13 +338,25 @@ static void test_apic_msrs(void **s)
 	assert_false(m_read_ok(MSR_IA32_APIC_BASE));
 }
 
+/* AMD's interrupt pending message register: 0, and only 0 written; absent on Intel. */
+static void test_amd_int_pending(void **s)
+{
+	(void)s;
+	reset(&intel_cpu);
+	assert_null(find(MSR_AMD_INT_PENDING_MSG));
+	reset(&amd_cpu);
+	assert_int_equal(rd(MSR_AMD_INT_PENDING_MSG), 0);
+	assert_true(wr(MSR_AMD_INT_PENDING_MSG, 0));
+	assert_false(wr(MSR_AMD_INT_PENDING_MSG, 1));
+}
+
 /* Every row of the table has its test above: adding a row means adding a test. */
 static void test_every_entry_tested(void **s)
 {
 	static const char *const tested[] = {
 		"IA32_TSC", "IA32_EFER", "IA32_PAT", "IA32_MCG_CAP", "IA32_MCG_STATUS",
 		"IA32_MISC_ENABLE", "IA32_DS_AREA", "IA32_TSC_AUX", "PerfEvtSel0-3", "PerfCtr0-3",
-		"IA32_APIC_BASE", "IA32_TSC_DEADLINE", "x2APIC",
+		"IA32_APIC_BASE", "IA32_TSC_DEADLINE", "x2APIC", "AMD_INT_PENDING_MSG",
 	};
 
 	(void)s;
@@ -375,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_amd_ctr),
 		cmocka_unit_test(test_absent),
 		cmocka_unit_test(test_apic_msrs),
+		cmocka_unit_test(test_amd_int_pending),
 		cmocka_unit_test(test_every_entry_tested),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
