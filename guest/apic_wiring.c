@@ -2,6 +2,7 @@
 #include "guest/apic_wiring.h"
 #include "guest/clock.h"
 #include "guest/guest.h"
+#include "guest/mmio_windows.h"
 #include "arch/tsc.h"
 #include "lib/printk.h"
 
@@ -74,9 +75,7 @@ void guest_apic_reset(struct guest *g)
 	lapic_set_eoi_callback(&g->lapic, lapic_eoi_to_ioapic, g);
 	g->cr8_synced = 0;
 	bus_move(&g->bus, BUS_MMIO, &g->lapic, APIC_DEFAULT_BASE);
-	guest_mem_set_mmio(&g->mem, GUEST_LAPIC_MMIO_SLOT, APIC_DEFAULT_BASE, APIC_MMIO_SIZE);
-	guest_mem_set_mmio(&g->mem, GUEST_IOAPIC_MMIO_SLOT, IOAPIC_DEFAULT_BASE, IOAPIC_MMIO_SIZE);
-	mmu_reset(&g->mmu);
+	guest_mmio_windows_sync(g);
 }
 
 void guest_apic_base_written(struct guest *g, uint64_t old)
@@ -93,8 +92,7 @@ void guest_apic_base_written(struct guest *g, uint64_t old)
 			(unsigned long long)(old & ~0xfffULL));
 		return;
 	}
-	guest_mem_set_mmio(&g->mem, GUEST_LAPIC_MMIO_SLOT, base, APIC_MMIO_SIZE);
-	mmu_reset(&g->mmu);
+	guest_mmio_windows_sync(g);
 }
 
 void guest_apic_sync_cr8(struct guest *g)

@@ -13,8 +13,8 @@ struct guest;
 
 /* Platform power-on: resets the I/O APIC and puts both APIC pages on the bus. */
 bool guest_apic_attach(struct guest *g);
-/* Processor reset (guest memory and the shadow MMU exist): the local APIC at power-on, both
- * MMIO windows in place, the shadow MMU reset so that no old entry maps them. */
+/* Processor reset (guest memory and the shadow MMU exist): the local APIC at power-on, its
+ * page back at FEE00000H, and the MMIO windows made from the bus (guest/mmio_windows.h). */
 void guest_apic_reset(struct guest *g);
 /* After a write to IA32_APIC_BASE that changed it from old: the xAPIC page moves. */
 void guest_apic_base_written(struct guest *g, uint64_t old);

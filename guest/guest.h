@@ -43,8 +43,6 @@ enum guest_stop_reason {
 /* The I/O APIC pin of each ISA IRQ, as on the PC (and as the ACPI MADT's interrupt source
  * override says): the 8254's OUT0 is wired to pin 2, every other IRQ n to pin n. */
 #define GUEST_PIT_GSI		2
-#define GUEST_IOAPIC_MMIO_SLOT	1	/* guest_mem MMIO windows: 0 the local APIC, 1 the I/O APIC */
-#define GUEST_LAPIC_MMIO_SLOT	0
 
 struct guest {
 	/* Resources the first load allocates and a monitor reset keeps. */

@@ -17,6 +17,7 @@
 #include "arch/pfec.h"
 #include "guest/apic_wiring.h"
 #include "guest/exits/exits.h"
+#include "guest/mmio_windows.h"
 
 #define WIN		0xfed00000ULL	/* the test device's window */
 #define RAM_BUF		0x200000ULL	/* a RAM operand for MOVS */
@@ -58,7 +59,7 @@ static struct gfix *mmio_guest(void)
 			       .read = dev_read, .write = dev_write };
 
 	assert_true(bus_register(&f->g.bus, &r));
-	assert_true(guest_mem_set_mmio(&f->g.mem, 2, WIN, 0x1000));
+	assert_true(guest_mmio_windows_sync(&f->g));
 	memset(&dev, 0, sizeof(dev));
 	return f;
 }
