@@ -1,5 +1,6 @@
 /* The guest's processor state at reset, beyond the registers the backend loads. */
 #include "guest/cpu_reset.h"
+#include "guest/apic_wiring.h"
 #include "guest/exits/cpuid_policy.h"
 #include "guest/exits/msr_access.h"
 #include "guest/guest.h"
@@ -37,8 +38,10 @@ static struct msr_features guest_msr_features(const struct guest *g)
 
 void guest_cpu_reset(struct guest *g)
 {
-	struct msr_features cpu = guest_msr_features(g);
+	struct msr_features cpu;
 
+	guest_apic_reset(g);	/* first: CPUID's APIC bit follows IA32_APIC_BASE[11] */
+	cpu = guest_msr_features(g);
 	msr_access_reset(g, &cpu);
 	/* The real XCR0 is the guest's from its first XSETBV on (exits/xsetbv.c); a reset must
 	 * not leave the previous run's value behind its back. Its reset value passes every

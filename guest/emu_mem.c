@@ -166,7 +166,8 @@ size_t emu_mem_fetch(const struct emu_mem_ops *ops, const struct emu_who *who, u
 		if (n > to_wrap)
 			n = to_wrap;	/* the offset wraps first: a new linear address follows */
 		*st = emu_translate(ops, linear, access, &gpa, f);
-		if (*st == EMU_MEM_OK && !ops->read(ops->ctx, gpa, buf + done, n))
+		if (*st == EMU_MEM_OK &&
+		    !(ops->fetch ? ops->fetch : ops->read)(ops->ctx, gpa, buf + done, n))
 			*st = EMU_MEM_NOT_RAM;
 		if (*st != EMU_MEM_OK)
 			break;

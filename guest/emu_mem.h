@@ -38,6 +38,9 @@ struct emu_mem_ops {
 	/* After each write: the guest-physical bytes it changed (the shadow MMU's business). */
 	void (*wrote)(void *ctx, uint64_t gpa, unsigned len);
 	void *ctx;
+	/* Instruction bytes: RAM only, never a device's registers (an MMIO window is not
+	 * executable memory for Umbra). NULL: read() serves fetches too. */
+	bool (*fetch)(void *ctx, uint64_t gpa, void *buf, unsigned len);
 };
 
 enum emu_mem_status {

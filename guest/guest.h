@@ -8,6 +8,8 @@
 #include "guest/devices/acpi_pm.h"
 #include "guest/devices/bus.h"
 #include "guest/devices/i8042.h"
+#include "guest/devices/ioapic.h"
+#include "guest/devices/lapic.h"
 #include "guest/devices/port61.h"
 #include "guest/devices/port92.h"
 #include "guest/devices/vpic.h"
@@ -38,6 +40,10 @@ enum guest_stop_reason {
 #define GUEST_KBD_IRQ		1	/* the i8042's keyboard port */
 #define GUEST_UART_IRQ		4	/* COM1 */
 #define GUEST_AUX_IRQ		12	/* the i8042's aux (mouse) port */
+#define GUEST_RTC_IRQ		8	/* the CMOS RTC */
+/* The I/O APIC pin of each ISA IRQ, as on the PC (and as the ACPI MADT's interrupt source
+ * override says): the 8254's OUT0 is wired to pin 2, every other IRQ n to pin n. */
+#define GUEST_PIT_GSI		2
 
 struct guest {
 	/* Resources the first load allocates and a monitor reset keeps. */
@@ -54,6 +60,12 @@ struct guest {
 	struct i8042 kbd;
 	struct port92 port92;
 	struct acpi_pm acpi_pm;
+	struct ioapic ioapic;		/* at IOAPIC_DEFAULT_BASE */
+	/* The vCPU's local APIC: per-vCPU state, one for the one vCPU (its MMIO page moves with
+	 * IA32_APIC_BASE: guest/apic.c). */
+	struct lapic lapic;
+	uint8_t cr8_synced;		/* CR8 as last given to the vCPU: tells a guest MOV CR8 */
+	uint64_t mmio_refused;		/* MMIO instructions Umbra does not emulate (#GP) */
 	uint64_t clock_start_tsc;	/* guest TSC at power-on: guest time 0 (guest/clock.h) */
 	bool interrupt_window;		/* the backend was asked for an interrupt-window exit */
 	const struct cpu_info *host_cpu;

@@ -6,6 +6,7 @@
 #include "arch/msr.h"
 #include "arch/rflags.h"
 #include "arch/trap.h"
+#include "lib/string.h"
 
 uint8_t guest_cpl(struct guest *g)
 {
@@ -49,14 +50,49 @@ static int gva_translate(void *ctx, uint64_t linear, uint32_t access, uint64_t *
 	return mmu_translate(&g->mmu, &ps, linear, access, gpa, pfec);
 }
 
+/* An access to an MMIO window goes to the device bus: as one access of its width when that is
+ * a register width (1, 2, 4 or 8 bytes), else byte by byte (a 16-byte CMPXCHG16B operand, or
+ * the part of a page-crossing access on this page). Devices see little-endian values. */
+static bool gva_mmio(struct guest *g, uint64_t gpa, uint8_t *buf, unsigned len, bool write)
+{
+	uint64_t v = 0;
+
+	if (len == 1 || len == 2 || len == 4 || len == 8) {
+		if (write) {
+			memcpy(&v, buf, len);
+			bus_write(&g->bus, BUS_MMIO, gpa, len, v);
+		} else {
+			bus_read(&g->bus, BUS_MMIO, gpa, len, &v);
+			memcpy(buf, &v, len);
+		}
+		return true;
+	}
+	for (unsigned i = 0; i < len; i++)
+		gva_mmio(g, gpa + i, buf + i, 1, write);
+	return true;
+}
+
 static bool gva_read(void *ctx, uint64_t gpa, void *buf, unsigned len)
 {
-	return guest_mem_read(&((struct guest *)ctx)->mem, gpa, buf, len);
+	struct guest *g = ctx;
+
+	if (guest_mem_is_mmio(&g->mem, gpa))
+		return gva_mmio(g, gpa, buf, len, false);
+	return guest_mem_read(&g->mem, gpa, buf, len);
 }
 
 static bool gva_write(void *ctx, uint64_t gpa, const void *buf, unsigned len)
 {
-	return guest_mem_write(&((struct guest *)ctx)->mem, gpa, buf, len);
+	struct guest *g = ctx;
+
+	if (guest_mem_is_mmio(&g->mem, gpa))
+		return gva_mmio(g, gpa, (uint8_t *)buf, len, true);
+	return guest_mem_write(&g->mem, gpa, buf, len);
+}
+
+static bool gva_fetch(void *ctx, uint64_t gpa, void *buf, unsigned len)
+{
+	return guest_mem_read(&((struct guest *)ctx)->mem, gpa, buf, len);
 }
 
 static void gva_wrote(void *ctx, uint64_t gpa, unsigned len)
@@ -66,7 +102,7 @@ static void gva_wrote(void *ctx, uint64_t gpa, unsigned len)
 
 struct emu_mem_ops guest_emu_ops(struct guest *g)
 {
-	return (struct emu_mem_ops){ gva_translate, gva_read, gva_write, gva_wrote, g };
+	return (struct emu_mem_ops){ gva_translate, gva_read, gva_write, gva_wrote, g, gva_fetch };
 }
 
 enum emu_mem_status guest_emu_read(struct guest *g, const struct emu_who *who, uint64_t linear,

@@ -1,7 +1,9 @@
-/* The guest's interrupt lines: from its devices through the virtual PIC to the vCPU. */
+/* The guest's interrupt lines: from its devices through the 8259A pair and the APICs to the
+ * vCPU. */
 #ifndef UMBRA_GUEST_INTERRUPTS_H
 #define UMBRA_GUEST_INTERRUPTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct guest;
@@ -13,6 +15,9 @@ struct guest;
 void guest_update_irq_lines(struct guest *g);
 /* The guest time at which a device's timer raises its next interrupt, or GUEST_NO_TIMER. */
 uint64_t guest_next_timer(const struct guest *g);
+/* Whether an interrupt could be taken now were IF set: the 8259A's (when its INTR reaches the
+ * processor), the local APIC's above its PPR, or an NMI. */
+bool guest_interrupt_pending(const struct guest *g);
 /* Before each entry: queues the PIC's interrupt if the guest can take it now (RFLAGS.IF, no
  * STI/MOV SS shadow, no other event or single-step trap pending), else asks for an
  * interrupt-window exit; and tells the backend when the next timer is due. */

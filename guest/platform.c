@@ -1,10 +1,12 @@
 /*
  * The guest's virtual PC: the 8259A pair and its ELCR, the 8254 PIT and port 0x61, the CMOS
  * RTC, the i8042, ports 0x80 and 0x92, COM1, the ACPI PM1a blocks and PM timer, the debug-exit
- * port and Umbra's counter port, each registered on the device bus. Devices that keep time
- * read the guest's clock. A device added later is one more line here.
+ * port and Umbra's counter port, the I/O APIC and the local APIC's page (MMIO), each registered
+ * on the device bus. Devices that keep time read the guest's clock. A device added later is
+ * one more line here.
  */
 #include "guest/platform.h"
+#include "guest/apic_wiring.h"
 #include "guest/clock.h"
 #include "guest/console/console.h"
 #include "guest/devices/bus.h"
@@ -55,5 +57,6 @@ bool guest_platform_init(struct guest *g, uint64_t ram_size)
 	       vuart_attach(&g->uart, &g->bus, COM1_BASE) &&
 	       acpi_pm_attach(&g->acpi_pm, &g->bus) &&
 	       debug_exit_attach(g, &g->bus) &&
-	       counter_port_attach(g, &g->bus);
+	       counter_port_attach(g, &g->bus) &&
+	       guest_apic_attach(g);
 }

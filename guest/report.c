@@ -66,6 +66,14 @@ void guest_report_counters(struct guest *g)
 	if (g->pit.irqs)
 		pr_info("umbra: pit: %llu interrupts raised, %llu periods coalesced\n",
 			(unsigned long long)g->pit.irqs, (unsigned long long)g->pit.irqs_coalesced);
+	if (g->lapic.stats.accepted || g->mmu.stats.mmio)
+		pr_info("umbra: apic: %llu MMIO accesses (%llu refused), %llu interrupts accepted, "
+			"%llu timer expiries, %llu timer periods coalesced, %llu I/O APIC messages\n",
+			(unsigned long long)m->mmio, (unsigned long long)g->mmio_refused,
+			(unsigned long long)g->lapic.stats.accepted,
+			(unsigned long long)g->lapic.stats.timer_fires,
+			(unsigned long long)g->lapic.stats.timer_coalesced,
+			(unsigned long long)g->ioapic.stats.sent);
 }
 
 static void audit_line(void *ctx, const char *line)

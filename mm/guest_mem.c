@@ -56,8 +56,26 @@ bool guest_mem_init(struct guest_mem *gm, struct pmm *pmm, uint64_t ram_size)
 	return true;
 }
 
+bool guest_mem_set_mmio(struct guest_mem *gm, unsigned index, uint64_t gpa, uint64_t size)
+{
+	if (index >= GUEST_MEM_MAX_MMIO || ((gpa | size) & 0xfff) || gpa + size < gpa)
+		return false;
+	gm->mmio[index] = (struct mmio_window){ gpa, size };
+	return true;
+}
+
+bool guest_mem_is_mmio(const struct guest_mem *gm, uint64_t gpa)
+{
+	for (unsigned i = 0; i < GUEST_MEM_MAX_MMIO; i++)
+		if (gm->mmio[i].size && gpa - gm->mmio[i].gpa < gm->mmio[i].size)
+			return true;
+	return false;
+}
+
 const struct mem_slot *guest_mem_find(const struct guest_mem *gm, uint64_t gpa)
 {
+	if (guest_mem_is_mmio(gm, gpa))
+		return NULL;
 	for (unsigned i = 0; i < gm->count; i++) {
 		const struct mem_slot *s = &gm->slots[i];
 

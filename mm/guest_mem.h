@@ -26,11 +26,21 @@ struct mem_slot {
 	uint64_t hpa;		/* host-physical start of the backing frames */
 };
 
+/* A guest-physical range that belongs to a device (MMIO): never RAM, even where it covers a
+ * slot (a local APIC page moved onto RAM hides it, as on a real processor), so no shadow entry
+ * ever maps it and every access exits to the device's emulation. */
+#define GUEST_MEM_MAX_MMIO	4
+
+struct mmio_window {
+	uint64_t gpa, size;	/* page aligned; size 0: unused */
+};
+
 struct guest_mem {
 	struct mem_slot slots[GUEST_MEM_MAX_SLOTS];
 	unsigned count;
 	uint64_t ram_size;	/* the top of guest RAM: RAM is [0, 640 KiB) + [1 MiB, ram_size);
 			 * the BIOS area is backed too */
+	struct mmio_window mmio[GUEST_MEM_MAX_MMIO];
 };
 
 struct pmm;
@@ -41,7 +51,12 @@ struct pmm;
 bool guest_mem_init(struct guest_mem *gm, struct pmm *pmm, uint64_t ram_size);
 /* Adds a slot; for tests and for callers that bring their own frames. */
 bool guest_mem_add_slot(struct guest_mem *gm, uint64_t gpa, uint64_t size, uint64_t hpa);
-/* Returns the slot holding gpa, or NULL when gpa is not guest RAM. */
+/* Sets MMIO window index (< GUEST_MEM_MAX_MMIO) to [gpa, gpa + size), page aligned; size 0
+ * clears it. The caller resets the shadow MMU when a window moves over frames it may map. */
+bool guest_mem_set_mmio(struct guest_mem *gm, unsigned index, uint64_t gpa, uint64_t size);
+/* Whether gpa lies in an MMIO window. */
+bool guest_mem_is_mmio(const struct guest_mem *gm, uint64_t gpa);
+/* Returns the slot holding gpa, or NULL when gpa is not guest RAM (MMIO windows are not). */
 const struct mem_slot *guest_mem_find(const struct guest_mem *gm, uint64_t gpa);
 /* Translates a guest frame to its host frame; false when gpa is not guest RAM. */
 bool guest_mem_gpa_to_hpa(const struct guest_mem *gm, uint64_t gpa, uint64_t *hpa);

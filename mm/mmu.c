@@ -683,6 +683,14 @@ void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr,
 		out->cr2 = addr;
 		return;
 	}
+	if (guest_mem_is_mmio(m->mem, w.gpa)) {
+		/* A device's registers: never mapped, so every access (read or write, at any
+		 * paging mode) exits here and the instruction is emulated against the device. */
+		m->stats.mmio++;
+		out->action = MMU_EMULATE_MMIO;
+		out->gpa = w.gpa;
+		return;
+	}
 	if (!guest_mem_gpa_to_hpa(m->mem, w.gpa & ~(PAGE_SIZE - 1), &hpa)) {
 		if (error & PFEC_W) {
 			out->action = MMU_GUEST_FATAL;

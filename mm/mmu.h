@@ -28,6 +28,7 @@ struct mmu_stats {
 	uint64_t pte_zapped;		/* shadow entries cleared after such a write */
 	uint64_t unshadowed;		/* shadow pages dropped because the guest flooded them */
 	uint64_t not_ram_reads;		/* reads of guest-physical memory that is not RAM */
+	uint64_t mmio;			/* accesses to MMIO windows, handed to the emulator */
 	uint64_t shadow_pages_created;
 	uint64_t shadow_pages_zapped;
 	uint64_t roots_built;		/* root loads that created the top shadow page(s) */
@@ -66,14 +67,16 @@ enum mmu_action {
 	MMU_EMULATE_WRITE,	/* a write to a guest page table, or one that CR0.WP = 0 allows and
 				 * no shadow entry can grant (SMAP): emulate the instruction */
 	MMU_GUEST_FATAL,	/* the guest did something Umbra does not support: stop it */
+	MMU_EMULATE_MMIO,	/* an access to an MMIO window (guest_mem_is_mmio): emulate the
+				 * instruction against the device; no shadow entry is made */
 };
 
 struct mmu_outcome {
 	enum mmu_action action;
 	uint32_t error_code;
 	uint64_t cr2;
-	uint64_t gpa;		/* MMU_EMULATE_WRITE, and a delivery's write that unshadowed a
-				 * page table: the guest-physical address written */
+	uint64_t gpa;		/* MMU_EMULATE_WRITE/MMIO: the guest-physical address accessed; a
+				 * delivery's write that unshadowed a page table: the one written */
 	bool delivery_unshadowed;	/* MMU_RETRY after unshadowing the frame at gpa */
 	char why[96];		/* MMU_GUEST_FATAL */
 };

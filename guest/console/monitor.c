@@ -235,6 +235,12 @@ static int cmd_info_acpi(void *ctx, int argc, const char *argv[], struct monitor
 	return run_plain(ctx, ops_of(ctx)->info_acpi, "info acpi", out);
 }
 
+static int cmd_info_apic(void *ctx, int argc, const char *argv[], struct monitor_out *out)
+{
+	(void)argc, (void)argv;
+	return run_plain(ctx, ops_of(ctx)->info_apic, "info apic", out);
+}
+
 static int cmd_audit(void *ctx, int argc, const char *argv[], struct monitor_out *out)
 {
 	(void)argc, (void)argv;
@@ -314,6 +320,8 @@ static const struct monitor_cmd command_table[] = {
 	  0, 0, cmd_info_devices },
 	{ "info", "acpi", "", "list the ACPI and MP tables in guest memory, with their checksums",
 	  0, 0, cmd_info_acpi },
+	{ "info", "apic", "", "show the local APIC and the I/O APIC redirection table",
+	  0, 0, cmd_info_apic },
 	{ "walk", NULL, "ADDR", "walk the guest page tables for virtual address ADDR",
 	  1, 1, cmd_walk },
 	{ "x", NULL, "ADDR [N]", "dump N 8-byte words of guest-virtual memory (N: 8, max 256)",

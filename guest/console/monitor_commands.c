@@ -242,7 +242,7 @@ void monitor_commands_for_guest(struct monitor_commands *cmds, struct guest *g)
 	*cmds = (struct monitor_commands){
 		.ctx = g, .info_cpu = cmd_info_cpu, .info_mmu = cmd_info_mmu,
 		.info_exits = cmd_info_exits, .info_devices = cmd_info_devices,
-		.info_acpi = cmd_info_acpi, .walk = cmd_walk,
+		.info_acpi = cmd_info_acpi, .info_apic = monitor_info_apic, .walk = cmd_walk,
 		.x = cmd_x, .xp = cmd_xp, .audit = cmd_audit, .reset = cmd_reset,
 	};
 }

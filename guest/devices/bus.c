@@ -30,6 +30,25 @@ bool bus_register(struct device_bus *b, const struct bus_range *r)
 	return true;
 }
 
+bool bus_move(struct device_bus *b, enum bus_space space, const void *dev, uint64_t new_base)
+{
+	for (unsigned i = 0; i < b->count; i++) {
+		struct bus_range moved = b->range[i];
+
+		if (moved.space != space || moved.dev != dev)
+			continue;
+		moved.base = new_base;
+		if (new_base + moved.length < new_base)
+			return false;
+		for (unsigned j = 0; j < b->count; j++)
+			if (j != i && ranges_overlap(&b->range[j], &moved))
+				return false;
+		b->range[i] = moved;
+		return true;
+	}
+	return false;
+}
+
 const struct bus_range *bus_find(const struct device_bus *b, enum bus_space space, uint64_t addr)
 {
 	for (unsigned i = 0; i < b->count; i++) {

@@ -1,7 +1,7 @@
 /*
  * The guest's device bus: every port range (and guest-physical MMIO range) a virtual device
  * answers, registered once with its callbacks and its owner's name. The port-I/O exit (and,
- * later, the MMIO path) dispatches through it; what no device claims reads as all-ones.
+ * the MMIO path, guest/gva.c) dispatches through it; what no device claims reads as all-ones.
  */
 #ifndef UMBRA_GUEST_DEVICES_BUS_H
 #define UMBRA_GUEST_DEVICES_BUS_H
@@ -42,6 +42,9 @@ void bus_init(struct device_bus *b);
 /* Adds r to the bus. False, and nothing added, when it is empty, wraps, overlaps a range of
  * the same space, or the table is full. */
 bool bus_register(struct device_bus *b, const struct bus_range *r);
+/* Moves the range of space whose device is dev to new_base (a local APIC page following
+ * IA32_APIC_BASE). False, and nothing moved, when there is none or it would overlap another. */
+bool bus_move(struct device_bus *b, enum bus_space space, const void *dev, uint64_t new_base);
 /* The range of space that holds addr, or NULL. */
 const struct bus_range *bus_find(const struct device_bus *b, enum bus_space space, uint64_t addr);
 /* One access of size bytes at addr. A read with no device at addr gives all-ones of its width.

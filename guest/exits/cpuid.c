@@ -14,6 +14,7 @@ struct cpuid_regs guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t subl
 		.no_xsave = !cpu_has(v->guest->host_cpu->leaf1_ecx, CPUID_1_ECX_XSAVE),
 		.max_leaf = v->guest->host_cpu->max_leaf,
 		.tsc_hz = tsc_hz(),
+		.apic_enabled = lapic_enabled(&v->guest->lapic),
 	};
 	struct cpuid_regs r = { 0, 0, 0, 0 };
 

@@ -16,8 +16,10 @@
 #define BIT(n)	(1u << (n))
 
 /* Leaf 1 ECX. Hidden: DTES64 and DS-CPL (BTS and PEBS are unavailable), MONITOR (SVM runs
- * MWAIT natively), VMX, SMX, EIST and TM2 (power MSRs), CNXT-ID, SDBG, xTPR (no APIC), PDCM
- * (no perfmon), PCID (the shadow MMU does not tag contexts), DCA, x2APIC, TSC deadline. */
+ * MWAIT natively), VMX, SMX, EIST and TM2 (power MSRs), CNXT-ID, SDBG, xTPR (its MSR is not
+ * modelled), PDCM (no perfmon), PCID (the shadow MMU does not tag contexts), DCA. x2APIC and
+ * the TSC deadline are Umbra's local APIC's (guest/devices/lapic.c), whatever the host has:
+ * policy_features adds them. */
 #define KEEP_1_ECX (BIT(0)	/* SSE3 */ \
 		  | BIT(1)	/* PCLMULQDQ */ \
 		  | BIT(9)	/* SSSE3 */ \
@@ -33,8 +35,9 @@
 		  | BIT(29)	/* F16C */ \
 		  | BIT(30))	/* RDRAND */
 
-/* Leaf 1 EDX. Hidden: APIC (no virtual local APIC yet), MTRR (no MTRR MSRs), PSN, ACPI and TM
- * (thermal MSRs), PBE. MCE/MCA and DS come with the MSRs msr_policy.c models. */
+/* Leaf 1 EDX. Hidden: MTRR (no MTRR MSRs), PSN, ACPI and TM (thermal MSRs), PBE. MCE/MCA and
+ * DS come with the MSRs msr_policy.c models. APIC is the virtual local APIC's, shown while it
+ * is globally enabled (policy_features). */
 #define KEEP_1_EDX (BIT(0) | BIT(1) | BIT(2) | BIT(3)	/* FPU, VME, DE, PSE */ \
 		  | BIT(4) | BIT(5) | BIT(6) | BIT(7)	/* TSC, MSR, PAE, MCE */ \
 		  | BIT(8)	/* CX8 */ \
@@ -202,6 +205,11 @@ static void policy_features(const struct cpuid_env *env, struct cpuid_regs *r)
 	if ((env->cr4 & CR4_OSXSAVE) && (r->ecx & CPUID_1_ECX_XSAVE))
 		r->ecx |= CPUID_1_ECX_OSXSAVE;
 	r->edx &= KEEP_1_EDX;
+	/* The virtual local APIC: APIC while IA32_APIC_BASE[11] is set (SDM Vol. 3A 11.4.3),
+	 * x2APIC mode (11.12.1) and the TSC-deadline timer (11.5.4.1) always. */
+	r->ecx |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE;
+	if (env->apic_enabled)
+		r->edx |= CPUID_1_EDX_APIC;
 	/* EBX[31:24] is the initial APIC ID; one vCPU, ID 0. */
 	r->ebx &= 0x00ffffff;
 }
@@ -306,6 +314,10 @@ void cpuid_policy_apply(uint32_t leaf, uint32_t subleaf, const struct cpuid_env 
 			zero(r);
 		else
 			policy_xsave(subleaf, r);
+		break;
+	case 0x0000000b:	/* x2APIC topology: EDX is the x2APIC ID, the vCPU's 0 */
+	case 0x0000001f:
+		r->edx = 0;
 		break;
 	case CPUID_LEAF_TSC:
 	case CPUID_LEAF_FREQ:

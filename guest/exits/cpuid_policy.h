@@ -21,6 +21,8 @@ struct cpuid_env {
 	bool no_xsave;		/* Umbra left CR4.OSXSAVE clear for itself: no XSAVE at all */
 	uint32_t max_leaf;	/* the host's highest basic leaf (leaf 0 EAX) */
 	uint64_t tsc_hz;	/* the guest's TSC rate: the host's, as Umbra measured it; 0 unknown */
+	bool apic_enabled;	/* IA32_APIC_BASE[11]: CPUID.1:EDX.APIC follows it (SDM Vol. 3A
+				 * 11.4.3) */
 };
 
 /* Computes the guest's answer for (leaf, subleaf) from the host's answer in *r. */

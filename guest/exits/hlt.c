@@ -36,7 +36,7 @@ void exit_hlt(struct guest *g, struct vm_exit *e)
 	}
 	for (;;) {
 		guest_update_irq_lines(g);
-		if (vpic_pending(&g->pic) >= 0)
+		if (guest_interrupt_pending(g))
 			break;
 		if (!console_poll()) {
 			guest_stop(g, GUEST_STOP_POWEROFF, "power off from the console");

@@ -6,6 +6,7 @@
  */
 #include "guest/exits/exits.h"
 #include "guest/exits/msr_access.h"
+#include "guest/apic_wiring.h"
 #include "guest/exits/msr_policy.h"
 #include "guest/guest.h"
 #include "guest/mode.h"
@@ -29,7 +30,7 @@ static struct msr_ctx msr_ctx_of(struct guest *g)
 {
 	return (struct msr_ctx){
 		.s = &g->msrs, .efer = g->vcpu.efer, .cr0 = g->vcpu.cr0,
-		.tsc = rdmsr(MSR_IA32_TSC) + g->vcpu.tsc_offset,
+		.tsc = rdmsr(MSR_IA32_TSC) + g->vcpu.tsc_offset, .lapic = &g->lapic,
 	};
 }
 
@@ -64,6 +65,8 @@ static bool msr_write(struct guest *g, const struct msr_entry *m, uint32_t index
 		return false;
 	if (c.efer != g->vcpu.efer)
 		guest_set_efer(g, c.efer);
+	if (c.apic_base_changed)
+		guest_apic_base_written(g, c.apic_base_old);
 	if (m->real)
 		msr_load_real(g, m, index);
 	if (c.note)

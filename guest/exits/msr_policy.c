@@ -1,6 +1,8 @@
 /* The MSR table and its handlers (see msr_policy.h); bit layouts from Intel SDM Vol. 4 and AMD
  * APM Vol. 2 at each handler. */
 #include "guest/exits/msr_policy.h"
+#include "guest/devices/lapic.h"
+#include "arch/apic.h"
 #include "arch/cpuid.h"
 #include "arch/cr.h"
 #include "lib/string.h"
@@ -225,10 +227,60 @@ static bool write_amd_ctr(struct msr_ctx *c, uint32_t index, uint64_t value)
 	return true;
 }
 
+/* IA32_APIC_BASE, IA32_TSC_DEADLINE and the x2APIC registers are the local APIC's
+ * (guest/devices/lapic.c, SDM Vol. 3A 11.4.4, 11.5.4.1, 11.12.1): it checks their rules. */
+static bool read_apic(struct msr_ctx *c, uint32_t index, uint64_t *value)
+{
+	if (!c->lapic)
+		return false;
+	return lapic_msr_read(c->lapic, index, c->s->cpu.leaf1_ecx & CPUID_1_ECX_X2APIC,
+			      c->s->cpu.leaf1_ecx & CPUID_1_ECX_TSC_DEADLINE, value);
+}
+
+static bool write_apic(struct msr_ctx *c, uint32_t index, uint64_t value)
+{
+	uint64_t old;
+
+	if (!c->lapic)
+		return false;
+	old = c->lapic->base;
+	if (!lapic_msr_write(c->lapic, index, c->s->cpu.leaf1_ecx & CPUID_1_ECX_X2APIC,
+			     c->s->cpu.leaf1_ecx & CPUID_1_ECX_TSC_DEADLINE, value))
+		return false;
+	if (c->lapic->base != old) {
+		c->apic_base_changed = true;
+		c->apic_base_old = old;
+	}
+	return true;
+}
+
+/* The AMD Interrupt Pending Message register (BKDG for family 0Fh, MSRC001_0055): the guest
+ * has no C1E and no SMI/IO messages, so it reads 0 and only 0 can be written. Linux reads it for
+ * the AMD E400 erratum once ACPI is up. */
+static bool read_zero(struct msr_ctx *c, uint32_t index, uint64_t *value)
+{
+	(void)c;
+	(void)index;
+	*value = 0;
+	return true;
+}
+
+static bool write_zero_only(struct msr_ctx *c, uint32_t index, uint64_t value)
+{
+	(void)c;
+	(void)index;
+	return value == 0;
+}
+
 /* ---- The table ---- */
 
 const struct msr_entry msr_policy_table[] = {
 	{ MSR_IA32_TSC, 1, "IA32_TSC", MSR_NEEDS_TSC, read_tsc, write_tsc, false },
+	{ MSR_IA32_APIC_BASE, 1, "IA32_APIC_BASE", MSR_NEEDS_APIC, read_apic, write_apic, false },
+	{ MSR_IA32_TSC_DEADLINE, 1, "IA32_TSC_DEADLINE", MSR_NEEDS_TSC_DEADLINE, read_apic,
+	  write_apic, false },
+	{ MSR_X2APIC_FIRST, MSR_X2APIC_LAST - MSR_X2APIC_FIRST + 1, "x2APIC", MSR_NEEDS_X2APIC,
+	  read_apic, write_apic, false },
 	{ MSR_IA32_MCG_CAP, 1, "IA32_MCG_CAP", MSR_NEEDS_MCA, read_mcg_cap, write_read_only,
 	  false },
 	{ MSR_IA32_MCG_STATUS, 1, "IA32_MCG_STATUS", MSR_NEEDS_MCA, read_mcg_status,
@@ -244,6 +296,8 @@ const struct msr_entry msr_policy_table[] = {
 	  read_amd_evtsel, write_amd_evtsel, false },
 	{ MSR_AMD_PERF_CTR0, MSR_AMD_PERF_LEGACY_COUNT, "PerfCtr0-3", MSR_NEEDS_AMD,
 	  read_amd_ctr, write_amd_ctr, false },
+	{ MSR_AMD_INT_PENDING_MSG, 1, "AMD_INT_PENDING_MSG", MSR_NEEDS_AMD, read_zero,
+	  write_zero_only, false },
 };
 const unsigned msr_policy_count = sizeof(msr_policy_table) / sizeof(msr_policy_table[0]);
 
@@ -267,6 +321,12 @@ bool msr_policy_has(const struct msr_features *cpu, enum msr_needs needs)
 		       (cpu->leaf7_ecx & CPUID_7_ECX_RDPID);
 	case MSR_NEEDS_AMD:
 		return cpu->amd;
+	case MSR_NEEDS_APIC:
+		return cpu->leaf1_edx & CPUID_1_EDX_APIC;
+	case MSR_NEEDS_X2APIC:
+		return cpu->leaf1_ecx & CPUID_1_ECX_X2APIC;
+	case MSR_NEEDS_TSC_DEADLINE:
+		return cpu->leaf1_ecx & CPUID_1_ECX_TSC_DEADLINE;
 	}
 	return false;
 }

@@ -18,6 +18,8 @@
 
 #include "arch/msr.h"
 
+struct lapic;
+
 /* What the guest's CPUID shows, as far as MSRs go: filled from the CPUID policy's answers
  * (guest/cpu_reset.c), so an MSR exists exactly when the guest's CPUID says it does. */
 struct msr_features {
@@ -47,6 +49,9 @@ struct msr_ctx {
 	uint64_t cr0;			/* the guest's CR0 */
 	uint64_t tsc;			/* the guest's TSC at this instruction */
 	const char *note;		/* out: worth saying once (a write that has no effect) */
+	struct lapic *lapic;		/* the vCPU's local APIC (its MSRs); NULL: they #GP */
+	bool apic_base_changed;		/* out: IA32_APIC_BASE changed from apic_base_old */
+	uint64_t apic_base_old;
 };
 
 /* The CPUID feature that makes an MSR exist. */
@@ -59,6 +64,9 @@ enum msr_needs {
 	MSR_NEEDS_INTEL_DS,		/* an Intel processor with CPUID.1:EDX.DS */
 	MSR_NEEDS_TSC_AUX,		/* CPUID 8000_0001h:EDX.RDTSCP or 7:ECX.RDPID */
 	MSR_NEEDS_AMD,			/* an AMD processor */
+	MSR_NEEDS_APIC,			/* CPUID.1:EDX.APIC (at reset) */
+	MSR_NEEDS_X2APIC,		/* CPUID.1:ECX.x2APIC */
+	MSR_NEEDS_TSC_DEADLINE,		/* CPUID.1:ECX.TSC_DEADLINE */
 };
 
 /* One row of the table: MSRs index .. index + count - 1. A handler returns false for #GP(0). */

@@ -1,5 +1,7 @@
-/* #PF: the shadow MMU decides whether to fill, reflect, or emulate a page-table write. */
+/* #PF: the shadow MMU decides whether to fill, reflect, emulate a page-table write, or emulate
+ * a device-register (MMIO) access. */
 #include "guest/exits/exits.h"
+#include "guest/exits/mmio.h"
 #include "guest/exits/pt_write.h"
 #include "guest/guest.h"
 #include "guest/mode.h"
@@ -53,6 +55,9 @@ void exit_page_fault(struct guest *g, struct vm_exit *e)
 		break;
 	case MMU_EMULATE_WRITE:
 		guest_emulate_pt_write(g, out.gpa);
+		break;
+	case MMU_EMULATE_MMIO:
+		guest_emulate_mmio(g, out.gpa);
 		break;
 	case MMU_GUEST_FATAL:
 		guest_stop(g, GUEST_STOP_FATAL, "page fault at %llx: %s",

@@ -7,12 +7,12 @@
  * unshadowed (counted, reported once).
  */
 #include "guest/exits/pt_write.h"
+#include "guest/emu_cpu.h"
 #include "guest/guest.h"
 #include "guest/gva.h"
 #include "guest/insn.h"
 #include "guest/single_step.h"
 #include "guest/x86/x86_emulate.h"
-#include "arch/cpu_info.h"
 #include "arch/trap.h"
 #include "lib/printk.h"
 #include "mm/page.h"
@@ -104,20 +104,7 @@ void guest_emulate_pt_write(struct guest *g, uint64_t gpa)
 			   (unsigned long long)v->rip);
 		return;
 	}
-	for (int s = SEG_ES; s <= SEG_GS; s++) {
-		struct segment seg;
-
-		v->ops->get_segment(v, s, &seg);
-		cpu.seg_base[s] = seg.base;	/* enum seg_reg and x86_segment number alike */
-	}
-	for (int r = 0; r < GPR_COUNT; r++)
-		cpu.gpr[r] = v->gpr[r];
-	cpu.rip = v->rip;
-	cpu.rflags = v->rflags;
-	cpu.mode = guest_x86_mode(g);
-	cpu.la57 = false;	/* 5-level paging is hidden from guests */
-	/* The guest runs on the host's processor: emulated results must match its own. */
-	cpu.vendor = cpu_is_amd(g->host_cpu) ? X86_VENDOR_AMD : X86_VENDOR_INTEL;
+	guest_x86_cpu_load(g, &cpu);
 	st = x86_emulate(&cpu, bytes, n, &ops, guest_rep_iterations(g, REP_ITERATIONS_PER_EXIT), &f,
 			 &in);
 	if (ctx.failed) {
@@ -131,10 +118,7 @@ void guest_emulate_pt_write(struct guest *g, uint64_t gpa)
 		/* REP iterations remain: RIP stays on the instruction (single_step.h). */
 		g->rep_iteration_done = st == X86_EMU_OK && cpu.rip == v->rip;
 		/* A fault keeps what hardware keeps: REP progress made before it. */
-		for (int r = 0; r < GPR_COUNT; r++)
-			v->gpr[r] = cpu.gpr[r];
-		v->rip = cpu.rip;
-		v->rflags = cpu.rflags;
+		guest_x86_cpu_store(g, &cpu);
 		if (st == X86_EMU_OK) {
 			g->fallback_rip = ~0ULL;
 		} else if (f.vector == EXC_PF) {

@@ -251,6 +251,22 @@ static enum x86_emu_status do_store(struct emu *e, int seg, uint64_t value)
 	return X86_EMU_OK;
 }
 
+/* Loads src_size bytes of the ModRM or moffs memory operand into register reg at the operand
+ * size, zero- or sign-extended: MOV (8A, 8B, A0, A1), MOVZX, MOVSX, MOVSXD (SDM Vol. 2B). The
+ * register changes only once the read succeeded. */
+static enum x86_emu_status do_load(struct emu *e, int seg, unsigned int reg, unsigned int src_size,
+				   bool sign)
+{
+	uint64_t linear = linear_of(e, seg, operand_offset(e)), value;
+
+	if (!read_int(e, seg, linear, src_size, &value))
+		return X86_EMU_FAULT;
+	if (sign)
+		value = x86_sext(value, src_size);
+	reg_set(e, reg, e->in->operand_size, value & size_mask(e->in->operand_size));
+	return X86_EMU_OK;
+}
+
 /* XCHG r/m,reg with memory: read, write the register, then load the register (SDM Vol. 2B XCHG). */
 static enum x86_emu_status do_xchg(struct emu *e)
 {
@@ -486,6 +502,16 @@ static enum x86_emu_status exec_primary(struct emu *e, unsigned int max, bool *d
 		if (!has_mem(in))
 			return X86_EMU_UNSUPPORTED;
 		return do_store(e, modrm_segment(in), reg_get(e, in->reg, size));
+	case 0x8a: case 0x8b:
+		if (!has_mem(in))
+			return X86_EMU_UNSUPPORTED;
+		return do_load(e, modrm_segment(in), in->reg, size, false);
+	case 0x63:	/* MOVSXD in 64-bit mode (ARPL elsewhere, which has no memory load) */
+		if (e->cpu->mode != X86_MODE_64 || !has_mem(in))
+			return X86_EMU_UNSUPPORTED;
+		return do_load(e, modrm_segment(in), in->reg, size == 8 ? 4 : size, size == 8);
+	case 0xa0: case 0xa1:
+		return do_load(e, data_segment(in), GPR_RAX, size, false);
 	case 0xa2: case 0xa3:
 		return do_store(e, data_segment(in), reg_get(e, GPR_RAX, size));
 	case 0xc6: case 0xc7:
@@ -511,6 +537,10 @@ static enum x86_emu_status exec_0f(struct emu *e)
 	switch (in->opcode) {
 	case 0xc3:
 		return do_store(e, modrm_segment(in), reg_get(e, in->reg, in->operand_size));
+	case 0xb6: case 0xb7:
+		return do_load(e, modrm_segment(in), in->reg, in->opcode == 0xb6 ? 1 : 2, false);
+	case 0xbe: case 0xbf:
+		return do_load(e, modrm_segment(in), in->reg, in->opcode == 0xbe ? 1 : 2, true);
 	case 0xb0: case 0xb1:
 		return do_cmpxchg(e);
 	case 0xc7:

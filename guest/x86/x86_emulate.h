@@ -1,4 +1,5 @@
-/* x86 instruction emulator: the guest instructions that write write-protected memory. */
+/* x86 instruction emulator: the guest instructions that write write-protected memory, and the
+ * loads and stores a kernel makes to device registers. */
 #ifndef UMBRA_GUEST_X86_EMULATE_H
 #define UMBRA_GUEST_X86_EMULATE_H
 
@@ -25,8 +26,10 @@
  *    group 1 (80, 81, 82 outside 64-bit mode, 83);
  *  - BTS, BTR, BTC on memory with a register bit offset (0F AB, 0F B3,
  *    0F BB: signed "bit base" addressing) or an imm8 (0F BA /5 /6 /7);
- *  - STOS (AA, AB) and MOVS (A4, A5), with or without REP (F2 acts as F3).
- * Register-destination forms, CMP and everything else are UNSUPPORTED.
+ *  - STOS (AA, AB) and MOVS (A4, A5), with or without REP (F2 acts as F3);
+ *  - and, for device registers (MMIO, guest/exits/mmio.c), the loads: MOV reg,r/m (8A, 8B),
+ *    MOV rAX,moffs (A0, A1), MOVZX (0F B6, B7), MOVSX (0F BE, BF), MOVSXD (63, 64-bit mode).
+ * Other register-destination forms, CMP, TEST and everything else are UNSUPPORTED.
  *
  * Architectural details followed: operand size (66h, REX.W), address size
  * (67h: rSI, rDI and rCX are used and updated at 16, 32 or 64 bits, 16-bit

@@ -34,7 +34,12 @@ SCRIPT = [
                r".*port 60-60 i8042\n.*port 64-64 i8042\n.*port 80-80 post\n"
                r".*port 92-92 port92\n.*port 3f8-3ff uart-16550\n.*port 600-60b acpi-pm\n"
                r".*port f4-f4 debug-exit\n.*port 5f0-5fb umbra-counters\n"
-               r".*14 ranges; other ports read all-ones"),
+               r".*mmio fee00000-fee00fff lapic\n.*mmio fec00000-fec00fff ioapic\n"
+               r".*16 ranges; other ports read all-ones"),
+    ("send", "info apic\r"),
+    ("expect", r"lapic: base fee00900 xAPIC bsp, id 0, spiv ff \(off\).*\n.*irr: none\n"
+               r"(.*\n)*ioapic: fec00000, id 0"),
+    ("expect", r"24 pins masked"),
     ("send", "xp 0x100000 2\r"),
     ("expect", r"0000000000100000: [0-9a-f]{16}\n0000000000100008: "),
     ("send", "x 0x100000 1\r"),

@@ -76,8 +76,8 @@ TESTS = [
         r'^ok: hypervisor signature is "UmbraUmbraUm"$',
         r"^ok: CPUID\.40000001h:EAX interface version is 1$",
         r"^ok: CPUID\.1:ECX\.VMX\[5\] is hidden$",
-        r"^ok: CPUID\.1:ECX\.x2APIC\[21\] is hidden$",
-        r"^ok: CPUID\.1:EDX\.APIC\[9\] is hidden$",
+        r"^ok: CPUID\.1:ECX\.x2APIC\[21\] is shown$",
+        r"^ok: CPUID\.1:EDX\.APIC\[9\] is shown$",
         r"^ok: CPUID\.80000001h:ECX\.SVM\[2\] is hidden$",
     ]),
 

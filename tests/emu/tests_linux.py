@@ -65,6 +65,18 @@ def fetch(ctx):
     return out
 
 
+# The local APIC runs: the same command line without `nolapic`, and without `acpi=off`: Debian's
+# cloud kernel has no MP-table parser (CONFIG_X86_MPPARSE is off), and then acpi=off turns the
+# local APIC off too (acpi_mps_check() in its setup_arch()). `noapic` stays: Umbra has no ACPI
+# or MP tables yet, so the kernel finds no RSDP, goes on without ACPI, and finds the local APIC
+# from CPUID and IA32_APIC_BASE alone. Without a MADT or MP table it runs the APIC in virtual
+# wire mode ("APIC: Switch to virtual wire mode setup with no configuration": LINT0 as ExtINT
+# passes the 8259's interrupts) and keeps the PIT as its clock event device: it only starts
+# the local APIC timer (setup_percpu_clockev) when a table describes the APIC. The workload
+# prints the clock event devices and the LOC count, for the day the tables exist.
+LAPIC_CMDLINE = " ".join(w for w in CMDLINE.split() if w not in ("nolapic", "acpi=off"))
+
+
 def linux_modules(flavour, arch, cmdline=CMDLINE):
     def modules(ctx):
         d = fetch(ctx)
@@ -156,13 +168,24 @@ FORBID = [r"HOST EXCEPTION", r"PANIC", r"Kernel panic", r"linux-init: FAIL",
 LINUX_BOCHS_IPS = 200000000
 
 
-def linux_test(flavour, arch, bits, compression, paging, configs, timeout, reset=False):
-    early = early_boot(flavour, bits, compression)
+def linux_test(flavour, arch, bits, compression, paging, configs, timeout, reset=False,
+               lapic=False):
+    cmdline = LAPIC_CMDLINE if lapic else CMDLINE
+    early = early_boot(flavour, bits, compression, cmdline)
     again = [r"umbra: guest stopped: reset from the monitor$",
              r"^umbra: guest reset \(\d+ host pages free\)$"] + early[:2] if reset else []
-    return Test(f"linux-{flavour}", configs=configs, args=ARGS,
-                modules=linux_modules(flavour, arch),
-                expect=early + [INIT_STARTS] + again + WORKLOAD,
+    workload = WORKLOAD
+    if lapic:
+        # The kernel takes the local APIC (virtual wire), and its interrupts reach it through
+        # LINT0; the clock event devices are printed.
+        early = early + [r"\] APIC: Switch to virtual wire mode setup with no configuration$"]
+        at = WORKLOAD.index(r"^linux-init: 8 passed, 0 failed$")
+        workload = WORKLOAD[:at] + [r"^linux-init: clockevents: ",
+                                    r"^linux-init: local timer interrupts: \d+$"] + \
+            WORKLOAD[at:] + [r"^umbra: apic: [1-9]\d* MMIO accesses \(0 refused\)"]
+    return Test(f"linux-{'lapic-' if lapic else ''}{flavour}", configs=configs, args=ARGS,
+                modules=linux_modules(flavour, arch, cmdline),
+                expect=early + [INIT_STARTS] + again + workload,
                 script=monitor_script(paging, reset), forbid=FORBID,
                 status=UMBRA_GUEST_HALTED, timeout=timeout, mem_mb=512,
                 bochs_ips=LINUX_BOCHS_IPS)
@@ -247,6 +270,10 @@ TESTS = [
     linux_test("686", "i386", 32, "xz", "32-bit", ["qemu-svm-bios"], 400),
     # The cloud kernel with ACPI: the tables, the PM timer and the S5 power-off.
     linux_acpi_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["qemu-svm-bios"], 300),
+    # With the local APIC (no `nolapic`).
+    linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["qemu-svm-bios"], 300, lapic=True),
+    linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["bochs-vmx-bios"], 2400,
+               lapic=True),
     # What Umbra refuses, each with one line and no guest start.
     refused("no-initramfs", kernel_only("console=ttyS0"),
             r"Linux: no initramfs module after the kernel, and the command line needs one"),

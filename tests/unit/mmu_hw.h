@@ -194,6 +194,8 @@ static inline struct hw_outcome hw_run(struct fixture *f, const struct paging_st
 			return hw_emulate_write(f, ps, a);
 		case MMU_GUEST_FATAL:
 			fail_msg("va %llx: guest stopped: %s", (unsigned long long)a->va, out.why);
+		case MMU_EMULATE_MMIO:
+			fail_msg("va %llx: MMIO without a window", (unsigned long long)a->va);
 		}
 	}
 	fail_msg("va %llx kind %d cpl %u implicit %d ac %d: still faulting into Umbra (livelock)",

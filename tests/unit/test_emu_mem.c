@@ -89,7 +89,8 @@ static void fake_wrote(void *ctx, uint64_t gpa, unsigned len)
 	fk.nwrote++;
 }
 
-static const struct emu_mem_ops ops = { fake_translate, fake_read, fake_write, fake_wrote, NULL };
+static const struct emu_mem_ops ops = { fake_translate, fake_read, fake_write, fake_wrote, NULL,
+					NULL };
 static const struct emu_who cpl0 = { .cpl = 0 };
 static const struct emu_who cpl3 = { .cpl = 3 };
 

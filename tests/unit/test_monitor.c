@@ -610,7 +610,7 @@ static const struct bad_case bad_cases[] = {
 	{ "foo", "unknown command \"foo\" (type help)\n" },
 	{ "X 1", "unknown command \"X\" (type help)\n" },
 	{ "helpx", "unknown command \"helpx\" (type help)\n" },
-	{ "info", "usage: info cpu|registers|mmu|exits|devices|acpi\n" },
+	{ "info", "usage: info cpu|registers|mmu|exits|devices|acpi|apic\n" },
 	{ "info foo", "unknown command \"info foo\" (type help info)\n" },
 	{ "info cpu 1", "usage: info cpu\n" },
 	{ "info registers x", "usage: info registers\n" },
@@ -713,6 +713,7 @@ static void test_help_lists_everything(void **state)
 		"  info exits       show VM-exit counts by reason\n"
 		"  info devices     list the guest's devices and the ports they answer\n"
 		"  info acpi        list the ACPI and MP tables in guest memory, with their checksums\n"
+		"  info apic        show the local APIC and the I/O APIC redirection table\n"
 		"  walk ADDR        walk the guest page tables for virtual address ADDR\n"
 		"  x ADDR [N]       dump N 8-byte words of guest-virtual memory (N: 8, max 256)\n"
 		"  xp ADDR [N]      dump N 8-byte words of guest-physical memory (N: 8, max 256)\n"
@@ -748,7 +749,8 @@ static void test_help_each_command(void **state)
 		"usage: info mmu\n  show the guest's paging mode and the shadow MMU\n"
 		"usage: info exits\n  show VM-exit counts by reason\n"
 		"usage: info devices\n  list the guest's devices and the ports they answer\n"
-		"usage: info acpi\n  list the ACPI and MP tables in guest memory, with their checksums\n");
+		"usage: info acpi\n  list the ACPI and MP tables in guest memory, with their checksums\n"
+		"usage: info apic\n  show the local APIC and the I/O APIC redirection table\n");
 }
 
 /* ---- numbers and printf ---- */

@@ -11,6 +11,8 @@
 #include "arch/cr.h"
 #include "arch/msr.h"
 #include "guest/exits/msr_policy.h"
+#include "guest/devices/lapic.h"
+#include "arch/apic.h"
 
 /* An Intel and an AMD guest that show every feature the table asks about. */
 static const struct msr_features intel_cpu = {
@@ -51,6 +53,16 @@ static uint64_t rd(uint32_t index)
 	assert_non_null(m);
 	assert_true(m->read(&ctx, index, &v));
 	return v;
+}
+
+/* RDMSR index of an existing MSR: whether it reads (false is #GP(0)). */
+static bool m_read_ok(uint32_t index)
+{
+	const struct msr_entry *m = find(index);
+	uint64_t v;
+
+	assert_non_null(m);
+	return m->read(&ctx, index, &v);
 }
 
 /* WRMSR index, value: true when accepted, false for #GP(0). */
@@ -283,12 +295,68 @@ static void test_absent(void **s)
 		assert_null(find(absent[i]));
 }
 
+static uint64_t apic_now;
+
+static uint64_t apic_clock(void *c)
+{
+	(void)c;
+	return apic_now;
+}
+
+static uint64_t apic_tsc(void *c, uint64_t tsc)
+{
+	(void)c;
+	return tsc;
+}
+
+/* The APIC MSRs exist with their CPUID bits and reach the local APIC; without one they #GP. */
+static void test_apic_msrs(void **s)
+{
+	static struct lapic l;
+	struct lapic_clock clock = { apic_clock, apic_tsc, NULL, 1000000000 };
+	struct msr_features cpu = intel_cpu;
+
+	(void)s;
+	reset(&intel_cpu);
+	assert_null(find(MSR_IA32_APIC_BASE));
+	assert_null(find(MSR_X2APIC_FIRST));
+	assert_null(find(MSR_IA32_TSC_DEADLINE));
+	cpu.leaf1_edx |= CPUID_1_EDX_APIC;
+	cpu.leaf1_ecx |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE;
+	reset(&cpu);
+	lapic_init(&l, &clock, 0, true, 36);
+	ctx.lapic = &l;
+	assert_int_equal(rd(MSR_IA32_APIC_BASE), APIC_DEFAULT_BASE | APIC_BASE_EN | APIC_BASE_BSP);
+	assert_false(m_read_ok(MSR_X2APIC_FIRST + 3));		/* xAPIC mode: #GP */
+	assert_true(wr(MSR_IA32_APIC_BASE, APIC_DEFAULT_BASE | APIC_BASE_EN | APIC_BASE_EXTD));
+	assert_true(ctx.apic_base_changed);
+	assert_int_equal(rd(MSR_X2APIC_FIRST + 3) & 0xff, APIC_VERSION_INTEGRATED);
+	assert_false(wr(MSR_X2APIC_FIRST + 3, 0));		/* version is read-only */
+	assert_false(wr(MSR_IA32_APIC_BASE, APIC_DEFAULT_BASE | APIC_BASE_EN)); /* x2 -> x: #GP */
+	assert_int_equal(rd(MSR_IA32_TSC_DEADLINE), 0);
+	ctx.lapic = NULL;
+	assert_false(m_read_ok(MSR_IA32_APIC_BASE));
+}
+
+/* AMD's interrupt pending message register: 0, and only 0 written; absent on Intel. */
+static void test_amd_int_pending(void **s)
+{
+	(void)s;
+	reset(&intel_cpu);
+	assert_null(find(MSR_AMD_INT_PENDING_MSG));
+	reset(&amd_cpu);
+	assert_int_equal(rd(MSR_AMD_INT_PENDING_MSG), 0);
+	assert_true(wr(MSR_AMD_INT_PENDING_MSG, 0));
+	assert_false(wr(MSR_AMD_INT_PENDING_MSG, 1));
+}
+
 /* Every row of the table has its test above: adding a row means adding a test. */
 static void test_every_entry_tested(void **s)
 {
 	static const char *const tested[] = {
 		"IA32_TSC", "IA32_EFER", "IA32_PAT", "IA32_MCG_CAP", "IA32_MCG_STATUS",
 		"IA32_MISC_ENABLE", "IA32_DS_AREA", "IA32_TSC_AUX", "PerfEvtSel0-3", "PerfCtr0-3",
+		"IA32_APIC_BASE", "IA32_TSC_DEADLINE", "x2APIC", "AMD_INT_PENDING_MSG",
 	};
 
 	(void)s;
@@ -318,6 +386,8 @@ int main(void)
 		cmocka_unit_test(test_amd_evtsel),
 		cmocka_unit_test(test_amd_ctr),
 		cmocka_unit_test(test_absent),
+		cmocka_unit_test(test_apic_msrs),
+		cmocka_unit_test(test_amd_int_pending),
 		cmocka_unit_test(test_every_entry_tested),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

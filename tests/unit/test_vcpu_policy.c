@@ -68,6 +68,27 @@ static void test_cpuid_policy_leaf1(void **state)
 	assert_int_equal(r.ecx & CPUID_1_ECX_OSXSAVE, 0);
 }
 
+/* The virtual local APIC: APIC follows IA32_APIC_BASE[11], x2APIC and TSC deadline always;
+ * the topology leaves give x2APIC ID 0. */
+static void test_cpuid_policy_apic(void **state)
+{
+	struct cpuid_env on = { .apic_enabled = true };
+	struct cpuid_regs r = { 0, 0, 0, 0 };
+
+	(void)state;
+	cpuid_policy_apply(1, 0, &on, &r);
+	assert_int_not_equal(r.edx & CPUID_1_EDX_APIC, 0);
+	assert_int_not_equal(r.ecx & CPUID_1_ECX_X2APIC, 0);
+	assert_int_not_equal(r.ecx & CPUID_1_ECX_TSC_DEADLINE, 0);
+	r = (struct cpuid_regs){ ~0u, ~0u, ~0u, ~0u };
+	cpuid_policy_apply(1, 0, &env0, &r);
+	assert_int_equal(r.edx & CPUID_1_EDX_APIC, 0);
+	r = (struct cpuid_regs){ 1, 2, 3, 7 };
+	cpuid_policy_apply(0xb, 0, &on, &r);
+	assert_int_equal(r.edx, 0);
+	assert_int_equal(r.eax, 1);
+}
+
 /* Leaf 1 keeps instruction-set features and the MSR features Umbra models, nothing else. */
 static void test_cpuid_policy_leaf1_lists(void **state)
 {
@@ -75,7 +96,7 @@ static void test_cpuid_policy_leaf1_lists(void **state)
 
 	(void)state;
 	assert_int_equal(r.ecx & (CPUID_1_ECX_MONITOR | CPUID_1_ECX_EIST | CPUID_1_ECX_PDCM |
-				  CPUID_1_ECX_DCA | CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE |
+				  CPUID_1_ECX_DCA |
 				  (1u << 2) | (1u << 4) | (1u << 8) | (1u << 11) | (1u << 14)), 0);
 	assert_int_equal(r.ecx & ((1u << 0) | (1u << 9) | (1u << 19) | (1u << 28)),
 			 (1u << 0) | (1u << 9) | (1u << 19) | (1u << 28));	/* SSE3 .. AVX */
@@ -469,6 +490,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vmx_control_value),
 		cmocka_unit_test(test_cpuid_policy_leaf1),
+		cmocka_unit_test(test_cpuid_policy_apic),
 		cmocka_unit_test(test_cpuid_policy_tsc_rate),
 		cmocka_unit_test(test_cpuid_policy_leaf1_lists),
 		cmocka_unit_test(test_cpuid_policy_leaf7),

@@ -1500,6 +1500,38 @@ static void test_vendor_rep_same(void **state)
 	}
 }
 
+/* The loads device registers are read with (MMIO): MOV of each width and REX form, MOVZX,
+ * MOVSX, MOVSXD, MOV rAX from moffs, with the merge and zero-extension rules of SDM Vol. 1
+ * 3.4.1.1. */
+static void test_loads_64(void **state)
+{
+	struct hand *h = hand_new(X86_MODE_64);
+
+	(void)state;
+	h->cpu.gpr[RBX] = 0x100;
+	mem_put(h, 0x100, 8, 0x8899aabbccddeeffULL);
+	h->cpu.gpr[RAX] = ~0ULL;
+	assert_int_equal(hand_run(h, "8b 03"), X86_EMU_OK);		/* mov eax, [rbx] */
+	assert_int_equal(h->cpu.gpr[RAX], 0xccddeeffULL);		/* zero-extended */
+	assert_int_equal(hand_run(h, "48 8b 0b"), X86_EMU_OK);		/* mov rcx, [rbx] */
+	assert_int_equal(h->cpu.gpr[RCX], 0x8899aabbccddeeffULL);
+	h->cpu.gpr[RDX] = ~0ULL;
+	assert_int_equal(hand_run(h, "66 8b 13"), X86_EMU_OK);		/* mov dx, [rbx] */
+	assert_int_equal(h->cpu.gpr[RDX], 0xffffffffffffeeffULL);	/* merged */
+	assert_int_equal(hand_run(h, "44 8a 03"), X86_EMU_OK);		/* mov r8b, [rbx] */
+	assert_int_equal(h->cpu.gpr[8] & 0xff, 0xff);
+	assert_int_equal(hand_run(h, "48 0f b6 33"), X86_EMU_OK);	/* movzx rsi, byte [rbx] */
+	assert_int_equal(h->cpu.gpr[RSI], 0xff);
+	assert_int_equal(hand_run(h, "48 0f bf 33"), X86_EMU_OK);	/* movsx rsi, word [rbx] */
+	assert_int_equal(h->cpu.gpr[RSI], 0xffffffffffffeeffULL);
+	assert_int_equal(hand_run(h, "48 63 3b"), X86_EMU_OK);		/* movsxd rdi, [rbx] */
+	assert_int_equal(h->cpu.gpr[RDI], 0xffffffffccddeeffULL);
+	assert_int_equal(hand_run(h, "48 a1 00 01 00 00 00 00 00 00"), X86_EMU_OK);
+	assert_int_equal(h->cpu.gpr[RAX], 0x8899aabbccddeeffULL);	/* mov rax, [moffs64] */
+	assert_int_equal(h->m.n, 1);
+	hand_free(h);
+}
+
 /* ------------------------------------------------------------------------------------------- */
 /* What is not emulated, and what does not decode. */
 
@@ -1511,7 +1543,9 @@ static void test_unsupported(void **state)
 	} cases[] = {
 		{ X86_MODE_64, "01 c0" },		/* add eax, eax */
 		{ X86_MODE_64, "88 c3" },		/* mov bl, al */
-		{ X86_MODE_64, "8b 03" },		/* mov eax, [rbx] */
+		{ X86_MODE_64, "8b c3" },		/* mov eax, ebx */
+		{ X86_MODE_64, "85 03" },		/* test [rbx], eax */
+		{ X86_MODE_64, "0f b6 c3" },		/* movzx eax, bl */
 		{ X86_MODE_64, "eb 00" },		/* jmp */
 		{ X86_MODE_64, "90" },			/* nop */
 		{ X86_MODE_64, "39 03" },		/* cmp [rbx], eax */
@@ -1684,6 +1718,7 @@ int main(void)
 		cmocka_unit_test(test_rep_chunks),
 		cmocka_unit_test(test_vendor_rep_zero_count_a32),
 		cmocka_unit_test(test_vendor_rep_same),
+		cmocka_unit_test(test_loads_64),
 		cmocka_unit_test(test_unsupported),
 		cmocka_unit_test(test_undecodable),
 		cmocka_unit_test(test_fuzz),

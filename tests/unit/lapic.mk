@@ -1,0 +1,2 @@
+UNIT_TESTS += lapic
+UNIT_SRCS_lapic := guest/devices/lapic.c guest/devices/ioapic.c guest/devices/bus.c
