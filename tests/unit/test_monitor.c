@@ -728,7 +728,7 @@ static void test_help_each_command(void **state)
 	size_t count;
 	const struct monitor_cmd *t = monitor_command_table(&count);
 
-	assert_int_equal(count, 13);
+	assert_int_equal(count, 14);
 	for (size_t i = 0; i < count; i++) {
 		char line[64], expect[256];
 
