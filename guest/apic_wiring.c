@@ -1,6 +1,7 @@
 /* The guest's APICs wired into the rest of the guest (see apic_wiring.h). */
 #include "guest/apic_wiring.h"
 #include "guest/clock.h"
+#include "guest/firmware/acpi_platform.h"
 #include "guest/guest.h"
 #include "guest/mmio_windows.h"
 #include "arch/tsc.h"
@@ -60,6 +61,10 @@ bool guest_apic_attach(struct guest *g)
 	};
 
 	ioapic_init(&g->ioapic, ioapic_to_lapic, g);
+	/* A PC's firmware gives the I/O APIC the ID its MADT and MP table name (MP spec 1.4
+	 * 3.6.6: APIC IDs are unique across the local and I/O APICs): the tables and the ID
+	 * register agree, and a kernel that checks them finds nothing to fix. */
+	g->ioapic.id = (uint32_t)ACPI_IOAPIC_ID << IOAPIC_ID_SHIFT;
 	return bus_register(&g->bus, &lapic_page) &&
 	       ioapic_attach(&g->ioapic, &g->bus, IOAPIC_DEFAULT_BASE);
 }

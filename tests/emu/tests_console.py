@@ -38,7 +38,7 @@ SCRIPT = [
                r".*16 ranges; other ports read all-ones"),
     ("send", "info apic\r"),
     ("expect", r"lapic: base fee00900 xAPIC bsp, id 0, spiv ff \(off\).*\n.*irr: none\n"
-               r"(.*\n)*ioapic: fec00000, id 0"),
+               r"(.*\n)*ioapic: fec00000, id 1"),
     ("expect", r"24 pins masked"),
     ("send", "xp 0x100000 2\r"),
     ("expect", r"0000000000100000: [0-9a-f]{16}\n0000000000100008: "),
