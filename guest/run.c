@@ -67,6 +67,28 @@ static bool guest_console_due(enum exit_kind kind)
 	return true;
 }
 
+/*
+ * TDP: what changed since the last exit. Dropped TDP entries flush the guest-physical
+ * translations; a CR3 the guest loaded in PAE mode, on a processor that did not give Umbra the
+ * PDPTEs it loaded, has them read again from the new CR3 for Umbra's own walks (a PDPT with a
+ * reserved bit would have made the guest's MOV to CR3 fault, so one that reads so now is kept
+ * as it was).
+ */
+static void guest_tdp_before_entry(struct guest *g)
+{
+	struct vcpu *v = &g->vcpu;
+
+	if (v->pdptes_stale) {
+		v->pdptes_stale = false;
+		if (guest_pae_paging(v->cr0, v->cr4, v->efer))
+			guest_load_pdptes(g, v->cr3, v->pdptes);
+	}
+	if (g->tdp.need_flush) {
+		v->ops->tdp_flush(v);
+		g->tdp.need_flush = false;
+	}
+}
+
 void guest_run(struct guest *g)
 {
 	struct vcpu *v = &g->vcpu;
@@ -74,7 +96,9 @@ void guest_run(struct guest *g)
 
 	while (g->stop == GUEST_RUNNING) {
 		/* The shadow MMU may have dropped the root or entries since the last exit. */
-		if (!g->mmu.root_valid)
+		if (guest_tdp(g))
+			guest_tdp_before_entry(g);
+		else if (!g->mmu.root_valid)
 			guest_reload_root(g);
 		else if (g->mmu.need_flush) {
 			v->ops->flush_tlb(v);

@@ -12,6 +12,7 @@
 #define GUEST_MEM_MAX_SLOTS	64
 #define GUEST_LOW_RAM_END		0xA0000ull	/* [0, 640 KiB): conventional memory */
 #define GUEST_HIGH_RAM_START		0x100000ull	/* [1 MiB, ram_size): extended memory */
+#define GUEST_LARGE_RAM_START	0x200000ull	/* the first 2 MiB boundary of extended memory */
 #define GUEST_MEM_MIN		(4ULL << 20)
 #define GUEST_MEM_MAX		(64ULL << 30)
 
