@@ -1,0 +1,73 @@
+"""TDP mode (mmu=tdp): the guest and paging matrices of tests_guest.py and tests_paging.py run
+again with the processor's two-dimensional paging (EPT under Bochs's Skylake model, NPT under
+QEMU with +npt and Bochs's Ryzen model), and the refusal where the CPU has neither.
+
+The variants are made from the shadow tests themselves (same guests, same expected lines), so a
+check added there is checked in TDP mode too. Each run also says which MMU ran it, and the
+audit at the stop checks the TDP tables instead of the shadow pages.
+"""
+import copy
+import importlib.util
+import os
+
+from testlib import Test
+
+# EPT (Intel) and NPT (AMD): the CPU models that have them (docs: platform.md).
+TDP_CONFIGS = ["bochs-vmx-bios", "qemu-npt-bios", "bochs-svm-bios"]
+TDP_FORMAT = {"bochs-vmx-bios": "ept", "qemu-npt-bios": "npt", "bochs-svm-bios": "npt"}
+
+UMBRA_EXIT_GUEST_LOAD_FAILED = 0x78
+
+
+def _load(name):
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"tdp_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def mode_line(config, ctx):
+    """The stop counters' MMU line of a TDP run on config."""
+    return rf"^umbra: mmu: mode tdp \({TDP_FORMAT[config]}\): \d+ tdp faults"
+
+
+def tdp_variant(test, configs=TDP_CONFIGS):
+    """test with mmu=tdp on configs, named tdp-NAME; its expected lines, then the mode line."""
+    t = copy.copy(test)
+    t.name = "tdp-" + test.name
+    t.args = test.args + " mmu=tdp"
+    t.configs = list(configs)
+    t.expect = list(test.expect) + [mode_line]
+    t.forbid = list(test.forbid) + [r"^umbra: mmu=tdp refused"]
+    return t
+
+
+def _by_name(tests, names):
+    found = {t.name: t for t in tests}
+    return [found[n] for n in names]
+
+
+_guest = _load("tests_guest")
+_paging = _load("tests_paging")
+
+# Every paging-mode guest (off, 32-bit 4K/4M, PAE, 4-level with 2M/1G, CR3 switches, INVLPG,
+# PDPTE loading, self-maps, access matrices), and the platform guests that pass on every config.
+TESTS = [tdp_variant(t) for t in _paging.TESTS]
+TESTS += [tdp_variant(t) for t in _by_name(_guest.TESTS, [
+    "guest-hello", "guest-cpuid", "guest-portio", "guest-msr", "guest-cr", "guest-demo",
+])]
+
+# No NPT in QEMU's plain qemu64 model (and no VMX at all in TCG): mmu=tdp is refused with one
+# line, the guest never starts, and Umbra ends with the load-failure status.
+TESTS.append(Test(
+    "tdp-refused",
+    configs=["qemu-svm-bios"],
+    args="debug_exit=on mmu=tdp",
+    modules=_guest.guest_modules("hello"),
+    expect=[r"^umbra: mmu=tdp refused: the CPU lacks NPT \(CPUID 8000000Ah EDX\[0\] nested "
+            r"paging is 0\); the guest does not start$"],
+    forbid=[r"hello from an Umbra guest", r"HOST EXCEPTION", r"PANIC"],
+    status=UMBRA_EXIT_GUEST_LOAD_FAILED,
+    audit=False,
+    timeout=120))
