@@ -32,12 +32,31 @@ def mode_line(config, ctx):
     return rf"^umbra: mmu: mode tdp \({TDP_FORMAT[config]}\): \d+ tdp faults"
 
 
+# Where the processor, not Umbra, decides what a guest sees, and the shadow test expects
+# something else:
+# - pg_pdpte checks Intel's PDPTE registers (SDM Vol. 3A 4.4.1: loaded and checked at MOV to
+#   CR3). Under NPT the processor walks the guest's PAE tables with AMD's semantics: no #GP
+#   at MOV to CR3, and a later write to the PDPT changes the translation (seen on Bochs's
+#   Ryzen model). Under EPT it passes: Umbra and the processor keep the registers.
+# - QEMU 7.2 TCG with NPT: the guest's own walks raise no reserved-bit #PF (pg_access32/pae/64)
+#   and leave an A bit in a PAE PDPT that was never used as a 4-level table, so a later PDPTE
+#   load sees a reserved bit (pg_modes, pg_invlpg). The same guests pass with NPT on Bochs.
+NOT_ON = {
+    "paging-pg_pdpte": {"qemu-npt-bios", "bochs-svm-bios"},
+    "paging-pg_access32": {"qemu-npt-bios"},
+    "paging-pg_accesspae": {"qemu-npt-bios"},
+    "paging-pg_access64": {"qemu-npt-bios"},
+    "paging-pg_modes": {"qemu-npt-bios"},
+    "paging-pg_invlpg": {"qemu-npt-bios"},
+}
+
+
 def tdp_variant(test, configs=TDP_CONFIGS):
     """test with mmu=tdp on configs, named tdp-NAME; its expected lines, then the mode line."""
     t = copy.copy(test)
     t.name = "tdp-" + test.name
     t.args = test.args + " mmu=tdp"
-    t.configs = list(configs)
+    t.configs = [c for c in configs if c not in NOT_ON.get(test.name, ())]
     t.expect = list(test.expect) + [mode_line]
     t.forbid = list(test.forbid) + [r"^umbra: mmu=tdp refused"]
     return t
