@@ -93,7 +93,11 @@ def early_boot(flavour, bits, compression):
 INIT_STARTS = r"Run /init as init process"
 
 
-def monitor_script(paging, reset):
+# What `info mmu` says of the MMU that runs Linux (guest/console/monitor_commands.c).
+MMU_ROOT = {"shadow": r"shadow root [0-9a-f]+ \(valid\)", "tdp": r"tdp root [0-9a-f]+"}
+
+
+def monitor_script(paging, reset, mmu="shadow"):
     """When /init starts: the paging mode from Umbra's monitor, then back to the guest console.
     With reset, the monitor first restarts Linux (guest_restart), and the check is made in the
     second boot. The run then goes on to its end (the halt)."""
@@ -101,7 +105,7 @@ def monitor_script(paging, reset):
         ("send", CTRL_A + "c"),
         ("expect", r"\(umbra\) "),
         ("send", "info mmu\r"),
-        ("expect", rf"paging {esc(paging)}, cr3 [0-9a-f]+, shadow root [0-9a-f]+ \(valid\)"),
+        ("expect", rf"paging {esc(paging)}, cr3 [0-9a-f]+, {MMU_ROOT[mmu]}"),
         ("send", "quit\r"),
         ("expect", r"\[umbra\] guest console"),
     ]
@@ -147,14 +151,18 @@ FORBID = [r"HOST EXCEPTION", r"PANIC", r"Kernel panic", r"linux-init: FAIL",
 LINUX_BOCHS_IPS = 200000000
 
 
-def linux_test(flavour, arch, bits, compression, paging, configs, timeout, reset=False):
+def linux_test(flavour, arch, bits, compression, paging, configs, timeout, reset=False,
+               mmu="shadow"):
+    """mmu="tdp": the same run on EPT/NPT (linux-tdp-FLAVOUR), which the stop counters say."""
     early = early_boot(flavour, bits, compression)
     again = [r"umbra: guest stopped: reset from the monitor$",
              r"^umbra: guest reset \(\d+ host pages free\)$"] + early[:2] if reset else []
-    return Test(f"linux-{flavour}", configs=configs, args=ARGS,
+    mode = [rf"^umbra: mmu: mode {mmu}"]
+    return Test(f"linux-{flavour}" if mmu == "shadow" else f"linux-{mmu}-{flavour}",
+                configs=configs, args=ARGS + ("" if mmu == "shadow" else f" mmu={mmu}"),
                 modules=linux_modules(flavour, arch),
-                expect=early + [INIT_STARTS] + again + WORKLOAD,
-                script=monitor_script(paging, reset), forbid=FORBID,
+                expect=early + [INIT_STARTS] + again + WORKLOAD + mode,
+                script=monitor_script(paging, reset, mmu), forbid=FORBID,
                 status=UMBRA_GUEST_HALTED, timeout=timeout, mem_mb=512,
                 bochs_ips=LINUX_BOCHS_IPS)
 
@@ -197,6 +205,10 @@ TESTS = [
     linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["bochs-vmx-bios"], 2400),
     linux_test("686-pae", "i386", 32, "xz", "PAE", ["qemu-svm-bios"], 600, reset=True),
     linux_test("686", "i386", 32, "xz", "32-bit", ["qemu-svm-bios"], 400),
+    # The same kernel on the processor's two-dimensional paging, once per backend.
+    linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["qemu-npt-bios"], 300, mmu="tdp"),
+    linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["bochs-vmx-bios"], 2400,
+               mmu="tdp"),
     # What Umbra refuses, each with one line and no guest start.
     refused("no-initramfs", kernel_only("console=ttyS0"),
             r"Linux: no initramfs module after the kernel, and the command line needs one"),
