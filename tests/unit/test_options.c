@@ -158,7 +158,7 @@ static void test_help_lines(void **state)
 	(void)state;
 	while (options_help(n))
 		assert_non_null(strchr(options_help(n++), '='));
-	assert_int_equal(n, 8);
+	assert_int_equal(n, 9);
 }
 
 int main(void)
