@@ -69,6 +69,7 @@ def _by_name(tests, names):
 
 _guest = _load("tests_guest")
 _paging = _load("tests_paging")
+_console = _load("tests_console")
 
 # Every paging-mode guest (off, 32-bit 4K/4M, PAE, 4-level with 2M/1G, CR3 switches, INVLPG,
 # PDPTE loading, self-maps, access matrices), and the platform guests that pass on every config.
@@ -76,6 +77,9 @@ TESTS = [tdp_variant(t) for t in _paging.TESTS]
 TESTS += [tdp_variant(t) for t in _by_name(_guest.TESTS, [
     "guest-hello", "guest-cpuid", "guest-portio", "guest-msr", "guest-cr", "guest-demo",
 ])]
+# Three monitor resets with the same host pages free each time: the TDP tables go back too.
+TESTS += [tdp_variant(t, ["qemu-npt-bios", "bochs-vmx-bios"])
+          for t in _by_name(_console.TESTS, ["console-reset-no-leak"])]
 
 # No NPT in QEMU's plain qemu64 model (and no VMX at all in TCG): mmu=tdp is refused with one
 # line, the guest never starts, and Umbra ends with the load-failure status.
