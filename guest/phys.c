@@ -40,13 +40,39 @@ static void guest_mmio_access(struct guest *g, uint64_t gpa, unsigned access)
 		   access_name(access), (unsigned long long)gpa, r ? r->owner : "?");
 }
 
+/*
+ * What a fault's outcome means for the guest. A spurious fault is a stale translation: the TLB
+ * is flushed before the retry, and the same page faulting so again right after the flush is
+ * Umbra's bug, which stops the guest rather than loop. An address the tables cannot translate
+ * at all (beyond 48 bits) would fault forever too.
+ */
 static void guest_tdp_result(struct guest *g, uint64_t gpa, enum tdp_result r)
 {
-	if (r == TDP_SPURIOUS)
-		g->tdp.need_flush = true;	/* a stale translation: flush before retrying */
-	else if (r == TDP_NO_MEMORY)
+	uint64_t page = (gpa >> 12) + 1;	/* 0: none */
+
+	if (r != TDP_SPURIOUS)
+		g->tdp_spurious_page = 0;
+	switch (r) {
+	case TDP_MAPPED:
+		return;
+	case TDP_SPURIOUS:
+		if (g->tdp_spurious_page == page) {
+			guest_stop(g, GUEST_STOP_FATAL, "TDP fault at gpa %llx on an entry that "
+				   "allows the access, after a flush", (unsigned long long)gpa);
+			return;
+		}
+		g->tdp_spurious_page = page;
+		g->tdp.need_flush = true;
+		return;
+	case TDP_NOT_RAM:
+		guest_stop(g, GUEST_STOP_FATAL, "guest-physical %llx is beyond the TDP tables",
+			   (unsigned long long)gpa);
+		return;
+	case TDP_NO_MEMORY:
 		guest_stop(g, GUEST_STOP_FATAL, "out of memory for the TDP tables at gpa %llx",
 			   (unsigned long long)gpa);
+		return;
+	}
 }
 
 void guest_phys_access(struct guest *g, uint64_t gpa, unsigned access)
