@@ -47,6 +47,7 @@ bool tdp_init(struct tdp *t, struct guest_mem *mem, struct pmm *pmm, const struc
 		return false;
 	memset(phys_to_virt(t->ones_page), 0xff, PAGE_SIZE);
 	t->stats.table_pages = 1;
+	t->need_flush = true;	/* nothing cached from an earlier user of the root's frame */
 	return true;
 }
 
