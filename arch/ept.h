@@ -10,14 +10,14 @@
 
 /* Every level (SDM Vol. 3C 29.3.2, tables 29-1 to 29-6). */
 #define EPT_R			(1ULL << 0)	/* reads allowed */
-#define EPT_W			(1ULL << 1)	/* writes allowed (W without R is a misconfiguration) */
+#define EPT_W			(1ULL << 1)	/* writes allowed (never without R) */
 #define EPT_X			(1ULL << 2)	/* instruction fetches allowed */
 #define EPT_RWX			(EPT_R | EPT_W | EPT_X)
 /* Leaf entries only (a 4 KiB PTE, or a PDE/PDPTE with PS). */
 #define EPT_MEMTYPE_SHIFT	3		/* bits 5:3: EPT memory type (29.3.7.2) */
-#define EPT_IGNORE_PAT		(1ULL << 6)	/* the guest's PAT does not combine with the type */
+#define EPT_IGNORE_PAT		(1ULL << 6)	/* the guest's PAT plays no part */
 #define EPT_PS			(1ULL << 7)	/* PDE: 2 MiB page, PDPTE: 1 GiB page */
-#define EPT_A			(1ULL << 8)	/* accessed, when EPTP enables A/D flags (29.3.5) */
+#define EPT_A			(1ULL << 8)	/* accessed, with A/D in EPTP (29.3.5) */
 #define EPT_D			(1ULL << 9)	/* dirty (leaf only), likewise */
 #define EPT_ADDR_MASK		0x000ffffffffff000ULL
 
@@ -26,8 +26,8 @@
 #define EPT_MT_WB		6ULL
 
 /* The EPT pointer (SDM Vol. 3C 25.6.11, table 25-9). */
-#define EPTP_MT_WB		(EPT_MT_WB << 0)	/* bits 2:0: paging-structure memory type */
-#define EPTP_WALK_4		(3ULL << 3)		/* bits 5:3: page-walk length minus 1 */
+#define EPTP_MT_WB		(EPT_MT_WB << 0)	/* 2:0: the tables' memory type */
+#define EPTP_WALK_4		(3ULL << 3)		/* 5:3: page-walk length - 1 */
 #define EPTP_AD_ENABLE		(1ULL << 6)		/* accessed and dirty flags */
 
 #endif

@@ -71,7 +71,7 @@ struct guest {
 	uint64_t emulation_fallbacks;	/* page-table writes Umbra could not emulate */
 	uint64_t fallback_rip, fallback_gfn;	/* the last fallback, to catch one that repeats */
 	bool reset_requested;		/* the monitor asked for a reset */
-	uint64_t tdp_spurious_page;	/* 1 + the guest frame of the last spurious TDP fault, or 0 */
+	uint64_t tdp_spurious_page;	/* 1 + the frame of the last spurious TDP fault, or 0 */
 };
 
 /* Umbra's exit statuses for guest endings other than the debug-exit port. */

@@ -29,7 +29,8 @@ static int info_mmu_tdp(struct guest *g, struct monitor_out *out)
 	struct paging_state ps = guest_paging_state(g);
 	const struct tdp_stats *t = &g->tdp.stats;
 
-	monitor_printf(out, "mmu: tdp (%s)\n", g->tdp.caps.format == TDP_FORMAT_EPT ? "ept" : "npt");
+	monitor_printf(out, "mmu: tdp (%s)\n",
+		       g->tdp.caps.format == TDP_FORMAT_EPT ? "ept" : "npt");
 	monitor_printf(out, "paging %s, cr3 %llx, tdp root %llx\n",
 		       paging_mode_name(paging_mode_of(&ps)), (unsigned long long)ps.cr3,
 		       (unsigned long long)g->tdp.root);
