@@ -78,11 +78,12 @@ static void guest_tdp_result(struct guest *g, uint64_t gpa, enum tdp_result r)
 void guest_phys_access(struct guest *g, uint64_t gpa, unsigned access)
 {
 	uint64_t region = gpa & ~(LARGE_REGION - 1);
+	bool large_ok;
 
 	switch (guest_phys_kind(g, gpa)) {
 	case PHYS_RAM:
-		guest_tdp_result(g, gpa, tdp_map_ram(&g->tdp, gpa, access,
-						      !guest_phys_mmio_meets(g, region, LARGE_REGION)));
+		large_ok = !guest_phys_mmio_meets(g, region, LARGE_REGION);
+		guest_tdp_result(g, gpa, tdp_map_ram(&g->tdp, gpa, access, large_ok));
 		return;
 	case PHYS_MMIO:
 		guest_mmio_access(g, gpa, access);

@@ -51,7 +51,8 @@ bool guest_mem_init(struct guest_mem *gm, struct pmm *pmm, uint64_t ram_size)
 	if (!guest_mem_back_range(gm, pmm, 0, GUEST_LOW_RAM_END) ||
 	    !guest_mem_back_range(gm, pmm, GUEST_HIGH_RAM_START, GUEST_LARGE_RAM_START -
 				  GUEST_HIGH_RAM_START) ||
-	    !guest_mem_back_range(gm, pmm, GUEST_LARGE_RAM_START, ram_size - GUEST_LARGE_RAM_START)) {
+	    !guest_mem_back_range(gm, pmm, GUEST_LARGE_RAM_START,
+				  ram_size - GUEST_LARGE_RAM_START)) {
 		for (unsigned i = 0; i < gm->count; i++)
 			pmm_free(pmm, gm->slots[i].hpa, gm->slots[i].size / PAGE_SIZE);
 		gm->count = 0;

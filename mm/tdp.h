@@ -73,8 +73,8 @@ struct tdp {
 	struct pmm *pmm;
 	struct tdp_caps caps;
 	uint64_t root;			/* host-physical address of the level-4 table */
-	uint64_t ones_page;		/* read-only page of all-ones bytes: what non-RAM reads see */
-	bool need_flush;		/* entries were removed: flush the guest's TLB (INVEPT/ASID) */
+	uint64_t ones_page;		/* read-only page of 0xff: what non-RAM reads see */
+	bool need_flush;		/* entries were removed: flush (INVEPT, ASID) */
 	struct tdp_stats stats;
 };
 

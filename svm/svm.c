@@ -353,15 +353,16 @@ static void svm_flush_tlb(struct vcpu *v)
 
 /*
  * Nested paging: the real control registers are the guest's (APM 15.25.3), with ET set and NW
- * only with CD (15.5.1), EFER.SVME kept (15.5.1), the guest's NXE. Umbra only writes them at the guest's CR0/CR4
- * and EFER writes, or at reset, each of which flushes the guest's TLB as the instruction would
- * (SDM Vol. 3A 4.10.4.1; VMRUN itself does not, 15.16).
+ * only with CD (15.5.1), EFER.SVME kept (15.5.1), the guest's NXE. Umbra only writes them
+ * at the guest's CR0/CR4 and EFER writes, or at reset, each of which flushes the guest's TLB
+ * as the instruction would (SDM Vol. 3A 4.10.4.1; VMRUN itself does not, 15.16).
  */
 static void svm_update_paging_tdp(struct vcpu *v)
 {
 	struct svm_vcpu *sv = to_svm(v);
 	struct vmcb_save *s = &sv->vmcb->save;
-	uint32_t cr0 = ((uint32_t)v->cr0 & (SVM_CR0_GUEST_BITS | CR0_PE | CR0_PG | CR0_WP)) | CR0_ET;
+	uint32_t cr0 = ((uint32_t)v->cr0 & (SVM_CR0_GUEST_BITS | CR0_PE | CR0_PG | CR0_WP)) |
+		       CR0_ET;
 	uint64_t efer = EFER_SVME | (v->efer & (EFER_SCE | EFER_NXE));
 
 	if (!(cr0 & CR0_CD))

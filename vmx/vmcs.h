@@ -276,7 +276,7 @@
 #define EPTQ_READABLE			(1u << 3)
 #define EPTQ_WRITABLE			(1u << 4)
 #define EPTQ_EXECUTABLE			(1u << 5)
-#define EPTQ_LINEAR_VALID		(1u << 7)	/* the guest-linear address field is valid */
+#define EPTQ_LINEAR_VALID		(1u << 7)	/* the guest-linear address is valid */
 #define EPTQ_FINAL			(1u << 8)	/* with bit 7: the access to the translated
 							 * address, not to a guest paging entry */
 #define EPTQ_NMI_UNBLOCKING		(1u << 12)	/* IRET unblocked NMIs (virtual NMIs only) */

@@ -58,7 +58,8 @@
 #define CR4_PAGING_BITS	(CR4_SMEP | CR4_SMAP)
 /* TDP: the exits that only shadow paging needs. The guest owns its CR3 and its TLB (SDM Vol. 3C
  * 25.6.2: CR3-load/store and INVLPG exiting), where the capability MSR lets them be 0. */
-#define PROC_SHADOW_ONLY	(PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING | PROC_INVLPG_EXITING)
+#define PROC_SHADOW_ONLY	(PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING | \
+				 PROC_INVLPG_EXITING)
 /* TDP: EPT and, so that a guest with paging or protection off runs as it is, unrestricted
  * guest (25.6.2, table 25-7; 26.3.1.1 exempts CR0.PE/PG from FIXED0 with it). */
 #define PROC2_TDP		(PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST)
@@ -425,7 +426,8 @@ static void vmx_update_paging_tdp(struct vcpu *v)
 
 	vmcs_writenat(VMCS_GUEST_CR0, vmx_cr_fixed(cr0, fixed0, h->cr0_fixed1));
 	vmcs_writenat(VMCS_CR0_READ_SHADOW, v->cr0);
-	vmcs_writenat(VMCS_GUEST_CR4, vmx_cr_fixed(v->cr4 | CR4_VMXE, h->cr4_fixed0, h->cr4_fixed1));
+	vmcs_writenat(VMCS_GUEST_CR4,
+		      vmx_cr_fixed(v->cr4 | CR4_VMXE, h->cr4_fixed0, h->cr4_fixed1));
 	vmcs_writenat(VMCS_CR4_READ_SHADOW, v->cr4);
 	vmcs_writenat(VMCS_GUEST_CR3, v->cr3);
 	vmcs_write64(VMCS_GUEST_IA32_EFER, efer);

@@ -26,7 +26,7 @@ struct guest_load_params {
 	const struct cpu_info *cpu;
 	const struct vcpu_ops *ops;
 	uint64_t ram_size;
-	const struct tdp_caps *tdp;	/* mmu=tdp: the format ops->tdp_probe() found; NULL: shadow */
+	const struct tdp_caps *tdp;	/* mmu=tdp: what ops->tdp_probe() found; NULL: shadow */
 };
 
 /* Returns the index of the first module whose string's first word is "guest", or -1. */

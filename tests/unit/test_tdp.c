@@ -60,7 +60,7 @@ static void test_ept_entries(void **state)
 	assert_null(tdp_entry_malformed(&ept, l2, 2));
 	assert_non_null(tdp_entry_malformed(&ept, 0x5000 | EPT_W | (6 << 3) | EPT_IGNORE_PAT, 1));
 	assert_non_null(tdp_entry_malformed(&ept, 0x5000 | EPT_RWX, 1));	/* UC leaf */
-	assert_non_null(tdp_entry_malformed(&ept, t | (1 << 3), 3));	/* reserved 7:3 in a table */
+	assert_non_null(tdp_entry_malformed(&ept, t | (1 << 3), 3));	/* reserved 7:3 */
 	assert_non_null(tdp_entry_malformed(&ept, l2 | 0x1000, 2));	/* 20:12 of a 2 MiB page */
 	assert_non_null(tdp_entry_malformed(&ept, l2, 3));		/* a 1 GiB page */
 }
