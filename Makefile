@@ -44,6 +44,8 @@ KSRC_DIRS := boot arch mm lib vmx svm guest
 KSRCS_C   := $(sort $(shell find $(KSRC_DIRS) -name '*.c'))
 KSRCS_S   := $(sort $(shell find $(KSRC_DIRS) -name '*.S'))
 KOBJS     := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS_S) $(KSRCS_C))
+# Generated sources: the DSDT's AML, compiled from ASL by iasl (see "Firmware tables" below).
+KOBJS     += $(BUILD)/k/gen/dsdt_aml.c.o
 
 .PHONY: all iso run test unit emu-test check-layering setup clean linux
 
@@ -67,6 +69,29 @@ $(BUILD)/version.h: FORCE
 FORCE:
 
 $(BUILD)/k/boot/main.c.o: $(BUILD)/version.h
+
+# Firmware tables: guest/firmware/dsdt.asl is compiled by iasl (Debian's acpica-tools, installed
+# by tools/setup.sh) with its preprocessor, which reads the platform's numbers from
+# acpi_platform.h; the AML becomes a C array that the loader copies into guest memory. Warnings
+# are errors.
+DSDT_ASL := guest/firmware/dsdt.asl
+$(BUILD)/gen/dsdt.aml: $(DSDT_ASL) guest/firmware/acpi_platform.h
+	@mkdir -p $(dir $@)
+	$(quiet) IASL $<
+	@command -v iasl >/dev/null || { echo "iasl is missing: run tools/setup.sh (acpica-tools)"; exit 1; }
+	$(Q)iasl -we -I. -p $(basename $@) $< >$@.log 2>&1 || { cat $@.log; rm -f $@; exit 1; }
+
+$(BUILD)/gen/dsdt_aml.c: $(BUILD)/gen/dsdt.aml
+	$(quiet) GEN $@
+	$(Q){ echo "/* Generated from $(DSDT_ASL) by iasl: do not edit. */"; \
+	  echo '#include "guest/firmware/dsdt_aml.h"'; \
+	  echo 'const uint8_t acpi_dsdt_aml[] = {'; xxd -i < $<; echo '};'; \
+	  echo 'const size_t acpi_dsdt_aml_len = sizeof(acpi_dsdt_aml);'; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/k/gen/%.c.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(quiet) CC $<
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
 $(BUILD)/umbra.elf: $(KOBJS) linker.ld
 	$(quiet) LD $@
@@ -114,7 +139,8 @@ setup:
 
 RUN_ISO := $(if $(filter linux,$(GUEST)),$(BUILD)/umbra-linux.iso,$(BUILD)/umbra.iso)
 run: setup $(RUN_ISO)
-	tools/run.sh --emu $(EMU) --fw $(FW) --iso $(RUN_ISO) $(if $(CPU),--cpu $(CPU))
+	tools/run.sh --emu $(EMU) --fw $(FW) --iso $(RUN_ISO) $(if $(CPU),--cpu $(CPU)) \
+		$(if $(filter linux,$(GUEST)),--ips 200000000)
 
 # ---------------------------------------------------------------------------------------------
 # Host unit tests: pure code compiled with the host compiler and sanitizers, cmocka as framework.

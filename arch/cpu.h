@@ -20,6 +20,21 @@ static inline void cpu_relax(void)
 	__asm__ volatile("pause");
 }
 
+/* DR6, the debug status (SDM Vol. 3B 17.2.3); Umbra's own, and the VMX guest's, since VM entries
+ * and exits do not switch it. */
+static inline uint64_t read_dr6(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%dr6, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_dr6(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%dr6" : : "r"(v));
+}
+
 static inline void invlpg(uint64_t va)
 {
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");

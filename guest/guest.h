@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "guest/devices/acpi_pm.h"
 #include "guest/devices/bus.h"
 #include "guest/devices/i8042.h"
 #include "guest/devices/port61.h"
@@ -29,7 +30,7 @@ enum guest_stop_reason {
 	GUEST_STOP_TRIPLE_FAULT,
 	GUEST_STOP_FATAL,		/* something Umbra cannot or will not emulate */
 	GUEST_STOP_RESET,		/* the monitor's reset: start again from the image */
-	GUEST_STOP_POWEROFF,		/* Ctrl-A x on the console */
+	GUEST_STOP_POWEROFF,		/* Ctrl-A x on the console, or the guest's ACPI S5 */
 	GUEST_STOP_GUEST_RESET,		/* the guest reset the machine (i8042 pulse, port 0x92) */
 };
 
@@ -54,6 +55,7 @@ struct guest {
 	struct vrtc rtc;
 	struct i8042 kbd;
 	struct port92 port92;
+	struct acpi_pm acpi_pm;
 	uint64_t clock_start_tsc;	/* guest TSC at power-on: guest time 0 (guest/clock.h) */
 	bool interrupt_window;		/* the backend was asked for an interrupt-window exit */
 	const struct cpu_info *host_cpu;
@@ -71,6 +73,12 @@ struct guest {
 	uint64_t emulation_fallbacks;	/* page-table writes Umbra could not emulate */
 	uint64_t fallback_rip, fallback_gfn;	/* the last fallback, to catch one that repeats */
 	bool reset_requested;		/* the monitor asked for a reset */
+	/* The last page table unshadowed for an event delivery's write (exits/page_fault.c), to
+	 * catch one that repeats. */
+	uint64_t delivery_rip, delivery_gfn, delivery_exit;
+	/* The handler of this exit completed one iteration of a REP string instruction and left
+	 * RIP on it (guest/single_step.h). */
+	bool rep_iteration_done;
 	uint64_t tdp_spurious_page;	/* 1 + the frame of the last spurious TDP fault, or 0 */
 };
 

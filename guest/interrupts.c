@@ -51,7 +51,10 @@ void guest_deliver_interrupts(struct guest *g)
 
 	guest_update_irq_lines(g);
 	guest_arm_timer(g);
-	if (vpic_pending(&g->pic) < 0 || v->pending_event.pending)
+	/* A single-step trap of the instruction just completed comes before an interrupt (SDM
+	 * Vol. 3A 6.9, traps on the previous instruction before maskable interrupts); the next
+	 * exit, at the latest Umbra's own tick, looks again. */
+	if (vpic_pending(&g->pic) < 0 || v->pending_event.pending || v->single_step_trap)
 		return;
 	if ((v->rflags & RFLAGS_IF) && !v->ops->interrupt_shadow(v)) {
 		vector = vpic_acknowledge(&g->pic);

@@ -11,6 +11,7 @@
 #include "guest/interrupts.h"
 #include "guest/mode.h"
 #include "guest/report.h"
+#include "guest/single_step.h"
 #include "arch/cpu.h"
 
 typedef void (*exit_handler)(struct guest *g, struct vm_exit *e);
@@ -24,23 +25,43 @@ struct exit_entry {
 static const struct exit_entry exit_table[EXIT_KIND_COUNT] = { EXIT_KINDS(EXIT_TABLE_ENTRY) };
 #undef EXIT_TABLE_ENTRY
 
+/*
+ * Whether the handler of kind completes an instruction. Those exits are taken instead of
+ * executing an instruction, never while an event is being delivered: the exits that can
+ * interrupt a delivery are exceptions the delivery raises, EPT violations and
+ * misconfigurations, APIC accesses and task switches through a task gate (SDM Vol. 3C
+ * 27.2.4), and on SVM exception intercepts, nested page faults and task switches (APM Vol. 2
+ * 15.7.2). Should one come with a delivery under way all the same, completing the instruction
+ * would run it before the event it follows: the guest is stopped with a report instead.
+ */
+static bool exit_completes_insn(enum exit_kind kind)
+{
+	return exit_table[kind].needs_length || kind == EXIT_CR_ACCESS;
+}
+
 static void guest_dispatch(struct guest *g, struct vm_exit *e)
 {
 	struct vcpu *v = &g->vcpu;
 	unsigned kind = e->kind;
-	uint64_t rip;
+	struct step_start step;
 
 	if (kind >= EXIT_KIND_COUNT) {
 		exit_unknown(g, e);
 		return;
 	}
 	v->stats.by_reason[kind]++;
+	if (e->during_delivery && exit_completes_insn(kind)) {
+		guest_stop(g, GUEST_STOP_FATAL, "%s exit during the delivery of an event",
+			   exit_kind_name(kind));
+		return;
+	}
 	if (exit_table[kind].needs_length && !guest_complete_insn_len(g, e))
 		return;
-	rip = v->rip;
+	step = guest_step_begin(g);
 	exit_table[kind].handler(g, e);
-	if (v->rip != rip)
-		guest_wrap_rip(g, rip);
+	if (v->rip != step.rip)
+		guest_wrap_rip(g, step.rip);
+	guest_step_end(g, &step);
 }
 
 /* How often, in TSC ticks, the console is looked at whatever the guest's exits are: about

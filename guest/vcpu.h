@@ -116,6 +116,10 @@ struct vcpu {
 	struct desc_table gdtr, idtr;
 
 	struct event pending_event;
+	/* A single-step trap is due after the instruction (or REP iteration) Umbra completed
+	 * with RFLAGS.TF set (guest/single_step.h): the backend raises it at the next entry, as
+	 * the processor would have raised it after the instruction, and clears this. */
+	bool single_step_trap;
 	struct vcpu_stats stats;
 	const struct vcpu_ops *ops;
 	void *arch;			/* the backend's own state (struct vmx_vcpu, struct svm_vcpu) */

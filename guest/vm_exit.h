@@ -39,6 +39,14 @@ struct vm_exit {
 	uint8_t insn_len;		/* 0 when the backend does not know: guest/ decodes it */
 	uint64_t raw_reason;		/* the vendor's exit code, for reports */
 	uint64_t raw_info1, raw_info2;	/* exit qualification / EXITINFO1-2, for reports */
+	/*
+	 * The exit interrupted the delivery of an event (VMX IDT-vectoring information valid,
+	 * SDM Vol. 3C 27.2.4; SVM EXITINTINFO valid, APM Vol. 2 15.7.2): what faulted is the
+	 * delivery, not the instruction at RIP, which must then be neither emulated nor
+	 * completed. The backend has already queued the event again (v->pending_event) when the
+	 * processor would not raise it again by itself (software interrupts re-execute).
+	 */
+	bool during_delivery;
 	union {
 		struct {
 			uint16_t port;

@@ -392,3 +392,15 @@ int snprintk(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+int error_line(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintk(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}

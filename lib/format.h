@@ -19,4 +19,9 @@ int vsnprintk(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintk(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A parser's refusal: formats a one-line reason into err (nothing when err is NULL or errlen
+ * is 0) and returns -1, so that a check reads `return error_line(err, errlen, "...", ...)`. */
+int error_line(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif

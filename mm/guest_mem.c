@@ -49,6 +49,7 @@ bool guest_mem_init(struct guest_mem *gm, struct pmm *pmm, uint64_t ram_size)
 	 * aligned guest-physical address on a 2 MiB aligned host frame: TDP maps such a region
 	 * with one 2 MiB entry (mm/tdp.c). */
 	if (!guest_mem_back_range(gm, pmm, 0, GUEST_LOW_RAM_END) ||
+	    !guest_mem_back_range(gm, pmm, GUEST_BIOS_START, GUEST_HIGH_RAM_START - GUEST_BIOS_START) ||
 	    !guest_mem_back_range(gm, pmm, GUEST_HIGH_RAM_START, GUEST_LARGE_RAM_START -
 				  GUEST_HIGH_RAM_START) ||
 	    !guest_mem_back_range(gm, pmm, GUEST_LARGE_RAM_START,

@@ -12,6 +12,11 @@
 #define GUEST_MEM_MAX_SLOTS	64
 #define GUEST_LOW_RAM_END		0xA0000ull	/* [0, 640 KiB): conventional memory */
 #define GUEST_HIGH_RAM_START		0x100000ull	/* [1 MiB, ram_size): extended memory */
+/* [960 KiB, 1 MiB): the BIOS area. It is no RAM for the guest (both memory maps call it
+ * reserved) but it is backed like RAM, because the guest's firmware tables live there (ACPI
+ * and MP, guest/firmware/). The guest may write it, as it could write shadowed BIOS RAM on a
+ * PC, and harms only itself. */
+#define GUEST_BIOS_START		0xF0000ull
 #define GUEST_LARGE_RAM_START	0x200000ull	/* the first 2 MiB boundary of extended memory */
 #define GUEST_MEM_MIN		(4ULL << 20)
 #define GUEST_MEM_MAX		(64ULL << 30)
@@ -25,13 +30,15 @@ struct mem_slot {
 struct guest_mem {
 	struct mem_slot slots[GUEST_MEM_MAX_SLOTS];
 	unsigned count;
-	uint64_t ram_size;	/* the top of guest RAM: RAM is [0, 640 KiB) + [1 MiB, ram_size) */
+	uint64_t ram_size;	/* the top of guest RAM: RAM is [0, 640 KiB) + [1 MiB, ram_size);
+			 * the BIOS area is backed too */
 };
 
 struct pmm;
 
-/* Allocates zeroed backing for guest RAM of ram_size bytes from pmm, in host-contiguous chunks of
- * at most 2 MiB alignment granularity. Returns false (nothing kept) when memory runs out. */
+/* Allocates zeroed backing for guest RAM of ram_size bytes, and for the BIOS area, from pmm, in
+ * host-contiguous chunks of at most 2 MiB alignment granularity. Returns false (nothing kept)
+ * when memory runs out. */
 bool guest_mem_init(struct guest_mem *gm, struct pmm *pmm, uint64_t ram_size);
 /* Adds a slot; for tests and for callers that bring their own frames. */
 bool guest_mem_add_slot(struct guest_mem *gm, uint64_t gpa, uint64_t size, uint64_t hpa);

@@ -659,7 +659,7 @@ static uint32_t mmu_fault_access(struct mmu *m, const struct paging_state *ps, u
 }
 
 void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr, uint32_t error,
-		    unsigned cpl, bool rflags_ac, struct mmu_outcome *out)
+		    unsigned cpl, bool rflags_ac, bool delivery, struct mmu_outcome *out)
 {
 	uint32_t access;
 	struct walk_result w;
@@ -695,6 +695,19 @@ void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr,
 		 * read-only in mmu_leaf; the roles keep the guest's rights). */
 		hpa = m->ones_page;
 		m->stats.not_ram_reads++;
+	} else if ((error & PFEC_W) && mmu_gfn_write_protected(m, w.gpa >> PAGE_SHIFT) &&
+		   delivery) {
+		/* An event delivery writes a guest page table (its frame lands on the stack).
+		 * The writer is the delivery, which the guest layer cannot emulate: the frame
+		 * stops being a shadowed table, the event is delivered again and its write goes
+		 * to memory directly. Shadowing it again when a walk uses it next reads what the
+		 * delivery wrote, so no shadow entry is stale. */
+		m->stats.delivery_unshadowed++;
+		mmu_unshadow_gfn(m, w.gpa >> PAGE_SHIFT);
+		out->action = MMU_RETRY;
+		out->gpa = w.gpa;
+		out->delivery_unshadowed = true;
+		return;
 	} else if ((error & PFEC_W) && mmu_gfn_write_protected(m, w.gpa >> PAGE_SHIFT)) {
 		/* A write to a guest page table: the instruction is emulated so the shadow pages
 		 * learn the new value. */
@@ -705,7 +718,15 @@ void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr,
 	} else if (mmu_wp0_grant(m, ps, &w, access) == WP0_EMULATE) {
 		/* A CR0.WP = 0 write no shadow entry can grant without hiding a user page from
 		 * SMAP or SMEP: the instruction is emulated (it reaches memory through the
-		 * guest's own translation, at the guest's CPL and AC). */
+		 * guest's own translation, at the guest's CPL and AC). An event delivery is no
+		 * instruction: such a write by one is reported rather than done wrong. */
+		if (delivery) {
+			out->action = MMU_GUEST_FATAL;
+			snprintk(out->why, sizeof(out->why), "an event delivery writes the "
+				 "read-only user page at %llx under CR0.WP = 0 (SMAP or SMEP)",
+				 (unsigned long long)addr);
+			return;
+		}
 		m->stats.wp0_emulated_writes++;
 		out->action = MMU_EMULATE_WRITE;
 		out->gpa = w.gpa;

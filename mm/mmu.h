@@ -35,6 +35,7 @@ struct mmu_stats {
 	uint64_t resets;		/* whole-MMU resets (cache or reverse map full) */
 	uint64_t retries;		/* fetches abandoned because a guest entry changed */
 	uint64_t wp0_emulated_writes;	/* CR0.WP = 0 writes to user pages emulated (SMAP) */
+	uint64_t delivery_unshadowed;	/* tables unshadowed because a delivery wrote them */
 };
 
 /* What the MMU needs to know of the processor the guest sees. */
@@ -71,7 +72,9 @@ struct mmu_outcome {
 	enum mmu_action action;
 	uint32_t error_code;
 	uint64_t cr2;
-	uint64_t gpa;		/* MMU_EMULATE_WRITE: the guest-physical address written */
+	uint64_t gpa;		/* MMU_EMULATE_WRITE, and a delivery's write that unshadowed a
+				 * page table: the guest-physical address written */
+	bool delivery_unshadowed;	/* MMU_RETRY after unshadowing the frame at gpa */
 	char why[96];		/* MMU_GUEST_FATAL */
 };
 
@@ -79,11 +82,18 @@ bool mmu_init(struct mmu *m, struct guest_mem *mem, struct pmm *pmm, const struc
 /* Returns the shadow root for ps (CR3 value for the real processor), building what is missing;
  * 0 when memory runs out. Shadow pages of earlier roots stay cached for reuse. */
 uint64_t mmu_load_root(struct mmu *m, const struct paging_state *ps);
-/* Handles a #PF exit at linear address addr with the hardware error code; cpl is the guest's
+/*
+ * Handles a #PF exit at linear address addr with the hardware error code; cpl is the guest's
  * CPL and rflags_ac its EFLAGS.AC when the access faulted (SMAP, and telling implicit
- * supervisor accesses from explicit ones: SDM 4.6). */
+ * supervisor accesses from explicit ones: SDM 4.6). delivery: the access was made by the
+ * delivery of an event (an exception frame pushed, a descriptor read), not by the instruction
+ * at RIP, so there is no instruction to emulate: a write to a shadowed guest page table then
+ * unshadows the frame, so that the delivery, redone, writes it directly (MMU_RETRY with
+ * delivery_unshadowed), and a write only emulation could make (MMU_EMULATE_WRITE otherwise)
+ * stops the guest.
+ */
 void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr, uint32_t error,
-		    unsigned cpl, bool rflags_ac, struct mmu_outcome *out);
+		    unsigned cpl, bool rflags_ac, bool delivery, struct mmu_outcome *out);
 /* Translates addr for access (WALK_* bits of mm/walk.h) as the guest would, setting A/D bits.
  * Returns 0 and *gpa, 1 with *pfec for a guest page fault, -1 when a table is not RAM. */
 int mmu_translate(struct mmu *m, const struct paging_state *ps, uint64_t addr, uint32_t access,

@@ -7,6 +7,7 @@
 #include "arch/cpu_info.h"
 #include "arch/cpuid.h"
 #include "arch/cr.h"
+#include "arch/debugreg.h"
 #include "arch/msr.h"
 #include "arch/trap.h"
 #include "mm/hostmap.h"
@@ -590,7 +591,26 @@ static void svm_note_entry(struct svm_vcpu *sv)
  */
 static void svm_deliver_debug_state(struct vmcb_save *s)
 {
-	s->dr7 &= ~(uint64_t)SVM_DR7_GD;
+	s->dr7 &= ~(uint64_t)DR7_GD;
+}
+
+/*
+ * The single-step trap after an instruction Umbra completed (guest/single_step.h). SVM keeps
+ * no pending debug exceptions, so the trap is injected as the #DB it is: RIP is already past
+ * the instruction, as a trap's return address is, and the guest's DR6 and DR7 become what the
+ * #DB's delivery makes them: BS set, the other status bits kept, since the processor never
+ * clears them (APM Vol. 2 13.1.1.3), and GD cleared (13.1.1.5). The guest layer lets no other
+ * event be queued while the trap is due; should one be, the trap waits for a later entry.
+ */
+static void svm_single_step_trap(struct vcpu *v, struct vmcb_save *s)
+{
+	if (v->pending_event.pending)
+		return;
+	v->single_step_trap = false;
+	s->dr6 |= DR6_BS;
+	s->dr7 &= ~(uint64_t)DR7_GD;
+	v->pending_event = (struct event){ .pending = true, .type = EVENT_HW_EXCEPTION,
+					   .vector = EXC_DB };
 }
 
 /* One VMRUN: state in, event in, run, state out, interrupted event back, exit decoded. */
@@ -599,6 +619,8 @@ static void svm_run(struct vcpu *v, struct vm_exit *exit)
 	struct svm_vcpu *sv = to_svm(v);
 	struct vmcb *vmcb = sv->vmcb;
 
+	if (v->single_step_trap)
+		svm_single_step_trap(v, &vmcb->save);
 	svm_state_to_vmcb(v, vmcb);
 	svm_inject_event(v, &vmcb->control);
 	/* Umbra rewrites VMCB fields freely: nothing may be taken from a cache (APM 15.15). */

@@ -178,6 +178,9 @@ void svm_exit_translate(const struct vcpu *v, const struct svm_vcpu *sv, struct 
 	exit->raw_info2 = info2;
 	exit->kind = EXIT_UNKNOWN;
 
+	/* APM 15.7.2: EXITINTINFO is valid when the intercept interrupted an event's delivery. */
+	exit->during_delivery = (uint32_t)code != SVM_EXIT_INVALID &&
+				(c->exit_int_info & SVM_EVENT_VALID);
 	if (svm_unseen_task_switch(sv, exit))
 		return;
 	if ((uint32_t)code == SVM_EXIT_INVALID) {

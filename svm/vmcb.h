@@ -241,7 +241,6 @@
 
 #define SVM_DR6_INIT			0xffff0ff0ull	/* reset values (APM Vol. 2 chapter 13) */
 #define SVM_DR7_INIT			0x400ull
-#define SVM_DR7_GD			(1ull << 13)	/* general detect (APM Vol. 2 13.1.1.5) */
 #define SVM_PAT_INIT			0x0007040600070406ull	/* PAT power-on value (7.8) */
 
 /* ------------------------------------------------------------------------------------------ */

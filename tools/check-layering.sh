@@ -6,6 +6,7 @@
 #   mm/     memory and the shadow MMU         + arch/ (never guest/, boot/, vmx/, svm/)
 #   guest/  everything the guest sees         + mm/ (never boot/, vmx/, svm/)
 #     guest/x86/  decoder and emulator        arch/, lib/ and itself: they never see struct guest
+#     guest/firmware/  ACPI and MP tables     arch/, lib/ and itself: pure builders, like guest/x86/
 #   vmx/, svm/  the backends                  arch/, mm/, lib/, their own folder, and guest/ only
 #                                             through the vCPU face (vcpu.h, vm_exit.h, exit_kinds.h)
 #   boot/   the top: may include anything
@@ -40,6 +41,7 @@ rule arch      '(arch|lib)/'                              'includes only arch/ a
 rule mm        '(mm|arch|lib)/'                           'must not include guest/, boot/, vmx/ or svm/'
 rule guest     '(guest|mm|arch|lib)/'                     'must not include boot/, vmx/ or svm/'
 rule guest/x86 '(guest/x86|arch|lib)/'                    'is pure: it includes only itself, arch/ and lib/'
+rule guest/firmware '(guest/firmware|arch|lib)/'          'is pure: it includes only itself, arch/ and lib/'
 rule vmx       '(vmx|arch|mm|lib)/|guest/(vcpu|vm_exit|exit_kinds)\.h"' 'reaches guest/ only through the vCPU face, never svm/ or boot/'
 rule svm       '(svm|arch|mm|lib)/|guest/(vcpu|vm_exit|exit_kinds)\.h"' 'reaches guest/ only through the vCPU face, never vmx/ or boot/'
 

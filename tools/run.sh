@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Boots an Umbra ISO interactively with the serial console on this terminal.
-#   tools/run.sh --emu qemu|bochs --fw bios|uefi --iso FILE [--cpu MODEL] [--mem MiB]
+#   tools/run.sh --emu qemu|bochs --fw bios|uefi --iso FILE [--cpu MODEL] [--mem MiB] [--ips N]
+# --ips: Bochs's instructions per emulated second (tests/emu/emulators.py has the default; Linux
+# wants more, see tests/emu/tests_linux.py).
 # QEMU: quit with Ctrl-A x. Bochs: Ctrl-C, then `q` at the debugger prompt.
 set -euo pipefail
 
-emu=qemu fw=bios iso=build/umbra.iso cpu="" mem=512
+emu=qemu fw=bios iso=build/umbra.iso cpu="" mem=512 ips=""
 while (( $# )); do
 	case $1 in
 	--emu) emu=$2; shift 2 ;;
@@ -12,6 +14,7 @@ while (( $# )); do
 	--iso) iso=$2; shift 2 ;;
 	--cpu) cpu=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
+	--ips) ips=$2; shift 2 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -31,7 +34,7 @@ bochs)
 	trap 'rm -rf "$dir"' EXIT
 	# The same machine the tests boot; the serial port goes to a file that is shown here.
 	python3 "$(dirname "$0")/../tests/emu/emulators.py" bochsrc "$iso" "$dir/serial.out" \
-		"$dir/bochs.log" "${cpu:-corei7_skylake_x}" "$mem" > "$dir/bochsrc"
+		"$dir/bochs.log" "${cpu:-corei7_skylake_x}" "$mem" $ips > "$dir/bochsrc"
 	printf 'c\nq\n' > "$dir/cmds"
 	: > "$dir/serial.out"
 	tail -f "$dir/serial.out" & tailpid=$!

@@ -257,12 +257,9 @@
 #define DBQ_BS				(1u << 14)	/* single step */
 #define DBQ_RTM				(1u << 16)
 
-/* DR6 and DR7 bits Umbra updates for the guest (SDM Vol. 3A 18.2.3, 18.2.4). */
-#define DR6_B0_B3			0xfull
-#define DR6_BD				(1u << 13)
-#define DR6_BS				(1u << 14)
-#define DR6_RTM				(1u << 16)	/* active low */
-#define DR7_GD				(1u << 13)	/* general detect: cleared by each #DB */
+/* The guest's pending debug exceptions field (24.4.2, table 24-4): BS is a single-step trap the
+ * processor delivers after VM entry (26.7.3). */
+#define PENDING_DBG_BS			(1u << 14)
 
 /* Exit qualification of task switches (table 28-2). */
 #define TSQ_SELECTOR_MASK		0xffffu

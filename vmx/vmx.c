@@ -7,6 +7,7 @@
 #include "vmx/vmx_ept.h"
 #include "vmx/vmx_exit.h"
 #include "vmx/vmx_ops.h"
+#include "arch/debugreg.h"
 #include "arch/rflags.h"
 #include "arch/cpu.h"
 #include "arch/cpu_info.h"
@@ -562,6 +563,24 @@ static uint32_t vmx_preemption_value(const struct vcpu *v)
 	return left < vmx_host.preemption_value ? (uint32_t)left : vmx_host.preemption_value;
 }
 
+/*
+ * The single-step trap after an instruction Umbra completed (guest/single_step.h). BS in the
+ * guest's pending debug exceptions makes the processor deliver the #DB right after VM entry,
+ * before any guest instruction runs (SDM Vol. 3C 26.7.3), as it would have after the
+ * instruction; the #DB exits like any other (exit qualification BS) and is reflected. The
+ * completed instruction (or REP iteration, between which events are taken) ends any STI /
+ * MOV SS blocking it was under, so the entry checks that tie BS to TF under such blocking
+ * (26.3.1.5) do not apply.
+ */
+static void vmx_single_step_trap(struct vcpu *v)
+{
+	v->single_step_trap = false;
+	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) &
+		     ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+	vmcs_writenat(VMCS_GUEST_PENDING_DBG,
+		      vmcs_readnat(VMCS_GUEST_PENDING_DBG) | PENDING_DBG_BS);
+}
+
 static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 {
 	struct vmx_vcpu *x = v->arch;
@@ -572,6 +591,8 @@ static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 	if (x->launched && v->rip != x->exit_rip)
 		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) &
 			     ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+	if (v->single_step_trap)
+		vmx_single_step_trap(v);
 	vmcs_writenat(VMCS_GUEST_RIP, v->rip);
 	vmcs_writenat(VMCS_GUEST_RFLAGS, v->rflags | RFLAGS_RESERVED1);
 	vmx_inject_pending(v);

@@ -2,6 +2,8 @@
 #include "vmx/vmx_exit.h"
 #include "vmx/vmx_ept.h"
 #include "vmx/vmx_ops.h"
+#include "arch/debugreg.h"
+#include "arch/cpu.h"
 #include "arch/trap.h"
 #include "lib/string.h"
 
@@ -33,19 +35,6 @@ static const uint8_t simple_kinds[] = {
 	[VMX_EXIT_INTERRUPT_WINDOW] = EXIT_INTERRUPT_WINDOW,
 };
 
-static inline uint64_t vmx_read_dr6(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mov %%dr6, %0" : "=r"(v));
-	return v;
-}
-
-static inline void vmx_write_dr6(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%dr6" : : "r"(v));
-}
-
 /*
  * What delivering a #DB would have done to DR6 and DR7, done by Umbra because the exit took the
  * delivery's place and did neither (SDM Vol. 3C 28.1), and injecting the #DB will not either
@@ -58,12 +47,12 @@ static inline void vmx_write_dr6(uint64_t v)
 static void vmx_deliver_debug_state(uint64_t qual, bool int1)
 {
 	if (!int1) {
-		uint64_t dr6 = vmx_read_dr6();
+		uint64_t dr6 = read_dr6();
 
 		dr6 = (dr6 & ~DR6_B0_B3) | (qual & (DBQ_B0_B3 | DBQ_BD | DBQ_BS));
 		if (qual & DBQ_RTM)
 			dr6 &= ~DR6_RTM;
-		vmx_write_dr6(dr6);
+		write_dr6(dr6);
 	}
 	vmcs_writenat(VMCS_GUEST_DR7, vmcs_readnat(VMCS_GUEST_DR7) & ~(uint64_t)DR7_GD);
 }
@@ -144,13 +133,14 @@ static void vmx_decode_cr(struct vm_exit *exit)
 }
 
 /* An event being delivered when the exit happened must be delivered again (SDM 28.2.4). */
-static void vmx_requeue_vectoring(struct vcpu *v)
+static void vmx_requeue_vectoring(struct vcpu *v, struct vm_exit *exit)
 {
 	uint32_t info = vmcs_read32(VMCS_IDT_VECTORING_INFO);
 	struct event *e = &v->pending_event;
 
 	if (!(info & INTR_INFO_VALID))
 		return;
+	exit->during_delivery = true;
 	e->pending = true;
 	e->vector = info & 0xff;
 	switch (info & INTR_TYPE_MASK) {
@@ -187,7 +177,7 @@ void vmx_decode_exit(struct vcpu *v, struct vm_exit *exit, bool ins_outs_info)
 		exit->entry.error = basic;
 		return;
 	}
-	vmx_requeue_vectoring(v);
+	vmx_requeue_vectoring(v, exit);
 	switch (basic) {
 	case VMX_EXIT_EXCEPTION_NMI:
 		vmx_decode_exception(exit);

@@ -229,6 +229,12 @@ static int cmd_info_devices(void *ctx, int argc, const char *argv[], struct moni
 	return run_plain(ctx, ops_of(ctx)->info_devices, "info devices", out);
 }
 
+static int cmd_info_acpi(void *ctx, int argc, const char *argv[], struct monitor_out *out)
+{
+	(void)argc, (void)argv;
+	return run_plain(ctx, ops_of(ctx)->info_acpi, "info acpi", out);
+}
+
 static int cmd_audit(void *ctx, int argc, const char *argv[], struct monitor_out *out)
 {
 	(void)argc, (void)argv;
@@ -306,6 +312,8 @@ static const struct monitor_cmd command_table[] = {
 	  0, 0, cmd_info_exits },
 	{ "info", "devices", "", "list the guest's devices and the ports they answer",
 	  0, 0, cmd_info_devices },
+	{ "info", "acpi", "", "list the ACPI and MP tables in guest memory, with their checksums",
+	  0, 0, cmd_info_acpi },
 	{ "walk", NULL, "ADDR", "walk the guest page tables for virtual address ADDR",
 	  1, 1, cmd_walk },
 	{ "x", NULL, "ADDR [N]", "dump N 8-byte words of guest-virtual memory (N: 8, max 256)",

@@ -38,6 +38,7 @@ struct monitor_commands {
 	int (*info_mmu)(void *ctx, struct monitor_out *out);
 	int (*info_exits)(void *ctx, struct monitor_out *out);
 	int (*info_devices)(void *ctx, struct monitor_out *out);
+	int (*info_acpi)(void *ctx, struct monitor_out *out);
 	int (*walk)(void *ctx, uint64_t gva, struct monitor_out *out);
 	int (*x)(void *ctx, uint64_t gva, unsigned n, struct monitor_out *out);
 	int (*xp)(void *ctx, uint64_t gpa, unsigned n, struct monitor_out *out);

@@ -1,6 +1,7 @@
 /* The monitor's commands, carried out against the running guest (the parser is monitor.c). */
 #include "guest/console/monitor_commands.h"
 #include "guest/console/monitor.h"
+#include "guest/firmware/acpi_info.h"
 #include "guest/guest.h"
 #include "guest/mode.h"
 #include "guest/report.h"
@@ -251,11 +252,34 @@ static int cmd_info_devices(void *ctx, struct monitor_out *out)
 	return 0;
 }
 
+static bool acpi_read(void *ctx, uint64_t gpa, void *buf, size_t len)
+{
+	return guest_mem_read(ctx, gpa, buf, len);
+}
+
+static void acpi_line(void *ctx, const char *text)
+{
+	monitor_printf(ctx, "%s\n", text);
+}
+
+/* The firmware tables as guest memory holds them now, found as an OS finds them. */
+static int cmd_info_acpi(void *ctx, struct monitor_out *out)
+{
+	struct guest *g = ctx;
+	struct acpi_info_io io = { acpi_read, &g->mem, acpi_line, out };
+	unsigned bad = acpi_info_describe(&io);
+
+	if (bad)
+		monitor_printf(out, "%u table%s with a bad checksum\n", bad, bad == 1 ? "" : "s");
+	return 0;
+}
+
 void monitor_commands_for_guest(struct monitor_commands *cmds, struct guest *g)
 {
 	*cmds = (struct monitor_commands){
 		.ctx = g, .info_cpu = cmd_info_cpu, .info_mmu = cmd_info_mmu,
-		.info_exits = cmd_info_exits, .info_devices = cmd_info_devices, .walk = cmd_walk,
+		.info_exits = cmd_info_exits, .info_devices = cmd_info_devices,
+		.info_acpi = cmd_info_acpi, .walk = cmd_walk,
 		.x = cmd_x, .xp = cmd_xp, .audit = cmd_audit, .reset = cmd_reset,
 	};
 }

@@ -6,6 +6,7 @@
 #include "guest/guest.h"
 #include "guest/gva.h"
 #include "guest/insn.h"
+#include "guest/single_step.h"
 #include "arch/rflags.h"
 #include "lib/printk.h"
 
@@ -115,6 +116,7 @@ static void io_string(struct guest *g, const struct vm_exit *e)
 	int seg = e->io.in ? SEG_ES : (e->io.segment >= 0 ? e->io.segment : SEG_DS);
 	struct emu_who who = guest_emu_who(g);
 	uint64_t base = io_string_base(g, seg, who.mode64);
+	unsigned chunk = guest_rep_iterations(g, IO_REP_CHUNK);
 
 	who.via_ss = seg == SEG_SS;
 	for (unsigned done = 0;; done++) {
@@ -123,8 +125,10 @@ static void io_string(struct guest *g, const struct vm_exit *e)
 
 		if (e->io.rep && count == 0)
 			break;
-		if (done == IO_REP_CHUNK)
+		if (done == chunk) {
+			g->rep_iteration_done = true;
 			return;
+		}
 		if (!io_string_element(g, e, &who, base + offset))
 			return;
 		io_set_index(&v->gpr[index_reg], offset + step, amask);

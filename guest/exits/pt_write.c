@@ -10,6 +10,7 @@
 #include "guest/guest.h"
 #include "guest/gva.h"
 #include "guest/insn.h"
+#include "guest/single_step.h"
 #include "guest/x86/x86_emulate.h"
 #include "arch/cpu_info.h"
 #include "arch/trap.h"
@@ -117,7 +118,8 @@ void guest_emulate_pt_write(struct guest *g, uint64_t gpa)
 	cpu.la57 = false;	/* 5-level paging is hidden from guests */
 	/* The guest runs on the host's processor: emulated results must match its own. */
 	cpu.vendor = cpu_is_amd(g->host_cpu) ? X86_VENDOR_AMD : X86_VENDOR_INTEL;
-	st = x86_emulate(&cpu, bytes, n, &ops, REP_ITERATIONS_PER_EXIT, &f, &in);
+	st = x86_emulate(&cpu, bytes, n, &ops, guest_rep_iterations(g, REP_ITERATIONS_PER_EXIT), &f,
+			 &in);
 	if (ctx.failed) {
 		guest_stop(g, GUEST_STOP_FATAL, "emulated page-table access at %llx left guest RAM",
 			   (unsigned long long)ctx.failed_at);
@@ -126,6 +128,8 @@ void guest_emulate_pt_write(struct guest *g, uint64_t gpa)
 	switch (st) {
 	case X86_EMU_OK:
 	case X86_EMU_FAULT:
+		/* REP iterations remain: RIP stays on the instruction (single_step.h). */
+		g->rep_iteration_done = st == X86_EMU_OK && cpu.rip == v->rip;
 		/* A fault keeps what hardware keeps: REP progress made before it. */
 		for (int r = 0; r < GPR_COUNT; r++)
 			v->gpr[r] = cpu.gpr[r];

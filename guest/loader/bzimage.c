@@ -1,6 +1,4 @@
 /* Linux bzImage parser: validates an untrusted setup header (see guest/loader/bzimage.h). */
-#include <stdarg.h>
-
 #include "guest/loader/bzimage.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -16,19 +14,8 @@ struct bz_parser {
 	size_t errlen;
 };
 
-/* Writes a one-line reason into the error buffer; always returns -1. */
-static int fail(struct bz_parser *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(struct bz_parser *ps, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ps->errlen) {
-		va_start(ap, fmt);
-		vsnprintk(ps->err, ps->errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
+/* Writes a one-line reason into the parse's error buffer; always returns -1. */
+#define fail(ps, ...)	error_line((ps)->err, (ps)->errlen, __VA_ARGS__)
 
 /* Little-endian reads; the caller has checked that the bytes lie inside the image. */
 static uint8_t get8(const struct bz_parser *ps, unsigned off)

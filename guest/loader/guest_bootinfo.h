@@ -5,15 +5,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mm/guest_mem.h"	/* GUEST_LOW_RAM_END, GUEST_HIGH_RAM_START */
+#include "mm/guest_mem.h"	/* GUEST_LOW_RAM_END, GUEST_BIOS_START, GUEST_HIGH_RAM_START */
 
 /*
  * Guest-physical memory map (ours, shaped like a PC's): RAM is [0, GUEST_LOW_RAM_END) and
  * [GUEST_HIGH_RAM_START, ram_size); [GUEST_LOW_RAM_END, GUEST_HIGH_RAM_START) is no RAM
  * (VGA window and ROMs), and of it [GUEST_BIOS_START, GUEST_HIGH_RAM_START) is reported as
- * reserved in the memory map. When ram_size is below GUEST_LOW_RAM_END, RAM is [0, ram_size).
+ * reserved in the memory map (it holds the firmware tables). When ram_size is below
+ * GUEST_LOW_RAM_END, RAM is [0, ram_size).
  */
-#define GUEST_BIOS_START		0xF0000ull
 
 /* Entries of the memory map the builder writes, at most (low RAM, BIOS area, high RAM). */
 #define GUEST_BOOTINFO_MMAP_ENTRIES	3u

@@ -1,5 +1,4 @@
 /* Guest kernel image parser: validates an untrusted Multiboot (v1) image and plans its loading. */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -48,19 +47,8 @@ struct gi_parser {
 	uint64_t seg_vaddr[GUEST_IMAGE_MAX_SEGMENTS];
 };
 
-/* Writes a one-line reason into the error buffer; always returns -1. */
-static int fail(struct gi_parser *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(struct gi_parser *ps, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ps->errlen) {
-		va_start(ap, fmt);
-		vsnprintk(ps->err, ps->errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
+/* Writes a one-line reason into the parse's error buffer; always returns -1. */
+#define fail(ps, ...)	error_line((ps)->err, (ps)->errlen, __VA_ARGS__)
 
 /* Returns true if the file range [off, off + len) lies within the image. */
 static bool in_file(const struct gi_parser *ps, uint64_t off, uint64_t len)

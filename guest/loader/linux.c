@@ -1,6 +1,4 @@
 /* Booting Linux: the placement of a bzImage and its boot_params (see guest/loader/linux.h). */
-#include <stdarg.h>
-
 #include "guest/loader/guest_bootinfo.h"
 #include "guest/loader/linux.h"
 #include "lib/format.h"
@@ -12,21 +10,6 @@
 
 /* The command-line area ends where the EBDA of a PC would start. */
 #define LINUX_CMDLINE_END	0x9f000ull
-
-/* Writes a one-line reason into err; always returns -1. */
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintk(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* True when the command line has a word starting with key (e.g. "root="). */
 static bool cmdline_has_word(const char *line, const char *key)
@@ -60,10 +43,10 @@ static int plan_kernel(const struct bzimage *bz, uint64_t ram_size, struct linux
 		at = align_up(at, bz->kernel_alignment);
 	size = bz->init_size > bz->kernel_size ? bz->init_size : bz->kernel_size;
 	if (at < GUEST_HIGH_RAM_START)
-		return fail(err, errlen, "Linux: the kernel wants to run at 0x%llx, below 1 MiB",
+		return error_line(err, errlen, "Linux: the kernel wants to run at 0x%llx, below 1 MiB",
 			    (unsigned long long)at);
 	if (at + size > top)
-		return fail(err, errlen, "Linux: the kernel needs [0x%llx, 0x%llx) (pref_address + "
+		return error_line(err, errlen, "Linux: the kernel needs [0x%llx, 0x%llx) (pref_address + "
 			    "init_size) but guest RAM ends at 0x%llx: give guest_mem=%lluM or more",
 			    (unsigned long long)at, (unsigned long long)(at + size),
 			    (unsigned long long)ram_size,
@@ -83,7 +66,7 @@ static int plan_initrd(const struct bzimage *bz, uint64_t ram_size, uint64_t siz
 	if ((uint64_t)bz->initrd_addr_max + 1 < top)
 		top = (uint64_t)bz->initrd_addr_max + 1;
 	if (size > top || ((top - size) & ~(PAGE - 1)) < lowest)
-		return fail(err, errlen, "Linux: the initramfs (%llu bytes) does not fit between the "
+		return error_line(err, errlen, "Linux: the initramfs (%llu bytes) does not fit between the "
 			    "kernel's end 0x%llx and 0x%llx (guest RAM or initrd_addr_max): give "
 			    "guest_mem=%lluM or more", (unsigned long long)size,
 			    (unsigned long long)lowest, (unsigned long long)top,
@@ -100,10 +83,10 @@ int linux_plan(const struct bzimage *bz, uint64_t ram_size, const char *cmdline,
 
 	memset(out, 0, sizeof(*out));
 	if (l.cmdline_len > bz->cmdline_size)
-		return fail(err, errlen, "Linux: the command line is %zu bytes, the kernel takes at most "
+		return error_line(err, errlen, "Linux: the command line is %zu bytes, the kernel takes at most "
 			    "%u (cmdline_size)", l.cmdline_len, bz->cmdline_size);
 	if (l.cmdline_len >= LINUX_CMDLINE_END - LINUX_CMDLINE_GPA)
-		return fail(err, errlen, "Linux: the command line is %zu bytes, too long", l.cmdline_len);
+		return error_line(err, errlen, "Linux: the command line is %zu bytes, too long", l.cmdline_len);
 	if (plan_kernel(bz, ram_size, &l, err, errlen) ||
 	    (initrd_size && plan_initrd(bz, ram_size, initrd_size, &l, err, errlen)))
 		return -1;

@@ -7,6 +7,7 @@
 #include "guest/cpu_reset.h"
 #include "guest/guest.h"
 #include "guest/loader/guest_bootinfo.h"
+#include "guest/loader/guest_firmware.h"
 #include "guest/loader/guest_image.h"
 #include "guest/loader/linux.h"
 #include "guest/mode.h"
@@ -117,6 +118,7 @@ static void guest_flat_state(struct vcpu *v, uint32_t entry, uint16_t cs, uint16
 	v->gdtr = (struct desc_table){ 0, 0 };
 	v->idtr = (struct desc_table){ 0, 0 };
 	v->pending_event.pending = false;
+	v->single_step_trap = false;
 }
 
 /* Multiboot 0.6.96 3.2: the flat state, EAX = magic, EBX = the information block. GDTR and
@@ -286,9 +288,15 @@ static int guest_parse(const struct guest_load_params *lp, struct guest_kernel *
 	return guest_image_parse(image, size, lp->ram_size, &k->mb, err, errlen);
 }
 
+/* Both boot protocols get the firmware tables (ACPI and MP) in the BIOS area, then the
+ * kernel and its boot data. */
 static int guest_boot_image(struct guest *g, const struct guest_load_params *lp,
 			    const struct guest_kernel *k, char *err, size_t errlen)
 {
+	if (!guest_firmware_write(g, lp->pmm)) {
+		snprintk(err, errlen, "the ACPI and MP tables could not be written to guest memory");
+		return -1;
+	}
 	if (k->is_linux)
 		return guest_boot_linux(g, lp, &k->bz, err, errlen);
 	return guest_boot_multiboot(g, lp, &k->mb, err, errlen);

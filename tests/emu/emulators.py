@@ -132,13 +132,14 @@ def available(config):
 
 
 if __name__ == "__main__":
-    # `emulators.py bochsrc ISO SERIAL LOG CPU MEGS` prints the Bochs configuration that the
-    # tests use, so interactive runs (tools/run.sh) boot exactly the same machine.
+    # `emulators.py bochsrc ISO SERIAL LOG CPU MEGS [IPS]` prints the Bochs configuration that
+    # the tests use, so interactive runs (tools/run.sh) boot exactly the same machine.
     import sys
-    if len(sys.argv) != 7 or sys.argv[1] != "bochsrc":
-        sys.exit("usage: emulators.py bochsrc ISO SERIAL LOG CPU MEGS")
-    _, _, iso, serial, log, cpu, megs = sys.argv
-    sys.stdout.write(bochs_config(os.path.abspath(iso), serial, log, cpu, int(megs)))
+    if len(sys.argv) not in (7, 8) or sys.argv[1] != "bochsrc":
+        sys.exit("usage: emulators.py bochsrc ISO SERIAL LOG CPU MEGS [IPS]")
+    iso, serial, log, cpu, megs = sys.argv[2:7]
+    ips = int(sys.argv[7]) if len(sys.argv) == 8 else BOCHS_IPS
+    sys.stdout.write(bochs_config(os.path.abspath(iso), serial, log, cpu, int(megs), ips))
 
 
 def _free_port():

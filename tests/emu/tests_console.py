@@ -32,9 +32,9 @@ SCRIPT = [
     ("expect", r"port 20-21 pic-master\n.*port a0-a1 pic-slave\n.*port 4d0-4d1 pic-elcr\n"
                r".*port 40-43 pit\n.*port 61-61 port61\n.*port 70-71 rtc\n"
                r".*port 60-60 i8042\n.*port 64-64 i8042\n.*port 80-80 post\n"
-               r".*port 92-92 port92\n.*port 3f8-3ff uart-16550\n"
+               r".*port 92-92 port92\n.*port 3f8-3ff uart-16550\n.*port 600-60b acpi-pm\n"
                r".*port f4-f4 debug-exit\n.*port 5f0-5fb umbra-counters\n"
-               r".*13 ranges; other ports read all-ones"),
+               r".*14 ranges; other ports read all-ones"),
     ("send", "xp 0x100000 2\r"),
     ("expect", r"0000000000100000: [0-9a-f]{16}\n0000000000100008: "),
     ("send", "x 0x100000 1\r"),

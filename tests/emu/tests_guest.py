@@ -218,6 +218,8 @@ TESTS.append(Test(
         r"^umbra: tsc: \d+\.\d{3} MHz \(PIT channel 2\)$",
         r"^tsc: \d+ kHz by PIT channel 2 \(\d+ polls of port 0x61 in 50 ms\)$",
         r"^ok: OUT2 is low after the count is written and rises later$",
+        r"^ok: a read of channel 2 within \d+ clocks of terminal count",
+        r"^ok: channel 2 wraps past zero in mode 0 \(0x[0-9a-f]+\)$",
         r"^pit: \d+ interrupts in 500 ms of TSC time at 100 Hz \(expected 50\), \d+ HLTs$",
         r"^ok: IRQ 0 comes at the programmed rate within 50% ",
         r"^ok: each HLT waited for an interrupt",

@@ -41,6 +41,11 @@ GUEST_MEM = 256 << 20
 with open(os.path.join(ROOT, "tests", "linux", "cmdline")) as f:
     BASE_CMDLINE = f.read().strip()
 CMDLINE = BASE_CMDLINE + " earlyprintk=serial,ttyS0,115200"
+# The ACPI run: the same without `acpi=off`, so the kernel reads Umbra's ACPI tables (RSDP, XSDT,
+# FADT, FACS, MADT, DSDT) and uses the PM timer and PM1a blocks; `noapic nolapic` stay, because
+# Umbra has no APIC yet (with them Linux still parses the tables and the FADT). `poweroff -f`
+# then writes \_S5's sleep type to PM1a_CNT, and Umbra stops with "power off".
+ACPI_CMDLINE = CMDLINE.replace(" acpi=off", "")
 
 _fetch_lock = threading.Lock()
 _fetched = {}
@@ -60,10 +65,10 @@ def fetch(ctx):
     return out
 
 
-def linux_modules(flavour, arch):
+def linux_modules(flavour, arch, cmdline=CMDLINE):
     def modules(ctx):
         d = fetch(ctx)
-        return [(os.path.join(d, f"vmlinuz-{flavour}"), f"guest {CMDLINE}"),
+        return [(os.path.join(d, f"vmlinuz-{flavour}"), f"guest {cmdline}"),
                 (os.path.join(d, f"initramfs-{arch}.cpio.gz"), "initrd")]
     return modules
 
@@ -72,19 +77,19 @@ def esc(text):
     return re.escape(text)
 
 
-def early_boot(flavour, bits, compression):
+def early_boot(flavour, bits, compression, cmdline=CMDLINE):
     """The loader's line and the kernel's early messages, in order."""
     top = GUEST_MEM - 1
     return [
         rf"^umbra: guest: Linux bzImage, boot protocol 2\.\d+, {bits}-bit kernel \({compression}\), "
         r"at 1000000-[0-9a-f]+, initramfs \d+ bytes at [0-9a-f]+, 256 MiB RAM",
         rf"Linux version \d+\.\d+\.\d+-\d+-{esc(flavour)} ",
-    ] + ([rf"\] Command line: {esc(CMDLINE)}$"] if bits == 64 else []) + [  # x86-64 only
+    ] + ([rf"\] Command line: {esc(cmdline)}$"] if bits == 64 else []) + [  # x86-64 only
         r"\] BIOS-e820: \[mem 0x0000000000000000-0x000000000009ffff\] usable$",
         r"\] BIOS-e820: \[mem 0x00000000000a0000-0x00000000000fffff\] reserved$",
         rf"\] BIOS-e820: \[mem 0x0000000000100000-0x{top:016x}\] usable$",
         rf"\] RAMDISK: \[mem 0x[0-9a-f]+-0x{top:08x}\]$",
-        rf"\] Kernel command line: {esc(CMDLINE)}$",
+        rf"\] Kernel command line: {esc(cmdline)}$",
         r"\] printk: console \[ttyS0\] enabled$",
     ]
 
@@ -97,7 +102,7 @@ INIT_STARTS = r"Run /init as init process"
 MMU_ROOT = {"shadow": r"shadow root [0-9a-f]+ \(valid\)", "tdp": r"tdp root [0-9a-f]+"}
 
 
-def monitor_script(paging, reset, mmu="shadow"):
+def monitor_script(paging, reset, status=UMBRA_GUEST_HALTED, mmu="shadow"):
     """When /init starts: the paging mode from Umbra's monitor, then back to the guest console.
     With reset, the monitor first restarts Linux (guest_restart), and the check is made in the
     second boot. The run then goes on to its end (the halt)."""
@@ -118,11 +123,11 @@ def monitor_script(paging, reset, mmu="shadow"):
         ("expect", INIT_STARTS),
     ] if reset else []
     return [("expect", INIT_STARTS)] + again + look + [
-        ("expect", r"umbra: exit status 0x7a")]
+        ("expect", rf"umbra: exit status 0x{status:x}")]
 
 
 # The workload's lines (tests/linux/init), then the kernel's halt and Umbra's stop.
-WORKLOAD = [
+WORKLOAD_LINES = [
     r"^linux-init: start: Linux ",
     r"^linux-init: ok: fork: ",
     r"^linux-init: ok: exec: ",
@@ -133,11 +138,15 @@ WORKLOAD = [
     r"^linux-init: ok: pipeline: ",
     r"^linux-init: ok: parallel jobs: ",
     r"^linux-init: 8 passed, 0 failed$",
-    r"reboot: System halted",
-    r"umbra: guest stopped: halted with interrupts disabled$",
+]
+STOP_COUNTERS = [
     r"^umbra: time: \d+\.\d{3} s of guest time$",
     r"^umbra: exits: \d+ total$",
 ]
+WORKLOAD = WORKLOAD_LINES + [
+    r"reboot: System halted",
+    r"umbra: guest stopped: halted with interrupts disabled$",
+] + STOP_COUNTERS
 
 FORBID = [r"HOST EXCEPTION", r"PANIC", r"Kernel panic", r"linux-init: FAIL",
           r"umbra: guest stopped: (triple fault|fatal)", r"cannot load the guest",
@@ -162,9 +171,48 @@ def linux_test(flavour, arch, bits, compression, paging, configs, timeout, reset
                 configs=configs, args=ARGS + ("" if mmu == "shadow" else f" mmu={mmu}"),
                 modules=linux_modules(flavour, arch),
                 expect=early + [INIT_STARTS] + again + WORKLOAD + mode,
-                script=monitor_script(paging, reset, mmu), forbid=FORBID,
+                script=monitor_script(paging, reset, mmu=mmu), forbid=FORBID,
                 status=UMBRA_GUEST_HALTED, timeout=timeout, mem_mb=512,
                 bochs_ips=LINUX_BOCHS_IPS)
+
+
+UMBRA_EXIT_OK = 0x10         # arch/stop.h: after a power-off there is nothing left to run
+
+# What the kernel says of Umbra's ACPI tables (drivers/acpi/acpica's table list, the PM timer),
+# in order, and how the run ends: ACPI's power-off, not the HLT.
+ACPI_BOOT = [
+    r"\] ACPI: Early table checksum verification disabled$",
+    r"\] ACPI: RSDP 0x00000000000F0000 000024 \(v02 UMBRA \)$",
+    r"\] ACPI: XSDT 0x[0-9A-F]+ 000034 \(v01 UMBRA  UMBRAVM  00000001 UMBR 00000001\)$",
+    r"\] ACPI: FACP 0x[0-9A-F]+ 000114 \(v06 UMBRA  UMBRAVM  00000001 UMBR 00000001\)$",
+    r"\] ACPI: DSDT 0x[0-9A-F]+ [0-9A-F]+ \(v02 UMBRA  UMBRAVM  00000001 INTL \d+\)$",
+    r"\] ACPI: FACS 0x[0-9A-F]+ 000040$",
+    r"\] ACPI: APIC 0x[0-9A-F]+ [0-9A-F]+ \(v04 UMBRA  UMBRAVM  00000001 UMBR 00000001\)$",
+    r"\] ACPI: PM-Timer IO Port: 0x608$",
+]
+ACPI_LATER = [
+    r"\] ACPI: 1 ACPI AML tables successfully acquired and loaded$",
+    r"\] ACPI: Interpreter enabled$",
+    r"\] ACPI: PM: \(supports S0 S5\)$",
+    r"\] clocksource: acpi_pm: mask: 0xffffff ",
+]
+ACPI_END = [
+    r"reboot: Power down",
+    r"^umbra: guest stopped: the guest powered off \(ACPI S5\)$",
+] + STOP_COUNTERS
+ACPI_FORBID = [r"ACPI BIOS Error", r"ACPI Error", r"ACPI: Unable to", r"ACPI BIOS Warning",
+               r"ACPI Warning", r"\[Firmware Bug\]"]
+
+
+def linux_acpi_test(flavour, arch, bits, compression, paging, configs, timeout):
+    early = early_boot(flavour, bits, compression, ACPI_CMDLINE)
+    return Test(f"linux-acpi-{flavour}", configs=configs, args=ARGS,
+                modules=linux_modules(flavour, arch, ACPI_CMDLINE),
+                expect=early[:7] + ACPI_BOOT + early[7:] + ACPI_LATER + [INIT_STARTS] +
+                WORKLOAD_LINES + ACPI_END,
+                script=monitor_script(paging, False, UMBRA_EXIT_OK),
+                forbid=FORBID + ACPI_FORBID, status=UMBRA_EXIT_OK, timeout=timeout,
+                mem_mb=512, bochs_ips=LINUX_BOCHS_IPS)
 
 
 def refused(name, modules, reason, args=ARGS):
@@ -205,6 +253,8 @@ TESTS = [
     linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["bochs-vmx-bios"], 2400),
     linux_test("686-pae", "i386", 32, "xz", "PAE", ["qemu-svm-bios"], 600, reset=True),
     linux_test("686", "i386", 32, "xz", "32-bit", ["qemu-svm-bios"], 400),
+    # The cloud kernel with ACPI: the tables, the PM timer and the S5 power-off.
+    linux_acpi_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["qemu-svm-bios"], 300),
     # The same kernel on the processor's two-dimensional paging, once per backend.
     linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["qemu-npt-bios"], 300, mmu="tdp"),
     linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["bochs-vmx-bios"], 2400,

@@ -2,7 +2,7 @@
 # Included by the top-level Makefile. `make guests` builds $(BUILD)/guests/NAME.elf for each
 # name in GUESTS from tests/guests/NAME.c and the runtime in tests/guests/lib/.
 
-GUESTS := hello cpuid portio msr cr triple_fault halt demo spin echo echo_irq pit_rtc \
+GUESTS := hello cpuid portio msr cr triple_fault halt demo spin echo echo_irq pit_rtc acpi \
           machine_reset
 
 GUEST_DIR     := tests/guests

@@ -1,7 +1,7 @@
 UNIT_TESTS += guest_cores
 UNIT_SRCS_guest_cores := guest/exits/cr_access.c guest/exits/port_io.c guest/mode.c guest/gva.c \
 	guest/insn.c guest/emu_mem.c guest/guest.c guest/interrupts.c guest/vcpu.c guest/exit_names.c \
-	guest/exits/interrupt.c guest/clock.c arch/tsc.c \
+	guest/exits/interrupt.c guest/clock.c guest/single_step.c arch/tsc.c \
 	guest/devices/bus.c guest/devices/vpic.c guest/devices/vuart.c guest/devices/vpit.c \
 	guest/devices/i8042.c \
 	guest/devices/counter_port.c guest/devices/debug_exit.c guest/x86/x86_decode.c \

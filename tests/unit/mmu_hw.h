@@ -179,7 +179,7 @@ static inline struct hw_outcome hw_run(struct fixture *f, const struct paging_st
 			assert_int_not_equal(mmu_load_root(&f->mmu, ps), 0);
 		if (hw_translate(f, ps, a, &o.hpa, &pfec))
 			return o;
-		mmu_page_fault(&f->mmu, ps, a->va, pfec, a->cpl, a->ac, &out);
+		mmu_page_fault(&f->mmu, ps, a->va, pfec, a->cpl, a->ac, false, &out);
 		switch (out.action) {
 		case MMU_RETRY:
 			continue;

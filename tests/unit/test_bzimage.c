@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "guest/loader/bzimage.h"
+#include "tests/unit/fetched_kernels.h"
 
 /* boot.rst's header offsets and values, written out here independently of the header under
  * test ("The Real-Mode Kernel Header"). */
@@ -402,54 +403,26 @@ static const struct real_kernel real_kernels[] = {
 	{ "vmlinuz-686", false, BZ_COMP_XZ, 0x1000000 },
 };
 
-static uint8_t *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	*len = (size_t)ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc(*len);
-	if (fread(buf, 1, *len, f) != *len) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
-/* The fetched kernels: each parses, with the fields Debian's configuration gives; and every
- * truncation of its header is refused. With UMBRA_LINUX_DIR set (`make test` fetches first and
- * sets it) every kernel must be there; without it (a plain `make unit`) the test looks in
- * build/linux and is skipped when nothing was fetched. */
+/* The fetched kernels (tests/unit/fetched_kernels.h): each parses, with the fields Debian's
+ * configuration gives; and every truncation of its header is refused. */
 static void test_real_kernels(void **state)
 {
-	const char *dir = getenv("UMBRA_LINUX_DIR") ? getenv("UMBRA_LINUX_DIR") : "build/linux";
-	bool required = getenv("UMBRA_LINUX_DIR") != NULL;
 	unsigned found = 0;
 
 	(void)state;
 	for (unsigned i = 0; i < sizeof(real_kernels) / sizeof(real_kernels[0]); i++) {
 		const struct real_kernel *k = &real_kernels[i];
-		char path[512];
 		size_t len;
 		uint8_t *img;
 		struct bzimage bz;
 
-		snprintf(path, sizeof(path), "%s/%s", dir, k->file);
-		img = read_file(path, &len);
-		if (!img && required)
-			fail_msg("%s: cannot read it (UMBRA_LINUX_DIR is set: the kernels must be there)",
-				 path);
+		img = fetched_kernel(k->file, &len);
 		if (!img)
 			continue;
 		found++;
 		assert_true(bzimage_detect(img, len));
 		if (bzimage_parse(img, len, &bz, err, sizeof(err)))
-			fail_msg("%s: %s", path, err);
+			fail_msg("%s: %s", k->file, err);
 		assert_true(bz.version >= 0x020f);
 		assert_true(bz.relocatable);
 		assert_int_equal(bz.pref_address, 0x1000000);

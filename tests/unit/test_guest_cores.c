@@ -15,6 +15,7 @@
 #include "arch/msr.h"
 #include "guest/exits/exits.h"
 #include "guest/interrupts.h"
+#include "guest/single_step.h"
 #include "guest/umbra_abi.h"
 
 #define INSN_LEN	3	/* what the fake exits say the instruction was */
@@ -337,6 +338,99 @@ static void test_port_io_dispatch(void **state)
 	gfix_free(f);
 }
 
+/* One exit as the run loop dispatches it, with the single-step rule around the handler. */
+static void stepped_port_io(struct gfix *f, struct vm_exit *e)
+{
+	struct step_start s = guest_step_begin(&f->g);
+
+	exit_port_io(&f->g, e);
+	guest_step_end(&f->g, &s);
+}
+
+/* issue 13 item 14: an instruction Umbra completes with TF set at its start is followed by a
+ * single-step trap; a REP string instruction by one after each iteration. */
+static void test_single_step(void **state)
+{
+	struct gfix *f = gfix_new();
+	struct vcpu *v = &f->g.vcpu;
+	struct vm_exit out = { .kind = EXIT_IO, .insn_len = 1 };
+	struct vm_exit rep = { .kind = EXIT_IO, .insn_len = 2 };
+	struct step_start s;
+	uint64_t rip = v->rip;
+
+	(void)state;
+	out.io = (typeof(out.io)){ .port = COM1_BASE + UART_SCR, .size = 1 };
+	rep.io = (typeof(rep.io)){ .port = COM1_BASE + UART_SCR, .size = 1, .string = true,
+				   .rep = true, .address_size = 4, .segment = -1 };
+	/* TF clear: no trap. */
+	stepped_port_io(f, &out);
+	assert_false(v->single_step_trap);
+	/* TF set: the trap follows the OUT. */
+	v->rflags |= RFLAGS_TF;
+	stepped_port_io(f, &out);
+	assert_true(v->single_step_trap);
+	assert_true(v->rip == rip + 2);
+	/* The trap goes before a waiting interrupt: none is queued, no window asked for. */
+	assert_true(bus_write(&f->g.bus, BUS_PORT, 0x20, 1, 0x11));
+	assert_true(bus_write(&f->g.bus, BUS_PORT, 0x21, 1, 0x20));
+	assert_true(bus_write(&f->g.bus, BUS_PORT, 0x21, 1, 0x04));
+	assert_true(bus_write(&f->g.bus, BUS_PORT, 0x21, 1, 0x01));
+	assert_true(bus_write(&f->g.bus, BUS_PORT, 0x21, 1, 0xef));
+	assert_true(bus_write(&f->g.bus, BUS_PORT, COM1_BASE + UART_IER, 1, 0x01));
+	assert_true(vuart_receive(&f->g.uart, 'x'));
+	v->rflags |= RFLAGS_IF;
+	guest_deliver_interrupts(&f->g);
+	assert_false(v->pending_event.pending);
+	assert_false(f->hw.window_requested);
+	v->single_step_trap = false;			/* the backend delivered it */
+	guest_deliver_interrupts(&f->g);
+	assert_true(v->pending_event.pending);
+	gf_clear_event(f);
+	v->rflags &= ~(uint64_t)RFLAGS_IF;
+
+	/* REP OUTSB of 3 with TF: one iteration an exit, RIP on the instruction until the last,
+	 * and a trap after each. */
+	rip = v->rip;
+	v->gpr[GPR_RCX] = 3;
+	v->gpr[GPR_RSI] = 0x200000;
+	for (int i = 2; i >= 0; i--) {
+		stepped_port_io(f, &rep);
+		assert_true(v->single_step_trap);
+		v->single_step_trap = false;
+		assert_true(v->gpr[GPR_RCX] == (uint64_t)i);
+		assert_true(v->rip == (i ? rip : rip + 2));
+	}
+	/* Without TF the whole REP is one exit. */
+	v->rflags &= ~(uint64_t)RFLAGS_TF;
+	v->gpr[GPR_RCX] = 3;
+	stepped_port_io(f, &rep);
+	assert_true(v->gpr[GPR_RCX] == 0);
+	assert_false(v->single_step_trap);
+
+	/* TF set by the instruction itself (POPF, IRET) does not trap it. */
+	s = guest_step_begin(&f->g);
+	v->rflags |= RFLAGS_TF;
+	v->rip += 1;
+	guest_step_end(&f->g, &s);
+	assert_false(v->single_step_trap);
+	/* An instruction that faults completes nothing: the fault, no trap. */
+	s = guest_step_begin(&f->g);
+	vcpu_queue_exception(v, EXC_GP, true, 0);
+	guest_step_end(&f->g, &s);
+	assert_false(v->single_step_trap);
+	gf_clear_event(f);
+	/* Nor does an exit that leaves RIP alone, nor one that stops the guest. */
+	s = guest_step_begin(&f->g);
+	guest_step_end(&f->g, &s);
+	assert_false(v->single_step_trap);
+	s = guest_step_begin(&f->g);
+	v->rip += 1;
+	f->g.stop = GUEST_STOP_FATAL;
+	guest_step_end(&f->g, &s);
+	assert_false(v->single_step_trap);
+	gfix_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_clts_lmsw_smsw),
 		cmocka_unit_test(test_interrupt_delivery),
 		cmocka_unit_test(test_port_io_dispatch),
+		cmocka_unit_test(test_single_step),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

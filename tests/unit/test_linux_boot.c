@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "guest/loader/linux.h"
+#include "tests/unit/fetched_kernels.h"
 
 #define MiB		(1ull << 20)
 #define GiB		(1ull << 30)
@@ -335,45 +336,24 @@ static void test_gdt(void **state)
 	check_flat(gdt[0x18 / 8], 0x3);		/* __BOOT_DS: read/write, accessed */
 }
 
-static uint8_t *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	*len = (size_t)ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc(*len);
-	if (fread(buf, 1, *len, f) != *len) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
-/* The fetched Debian kernels (UMBRA_LINUX_DIR, default build/linux) against guest_mem: the
- * smallest RAM that holds kernel and a 2 MiB initramfs is accepted, 1 MiB less is refused
- * with the guest_mem= to give. Skipped only when nothing was fetched. */
+/* The fetched Debian kernels (tests/unit/fetched_kernels.h) against guest_mem: the smallest
+ * RAM that holds kernel and a 2 MiB initramfs is accepted, 1 MiB less is refused with the
+ * guest_mem= to give. */
 static void test_real_kernels_fit(void **state)
 {
 	static const char *const files[] = { "vmlinuz-cloud-amd64", "vmlinuz-686-pae", "vmlinuz-686" };
-	const char *dir = getenv("UMBRA_LINUX_DIR") ? getenv("UMBRA_LINUX_DIR") : "build/linux";
 	unsigned found = 0;
 
 	(void)state;
 	for (unsigned i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		char path[512], want[64];
+		char want[64];
 		size_t len;
 		uint8_t *img;
 		struct bzimage bz;
 		struct linux_layout l;
 		uint64_t need;
 
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		img = read_file(path, &len);
+		img = fetched_kernel(files[i], &len);
 		if (!img)
 			continue;
 		found++;

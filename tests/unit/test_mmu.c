@@ -91,7 +91,8 @@ static enum mmu_action run_access(struct fixture *f, const struct paging_state *
 			assert_int_not_equal(mmu_load_root(&f->mmu, ps), 0);
 		if (shadow_allows(f, mode == PAGING_OFF ? PAGING_PAE : mode, f->mmu.root, va, access, hpa))
 			return MMU_RETRY;
-		mmu_page_fault(&f->mmu, ps, va, access, access & WALK_USER ? 3 : 0, false, out);
+		mmu_page_fault(&f->mmu, ps, va, access, access & WALK_USER ? 3 : 0, false, false,
+			       out);
 		if (out->action != MMU_RETRY)
 			return out->action;
 	}
@@ -263,7 +264,7 @@ static void test_write_protect_and_roots(void **state)
 	expect_like_guest(f, &ps[0], pt, 0, "read of the page table through its own mapping");
 	/* Writing it must not be allowed by the shadow: it is a shadowed guest table. */
 	assert_false(shadow_allows(f, PAGING_4LEVEL, f->mmu.root, pt, WALK_WRITE, &hpa));
-	mmu_page_fault(&f->mmu, &ps[0], pt + 8 * 0x10, WALK_WRITE | PFEC_P, 0, false, &out);
+	mmu_page_fault(&f->mmu, &ps[0], pt + 8 * 0x10, WALK_WRITE | PFEC_P, 0, false, false, &out);
 	assert_int_equal(out.action, MMU_EMULATE_WRITE);
 	assert_int_equal(out.gpa, pt + 8 * 0x10);
 	/* The emulator writes memory and tells the MMU; the new translation is used at once. */
@@ -283,6 +284,71 @@ static void test_write_protect_and_roots(void **state)
 	fixture_free(f);
 }
 
+/* issue 13 item 7: a write to a shadowed guest page table made by an event's delivery (its
+ * frame pushed there) cannot be emulated: the frame is unshadowed and the fault retried, the
+ * retried write fills a writable entry, and the table is shadowed again, from what memory then
+ * holds, when a walk uses it next. The same write by an instruction is emulated. */
+static void test_delivery_write_unshadows(void **state)
+{
+	struct fixture *f = fixture_new();
+	uint64_t pml4 = guest_table(f), pdpt = guest_table(f), pd = guest_table(f);
+	uint64_t pt = guest_table(f), pt2 = guest_table(f), hpa;
+	uint64_t stack = 0x200000 + 8 * 0x10;	/* entry 0x10 of pt, through pt2 */
+	struct paging_state ps = state_of(PAGING_4LEVEL, pml4, true, true, NULL);
+	struct mmu_outcome out;
+
+	(void)state;
+	gwrite(f, pml4, pdpt | PT_P | PT_RW, 8);
+	gwrite(f, pdpt, pd | PT_P | PT_RW, 8);
+	gwrite(f, pd, pt | PT_P | PT_RW, 8);
+	gwrite(f, pd + 8, pt2 | PT_P | PT_RW, 8);
+	gwrite(f, pt2, pt | PT_P | PT_RW | PT_D, 8);
+	gwrite(f, pt + 8 * 0x10, 0x10000 | PT_P | PT_RW | PT_D, 8);
+	expect_like_guest(f, &ps, 0x10000, 0, "the page table in use");
+	expect_like_guest(f, &ps, stack, 0, "read of the page table through pt2");
+	mmu_page_fault(&f->mmu, &ps, stack, WALK_WRITE | PFEC_P, 0, false, false, &out);
+	assert_int_equal(out.action, MMU_EMULATE_WRITE);
+	assert_false(out.delivery_unshadowed);
+
+	mmu_page_fault(&f->mmu, &ps, stack, WALK_WRITE | PFEC_P, 0, false, true, &out);
+	assert_int_equal(out.action, MMU_RETRY);
+	assert_true(out.delivery_unshadowed);
+	assert_int_equal(out.gpa, pt + 8 * 0x10);
+	assert_int_equal(f->mmu.stats.delivery_unshadowed, 1);
+	/* The redone delivery's write is an ordinary one now: filled writable. */
+	mmu_page_fault(&f->mmu, &ps, stack, WALK_WRITE | PFEC_P, 0, false, true, &out);
+	assert_int_equal(out.action, MMU_RETRY);
+	assert_false(out.delivery_unshadowed);
+	assert_true(shadow_allows(f, PAGING_4LEVEL, f->mmu.root, stack, WALK_WRITE, &hpa));
+	/* The delivery wrote the entry (a frame word); the next walk sees it, nothing stale. */
+	gwrite(f, pt + 8 * 0x10, 0x20000 | PT_P | PT_RW | PT_D, 8);
+	expect_like_guest(f, &ps, 0x10000, WALK_WRITE, "after the delivery wrote the table");
+	fixture_free(f);
+}
+
+/* A CR0.WP = 0 write that only emulation can make (a read-only user page under SMAP) stops the
+ * guest when an event's delivery makes it, instead of emulating the instruction at RIP. */
+static void test_delivery_wp0_write_is_fatal(void **state)
+{
+	struct fixture *f = fixture_new();
+	uint64_t pml4 = guest_table(f), pdpt = guest_table(f), pd = guest_table(f);
+	uint64_t pt = guest_table(f);
+	struct paging_state ps = state_of(PAGING_4LEVEL, pml4, false, true, NULL);
+	struct mmu_outcome out;
+
+	(void)state;
+	ps.cr4 |= CR4_SMAP;
+	gwrite(f, pml4, pdpt | PT_P | PT_RW | PT_US, 8);
+	gwrite(f, pdpt, pd | PT_P | PT_RW | PT_US, 8);
+	gwrite(f, pd, pt | PT_P | PT_RW | PT_US, 8);
+	gwrite(f, pt + 8 * 0x10, 0x10000 | PT_P | PT_US | PT_A | PT_D, 8);
+	mmu_page_fault(&f->mmu, &ps, 0x10000, WALK_WRITE, 0, true, false, &out);
+	assert_int_equal(out.action, MMU_EMULATE_WRITE);
+	mmu_page_fault(&f->mmu, &ps, 0x10000, WALK_WRITE, 0, true, true, &out);
+	assert_int_equal(out.action, MMU_GUEST_FATAL);
+	fixture_free(f);
+}
+
 /* Paging off: linear is physical; memory that is not RAM reads as the all-ones page. */
 static void test_paging_off(void **state)
 {
@@ -298,7 +364,7 @@ static void test_paging_off(void **state)
 	assert_int_equal(hpa, want);
 	assert_int_equal(run_access(f, &ps, 0xb8000, 0, &hpa, &out), MMU_RETRY);
 	assert_int_equal(hpa, f->mmu.ones_page);
-	mmu_page_fault(&f->mmu, &ps, 0xb8000, WALK_WRITE | PFEC_P, 0, false, &out);
+	mmu_page_fault(&f->mmu, &ps, 0xb8000, WALK_WRITE | PFEC_P, 0, false, false, &out);
 	assert_int_equal(out.action, MMU_GUEST_FATAL);
 	fixture_free(f);
 }
@@ -458,6 +524,8 @@ int main(void)
 		cmocka_unit_test(test_32bit_quadrants),
 		cmocka_unit_test(test_pae_pdptes_and_dirty),
 		cmocka_unit_test(test_write_protect_and_roots),
+		cmocka_unit_test(test_delivery_write_unshadows),
+		cmocka_unit_test(test_delivery_wp0_write_is_fatal),
 		cmocka_unit_test(test_4level_permissions),
 		cmocka_unit_test(test_32bit_pte_writes_every_offset),
 		cmocka_unit_test(test_32bit_pde_writes_every_quadrant),

@@ -78,7 +78,8 @@ static void touch(struct fixture *f, const struct paging_state *ps, uint64_t va,
 		leaf = spte_at(f, ps, va, 1);
 		if (leaf && (*leaf & PT_P) && (!(access & WALK_WRITE) || (*leaf & PT_RW)))
 			return;
-		mmu_page_fault(&f->mmu, ps, va, access, access & WALK_USER ? 3 : 0, false, &out);
+		mmu_page_fault(&f->mmu, ps, va, access, access & WALK_USER ? 3 : 0, false, false,
+			       &out);
 		if (out.action != MMU_RETRY)
 			fail_msg("touch %llx access %x: action %d", (unsigned long long)va, access,
 				 out.action);

@@ -242,7 +242,7 @@ static bool run_case(struct fixture *f, struct chains *c, unsigned level, enum c
 			       .gpa = entry_gpa(c, 0, level), .value = changed_value(c, level, k),
 			       .size = c->size };
 	retries = f->mmu.stats.retries;
-	mmu_page_fault(&f->mmu, &c->ps, c->va, pfec, 3, false, &out);
+	mmu_page_fault(&f->mmu, &c->ps, c->va, pfec, 3, false, false, &out);
 	race.armed = false;
 	if (!race.fired)
 		return false;

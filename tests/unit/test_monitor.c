@@ -88,6 +88,11 @@ static int fake_info_devices(void *ctx, struct monitor_out *out)
 	return record(ctx, "info_devices", 0, 0, out);
 }
 
+static int fake_info_acpi(void *ctx, struct monitor_out *out)
+{
+	return record(ctx, "info_acpi", 0, 0, out);
+}
+
 static int fake_walk(void *ctx, uint64_t gva, struct monitor_out *out)
 {
 	return record(ctx, "walk", gva, 0, out);
@@ -131,6 +136,7 @@ static int rig_setup(void **state)
 		.ctx = &r->fake,
 		.info_cpu = fake_info_cpu, .info_mmu = fake_info_mmu,
 		.info_exits = fake_info_exits, .info_devices = fake_info_devices,
+		.info_acpi = fake_info_acpi,
 		.walk = fake_walk, .x = fake_x, .xp = fake_xp, .audit = fake_audit, .reset = fake_reset,
 	};
 	out.write = capture_write;
@@ -545,6 +551,7 @@ static void test_commands_good(void **state)
 	expect_call(r, "info mmu", "info_mmu", 0, 0);
 	expect_call(r, "info exits", "info_exits", 0, 0);
 	expect_call(r, "info devices", "info_devices", 0, 0);
+	expect_call(r, "info acpi", "info_acpi", 0, 0);
 	expect_call(r, "walk 0xffff800000001000", "walk", 0xffff800000001000ull, 0);
 	expect_call(r, "walk 0xFFFF_8000_0000_1000", "walk", 0xffff800000001000ull, 0);
 	expect_call(r, "x 0x1000", "x", 0x1000, MONITOR_DUMP_DEFAULT);
@@ -583,6 +590,7 @@ static void test_commands_not_available(void **state)
 	assert_string_equal(run(r, "info mmu", MONITOR_ERROR), "info mmu: not available\n");
 	assert_string_equal(run(r, "info exits", MONITOR_ERROR), "info exits: not available\n");
 	assert_string_equal(run(r, "info devices", MONITOR_ERROR), "info devices: not available\n");
+	assert_string_equal(run(r, "info acpi", MONITOR_ERROR), "info acpi: not available\n");
 	assert_string_equal(run(r, "walk 1", MONITOR_ERROR), "walk: not available\n");
 	assert_string_equal(run(r, "x 1", MONITOR_ERROR), "x: not available\n");
 	assert_string_equal(run(r, "xp 1 2", MONITOR_ERROR), "xp: not available\n");
@@ -602,7 +610,7 @@ static const struct bad_case bad_cases[] = {
 	{ "foo", "unknown command \"foo\" (type help)\n" },
 	{ "X 1", "unknown command \"X\" (type help)\n" },
 	{ "helpx", "unknown command \"helpx\" (type help)\n" },
-	{ "info", "usage: info cpu|registers|mmu|exits|devices\n" },
+	{ "info", "usage: info cpu|registers|mmu|exits|devices|acpi\n" },
 	{ "info foo", "unknown command \"info foo\" (type help info)\n" },
 	{ "info cpu 1", "usage: info cpu\n" },
 	{ "info registers x", "usage: info registers\n" },
@@ -704,6 +712,7 @@ static void test_help_lists_everything(void **state)
 		"  info mmu         show the guest's paging mode and the shadow MMU\n"
 		"  info exits       show VM-exit counts by reason\n"
 		"  info devices     list the guest's devices and the ports they answer\n"
+		"  info acpi        list the ACPI and MP tables in guest memory, with their checksums\n"
 		"  walk ADDR        walk the guest page tables for virtual address ADDR\n"
 		"  x ADDR [N]       dump N 8-byte words of guest-virtual memory (N: 8, max 256)\n"
 		"  xp ADDR [N]      dump N 8-byte words of guest-physical memory (N: 8, max 256)\n"
@@ -718,7 +727,7 @@ static void test_help_each_command(void **state)
 	size_t count;
 	const struct monitor_cmd *t = monitor_command_table(&count);
 
-	assert_int_equal(count, 12);
+	assert_int_equal(count, 13);
 	for (size_t i = 0; i < count; i++) {
 		char line[64], expect[256];
 
@@ -738,7 +747,8 @@ static void test_help_each_command(void **state)
 		"usage: info registers\n  same as info cpu\n"
 		"usage: info mmu\n  show the guest's paging mode and the shadow MMU\n"
 		"usage: info exits\n  show VM-exit counts by reason\n"
-		"usage: info devices\n  list the guest's devices and the ports they answer\n");
+		"usage: info devices\n  list the guest's devices and the ports they answer\n"
+		"usage: info acpi\n  list the ACPI and MP tables in guest memory, with their checksums\n");
 }
 
 /* ---- numbers and printf ---- */

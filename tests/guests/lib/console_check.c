@@ -1,14 +1,13 @@
-/* The end of a hostile guest: wait for the harness to exercise Umbra's monitor, then finish. */
+/* Waiting for the harness: it exercises Umbra's monitor, then types "q" (hostile guests' end). */
 #include "guest.h"
 #include "x86.h"
 
 #include "arch/uart16550.h"
 
-void guest_finish_after_console_check(void)
+void guest_wait_for_q(void)
 {
 	char last = 0;
 
-	gprintf("hostile: console check\n");
 	for (;;) {
 		char c;
 
@@ -16,8 +15,14 @@ void guest_finish_after_console_check(void)
 			;
 		c = (char)inb(COM1_BASE + UART_RBR);
 		if ((c == '\r' || c == '\n') && last == 'q')
-			break;
+			return;
 		last = c;
 	}
+}
+
+void guest_finish_after_console_check(void)
+{
+	gprintf("hostile: console check\n");
+	guest_wait_for_q();
 	guest_finish();
 }

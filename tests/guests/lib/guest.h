@@ -31,12 +31,16 @@ void gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Ends the guest through the debug-exit port; halts if nothing listens there. */
 __attribute__((noreturn)) void guest_exit(uint8_t status);
+/* Prints "N passed, N failed"; true if all of at least one passed. */
+bool guest_summary(void);
 /* Prints "N passed, N failed" and exits with GUEST_EXIT_PASS if all of at least one passed. */
 __attribute__((noreturn)) void guest_finish(void);
 /* For hostile guests: prints "hostile: console check", then polls COM1 (port I/O exits) until
  * a line "q" arrives, so the harness can prove Umbra's monitor still answers after the misuse
  * (tests/emu/hostile.py); then guest_finish(). */
 __attribute__((noreturn)) void guest_finish_after_console_check(void);
+/* Polls COM1 (port I/O exits) until a line "q" arrives. */
+void guest_wait_for_q(void);
 
 /*
  * Checks print "ok: DESCRIPTION" or "FAIL: DESCRIPTION (details)", count the outcome and

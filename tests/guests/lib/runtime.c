@@ -60,10 +60,15 @@ void guest_exit(uint8_t status)
 	}
 }
 
-void guest_finish(void)
+bool guest_summary(void)
 {
 	gprintf("%u passed, %u failed\n", checks_passed, checks_failed);
-	guest_exit(checks_failed == 0 && checks_passed > 0 ? GUEST_EXIT_PASS : GUEST_EXIT_FAIL);
+	return checks_failed == 0 && checks_passed > 0;
+}
+
+void guest_finish(void)
+{
+	guest_exit(guest_summary() ? GUEST_EXIT_PASS : GUEST_EXIT_FAIL);
 }
 
 /* Prints "ok: WHAT" or "FAIL: WHAT (DETAIL)" as one line and counts it. */
