@@ -47,7 +47,7 @@ KOBJS     := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS_S) $(KSRCS_C))
 # Generated sources: the DSDT's AML, compiled from ASL by iasl (see "Firmware tables" below).
 KOBJS     += $(BUILD)/k/gen/dsdt_aml.c.o
 
-.PHONY: all iso run test unit emu-test check-layering setup clean linux
+.PHONY: all iso run test test-long unit emu-test check-layering setup clean linux
 
 all: $(BUILD)/umbra.elf
 
@@ -184,6 +184,10 @@ emu-test: setup $(BUILD)/umbra.elf guests
 
 test: setup
 	@tools/test-all.sh
+
+# The whole suite plus its long variants (the Bochs Linux runs with the local APIC and on EPT).
+test-long: setup
+	@LONG=1 tools/test-all.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -193,11 +193,27 @@ static unsigned guest_exit_status(const struct guest *g)
 	}
 }
 
+/* mmu=tdp: asks the backend whether the CPU has EPT or NPT; false, with one line, when not. */
+static bool tdp_select(const struct vcpu_ops *ops, struct tdp_caps *caps)
+{
+	char why[160];
+
+	if (!ops->tdp_probe(caps, why, sizeof(why))) {
+		pr_err("umbra: mmu=tdp refused: %s; the guest does not start\n", why);
+		return false;
+	}
+	pr_info("umbra: mmu: tdp (%s, 2 MiB pages %s, A/D bits %s)\n",
+		caps->format == TDP_FORMAT_EPT ? "ept" : "npt", caps->large_2m ? "yes" : "no",
+		caps->format == TDP_FORMAT_NPT ? "always" : caps->ad_bits ? "on" : "off");
+	return true;
+}
+
 /* Loads the guest from its module and runs it until it stops, again after each monitor reset;
  * returns Umbra's exit status. */
 static unsigned guest_start(const struct vcpu_ops *ops)
 {
 	struct guest_load_params lp;
+	struct tdp_caps tdp;
 	char err[160];
 	int index;
 
@@ -220,8 +236,11 @@ static unsigned guest_start(const struct vcpu_ops *ops)
 		pr_err("umbra: cannot run the guest: the %s backend did not start\n", ops->name);
 		return UMBRA_EXIT_GUEST_LOAD_FAILED;
 	}
+	if (options.mmu == MMU_MODE_TDP && !tdp_select(ops, &tdp))
+		return UMBRA_EXIT_GUEST_LOAD_FAILED;
 	lp = (struct guest_load_params){ guest_modules, boot_info.module_count, (unsigned)index,
-					 &memory.pmm, &cpu, ops, options.guest_mem };
+					 &memory.pmm, &cpu, ops, options.guest_mem,
+					 options.mmu == MMU_MODE_TDP ? &tdp : NULL };
 	for (bool first = true;; first = false) {
 		if ((first ? guest_load : guest_restart)(&guest, &lp, err, sizeof(err))) {
 			pr_err("umbra: cannot load the guest \"%s\": %s\n",

@@ -4,6 +4,7 @@
 #include "guest/exits/cpuid_policy.h"
 #include "guest/exits/msr_access.h"
 #include "guest/guest.h"
+#include "guest/mode.h"
 #include "arch/cpu_info.h"
 #include "arch/cpuid.h"
 #include "arch/xsave.h"
@@ -48,4 +49,8 @@ void guest_cpu_reset(struct guest *g)
 	 * XSETBV check (SDM Vol. 1 13.3). */
 	if (cpu_has(g->host_cpu->leaf1_ecx, CPUID_1_ECX_XSAVE))
 		xcr_write(XCR_XFEATURE_ENABLED_MASK, g->vcpu.xcr0);
+	/* With shadow paging the first entry builds the root; with TDP nothing would write the
+	 * real control registers from the reset state before it. */
+	if (guest_tdp(g))
+		guest_reload_root(g);
 }

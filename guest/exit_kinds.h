@@ -35,6 +35,8 @@
 	X(EXIT_ALIGNMENT_CHECK,    "alignment",    exit_alignment_check,  false) /* #AC, reflected */ \
 	X(EXIT_MONITOR_MWAIT,      "monitor-mwait", exit_undefined_insn,  false) /* hidden by CPUID: #UD */ \
 	X(EXIT_RDPMC,              "rdpmc",        exit_rdpmc,            true)  /* the counters CPUID shows */ \
-	X(EXIT_TASK_SWITCH,        "task-switch",  exit_task_switch,      false) /* stops the guest */
+	X(EXIT_TASK_SWITCH,        "task-switch",  exit_task_switch,      false) /* stops the guest */ \
+	X(EXIT_TDP_FAULT,          "tdp-fault",    exit_tdp_fault,        false) /* EPT, NPT */ \
+	X(EXIT_TDP_MISCONFIG,      "tdp-misconfig", exit_tdp_misconfig,   false) /* stops */
 
 #endif

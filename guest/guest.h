@@ -20,6 +20,7 @@
 #include "guest/vcpu.h"
 #include "mm/guest_mem.h"
 #include "mm/mmu.h"
+#include "mm/tdp.h"
 
 struct cpu_info;
 struct pmm;
@@ -50,6 +51,7 @@ struct guest {
 	struct vcpu vcpu;
 	struct guest_mem mem;
 	struct mmu mmu;
+	struct tdp tdp;			/* TDP mode only (vcpu.tdp_root != 0) */
 	/* Per-run state from here to the end: guest_restart() clears it. */
 	struct device_bus bus;		/* every device below, by port range */
 	struct vuart uart;
@@ -89,6 +91,7 @@ struct guest {
 	/* The handler of this exit completed one iteration of a REP string instruction and left
 	 * RIP on it (guest/single_step.h). */
 	bool rep_iteration_done;
+	uint64_t tdp_spurious_page;	/* 1 + the frame of the last spurious TDP fault, or 0 */
 };
 
 /* Umbra's exit statuses for guest endings other than the debug-exit port. */
@@ -97,6 +100,12 @@ struct guest {
 #define UMBRA_EXIT_GUEST_FATAL		0x79
 #define UMBRA_EXIT_GUEST_LOAD_FAILED	0x78
 #define UMBRA_EXIT_GUEST_RESET		0x77	/* with debug_exit=on; otherwise it restarts */
+
+/* Whether the guest runs on TDP tables (mmu=tdp) rather than on shadow page tables. */
+static inline bool guest_tdp(const struct guest *g)
+{
+	return g->vcpu.tdp_root != 0;
+}
 
 /* Stops the guest: the run loop returns after the current exit. */
 void guest_stop(struct guest *g, enum guest_stop_reason why, const char *fmt, ...)

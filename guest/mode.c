@@ -19,7 +19,16 @@ void guest_reload_root(struct guest *g)
 {
 	struct vcpu *v = &g->vcpu;
 	struct paging_state ps = guest_paging_state(g);
-	uint64_t root = mmu_load_root(&g->mmu, &ps);
+	uint64_t root;
+
+	/* TDP: the processor walks the guest's own tables; a change of its paging state flushes
+	 * the guest's TLB as the instruction that made it would have (SDM Vol. 3A 4.10.4.1). */
+	if (guest_tdp(g)) {
+		v->ops->update_paging(v, 0);
+		v->ops->flush_tlb(v);
+		return;
+	}
+	root = mmu_load_root(&g->mmu, &ps);
 
 	if (!root) {
 		guest_stop(g, GUEST_STOP_FATAL, "out of memory for the shadow root (%s paging)",

@@ -3,6 +3,7 @@
 #include "guest/clock.h"
 #include "guest/guest.h"
 #include "guest/mode.h"
+#include "guest/phys.h"
 #include "mm/mmu_audit.h"
 #include "lib/printk.h"
 
@@ -39,6 +40,22 @@ void guest_report_registers(struct guest *g)
 		(unsigned long long)r[GPR_RBP], (unsigned long long)r[GPR_RSP]);
 }
 
+void guest_report_mmu_mode(struct guest *g)
+{
+	const struct tdp_stats *t = &g->tdp.stats;
+
+	if (!guest_tdp(g)) {
+		pr_info("umbra: mmu: mode shadow\n");
+		return;
+	}
+	pr_info("umbra: mmu: mode tdp (%s): %llu tdp faults, %llu 4K maps, %llu 2M maps, "
+		"%llu table pages, %llu non-RAM reads, %llu MMIO, %llu spurious\n",
+		g->tdp.caps.format == TDP_FORMAT_EPT ? "ept" : "npt", (unsigned long long)t->faults,
+		(unsigned long long)t->maps_4k, (unsigned long long)t->maps_2m,
+		(unsigned long long)t->table_pages, (unsigned long long)t->not_ram_reads,
+		(unsigned long long)t->mmio, (unsigned long long)t->spurious);
+}
+
 void guest_report_counters(struct guest *g)
 {
 	const struct vcpu_stats *s = &g->vcpu.stats;
@@ -54,6 +71,7 @@ void guest_report_counters(struct guest *g)
 		if (s->by_reason[k])
 			pr_info("umbra: exits: %-14s %llu\n", exit_kind_name(k),
 				(unsigned long long)s->by_reason[k]);
+	guest_report_mmu_mode(g);
 	pr_info("umbra: mmu: %llu faults, %llu fills, %llu reflected, %llu emulated page-table "
 		"writes, %llu non-RAM reads\n", (unsigned long long)m->faults,
 		(unsigned long long)m->fills, (unsigned long long)m->reflected,
@@ -82,10 +100,29 @@ static void audit_line(void *ctx, const char *line)
 	pr_info("umbra: audit: %s\n", line);
 }
 
+static bool audit_mmio(void *ctx, uint64_t gpa, uint64_t len)
+{
+	return guest_phys_mmio_meets(ctx, gpa, len);
+}
+
+static void guest_audit_tdp(struct guest *g)
+{
+	struct tdp_audit_report r;
+
+	tdp_audit(&g->tdp, audit_mmio, g, audit_line, NULL, &r);
+	pr_info("umbra: audit: %u tdp entries and %u tdp pages checked, %u violation%s\n",
+		r.entries, r.pages, r.violations, r.violations == 1 ? "" : "s");
+}
+
 void guest_audit(struct guest *g)
 {
 	struct paging_state ps = guest_paging_state(g);
 	struct mmu_audit_report r;
+
+	if (guest_tdp(g)) {
+		guest_audit_tdp(g);
+		return;
+	}
 
 	mmu_audit(&g->mmu, &ps, audit_line, NULL, &r);
 	pr_info("umbra: audit: %u shadow entries and %u shadow pages checked, %u violation%s\n",

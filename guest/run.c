@@ -88,6 +88,34 @@ static bool guest_console_due(enum exit_kind kind)
 	return true;
 }
 
+/*
+ * TDP, right after an exit: a CR3 the guest loaded in PAE mode, on a processor that did not give
+ * Umbra the PDPTEs it loaded (SVM), has them read from the new CR3 before any handler walks the
+ * guest's tables. A PDPT that now has a reserved bit keeps the old values (the processor
+ * checks the entries it uses itself).
+ */
+static void guest_tdp_after_exit(struct guest *g)
+{
+	struct vcpu *v = &g->vcpu;
+
+	if (!v->pdptes_stale)
+		return;
+	v->pdptes_stale = false;
+	if (guest_pae_paging(v->cr0, v->cr4, v->efer))
+		guest_load_pdptes(g, v->cr3, v->pdptes);
+}
+
+/* TDP, before an entry: dropped TDP entries flush the guest-physical translations. */
+static void guest_tdp_before_entry(struct guest *g)
+{
+	struct vcpu *v = &g->vcpu;
+
+	if (g->tdp.need_flush) {
+		v->ops->tdp_flush(v);
+		g->tdp.need_flush = false;
+	}
+}
+
 void guest_run(struct guest *g)
 {
 	struct vcpu *v = &g->vcpu;
@@ -95,7 +123,9 @@ void guest_run(struct guest *g)
 
 	while (g->stop == GUEST_RUNNING) {
 		/* The shadow MMU may have dropped the root or entries since the last exit. */
-		if (!g->mmu.root_valid)
+		if (guest_tdp(g))
+			guest_tdp_before_entry(g);
+		else if (!g->mmu.root_valid)
 			guest_reload_root(g);
 		else if (g->mmu.need_flush) {
 			v->ops->flush_tlb(v);
@@ -106,6 +136,8 @@ void guest_run(struct guest *g)
 		guest_deliver_interrupts(g);
 		v->ops->run(v, &exit);
 		v->stats.exits++;
+		if (guest_tdp(g))
+			guest_tdp_after_exit(g);
 		guest_dispatch(g, &exit);
 		if (guest_console_due(exit.kind) && !console_poll())
 			guest_stop(g, GUEST_STOP_POWEROFF, "power off from the console");

@@ -33,5 +33,10 @@
 #define UMBRA_CTR_ROOTS_REUSED		0x8b
 #define UMBRA_CTR_NOT_RAM_READS		0x8c
 #define UMBRA_CTR_DELIVERY_UNSHADOWED	0x8d	/* tables unshadowed for a delivery */
+#define UMBRA_CTR_MMU_MODE		0x8e	/* 0 shadow, 1 TDP */
+#define UMBRA_CTR_TDP_FAULTS		0x8f	/* EPT violations / NPFs */
+#define UMBRA_CTR_TDP_MAPS_4K		0x90
+#define UMBRA_CTR_TDP_MAPS_2M		0x91
+#define UMBRA_CTR_TDP_TABLE_PAGES	0x92
 
 #endif

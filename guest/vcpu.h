@@ -18,6 +18,7 @@
 
 #include "arch/gpr.h"
 #include "guest/vm_exit.h"
+#include "mm/tdp.h"
 
 struct cpu_info;
 struct pmm;
@@ -70,10 +71,16 @@ struct vcpu_ops {
 	void (*load_state)(struct vcpu *v);
 	/* Enters the guest and returns at its next exit, decoded into *exit. */
 	void (*run)(struct vcpu *v, struct vm_exit *exit);
-	/* Makes the real CR0/CR3/CR4/EFER follow the guest's view and the shadow root. */
+	/* Makes the real CR0/CR3/CR4/EFER follow the guest's view and the shadow root (with TDP,
+	 * shadow_root is unused: the guest's own CR3 is loaded). */
 	void (*update_paging)(struct vcpu *v, uint64_t shadow_root);
 	/* Drops every guest translation cached in the TLB (VPID or ASID). */
 	void (*flush_tlb)(struct vcpu *v);
+	/* Whether this CPU can run the guest on TDP tables (EPT, NPT), and in which format; false
+	 * with a one-line reason in why when it cannot. Called after hw_enable. */
+	bool (*tdp_probe)(struct tdp_caps *caps, char *why, unsigned whylen);
+	/* Drops every cached guest-physical translation of v's TDP tables (INVEPT, ASID flush). */
+	void (*tdp_flush)(struct vcpu *v);
 	void (*get_segment)(struct vcpu *v, enum seg_reg seg, struct segment *out);
 	void (*get_desc_tables)(struct vcpu *v, struct desc_table *gdt, struct desc_table *idt);
 	/* Interruptibility: true when the guest cannot take an interrupt right now (STI/MOV SS shadow). */
@@ -122,6 +129,13 @@ struct vcpu {
 					 * timer); otherwise Umbra's PIT tick does it */
 	bool rdtscp_faults;		/* RDTSCP and RDPID raise #UD in the guest (VMX without
 					 * "enable RDTSCP"): CPUID hides them */
+	/* TDP mode: the host-physical root of the guest's TDP tables, 0 with shadow paging. Set
+	 * before ops->vcpu_create; the guest then owns its CR3 (and, on VMX, the PDPTE
+	 * registers), which the backend copies back into cr3 (and pdptes) after every exit. */
+	uint64_t tdp_root;
+	/* Set by a backend whose processor may have loaded a new CR3 in PAE mode without
+	 * giving Umbra the PDPTEs it loaded (SVM): guest/ reads them from the new CR3. */
+	bool pdptes_stale;
 };
 
 /* Queues a hardware exception for the next entry; a second one becomes #DF as hardware would. */

@@ -87,6 +87,15 @@ struct vm_exit {
 			uint32_t error;		/* VMX instruction error or SVM exit code */
 		} entry;
 		struct {
+			uint64_t gpa;		/* the guest-physical address accessed */
+			uint64_t linear;	/* the guest-linear address, when linear_valid */
+			uint8_t access;		/* TDP_READ/WRITE/FETCH: what the access was */
+			uint8_t allowed;	/* TDP_* the entries allowed, when known */
+			bool linear_valid;
+			bool walk;		/* a guest page-table access, not the final one */
+			bool present;		/* the translation existed (a rights fault) */
+		} tdp;
+		struct {
 			uint8_t vector;		/* when acknowledged */
 			bool acknowledged;	/* the exit took the interrupt (VMX ack-on-exit) */
 		} interrupt;

@@ -173,6 +173,17 @@ static bool parse_audit(struct umbra_options *o, const char *v)
 	return true;
 }
 
+static bool parse_mmu(struct umbra_options *o, const char *v)
+{
+	if (!strcmp(v, "shadow"))
+		o->mmu = MMU_MODE_SHADOW;
+	else if (!strcmp(v, "tdp"))
+		o->mmu = MMU_MODE_TDP;
+	else
+		return false;
+	return true;
+}
+
 static const struct option_def option_table[] = {
 	{ "backend", parse_backend, "auto|vmx|svm",
 	  "backend=auto|vmx|svm  virtualization backend (auto: VMX, else SVM)" },
@@ -188,6 +199,8 @@ static const struct option_def option_table[] = {
 	  "guest_mem=SIZE  guest RAM, with K, M or G suffix (64M)" },
 	{ "audit", parse_audit, "exit|off",
 	  "audit=exit|off  check every shadow entry against the guest when the guest stops (off)" },
+	{ "mmu", parse_mmu, "shadow|tdp",
+	  "mmu=shadow|tdp  guest paging: shadow page tables, or the CPU's EPT/NPT (shadow)" },
 	{ "crash", parse_crash, "ud|pf|panic|none",
 	  "crash=ud|pf|panic|none  deliberately fail after the boot report (diagnostics)" },
 };
@@ -202,6 +215,7 @@ void options_set_defaults(struct umbra_options *o)
 	o->baud = 115200;
 	o->crash = CRASH_NONE;
 	o->guest_mem = 64ULL << 20;
+	o->mmu = MMU_MODE_SHADOW;
 }
 
 const char *options_help(unsigned index)

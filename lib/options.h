@@ -19,6 +19,11 @@ enum crash_kind {
 	CRASH_PANIC,	/* call panic(): checks the panic path */
 };
 
+enum mmu_mode {
+	MMU_MODE_SHADOW,	/* Umbra's shadow page tables (the default) */
+	MMU_MODE_TDP,		/* the processor's two-dimensional paging: EPT or NPT */
+};
+
 struct umbra_options {
 	enum backend_choice backend;
 	int loglevel;			/* enum log_level */
@@ -28,12 +33,13 @@ struct umbra_options {
 	enum crash_kind crash;
 	uint64_t guest_mem;		/* bytes of guest RAM */
 	bool audit_at_exit;		/* audit the shadow MMU when the guest stops */
+	enum mmu_mode mmu;
 };
 
 #define OPTIONS_ERR_MAX 1024
 
 /* Umbra's defaults: backend=auto loglevel=info debug_exit=off serial=com1 baud=115200
- * guest_mem=64M. */
+ * guest_mem=64M mmu=shadow. */
 void options_set_defaults(struct umbra_options *o);
 /* Parses whitespace-separated key=value words into o, keeping defaults for bad ones. Each unknown
  * option or bad value appends one line to errs (at most errlen bytes, always terminated).

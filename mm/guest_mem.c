@@ -45,9 +45,15 @@ bool guest_mem_init(struct guest_mem *gm, struct pmm *pmm, uint64_t ram_size)
 	if (ram_size < GUEST_MEM_MIN || ram_size > GUEST_MEM_MAX || ram_size & (PAGE_SIZE - 1))
 		return false;
 	gm->ram_size = ram_size;
+	/* [1 MiB, 2 MiB) is a range of its own, so every chunk from 2 MiB on starts at a 2 MiB
+	 * aligned guest-physical address on a 2 MiB aligned host frame: TDP maps such a region
+	 * with one 2 MiB entry (mm/tdp.c). */
 	if (!guest_mem_back_range(gm, pmm, 0, GUEST_LOW_RAM_END) ||
 	    !guest_mem_back_range(gm, pmm, GUEST_BIOS_START, GUEST_HIGH_RAM_START - GUEST_BIOS_START) ||
-	    !guest_mem_back_range(gm, pmm, GUEST_HIGH_RAM_START, ram_size - GUEST_HIGH_RAM_START)) {
+	    !guest_mem_back_range(gm, pmm, GUEST_HIGH_RAM_START, GUEST_LARGE_RAM_START -
+				  GUEST_HIGH_RAM_START) ||
+	    !guest_mem_back_range(gm, pmm, GUEST_LARGE_RAM_START,
+				  ram_size - GUEST_LARGE_RAM_START)) {
 		for (unsigned i = 0; i < gm->count; i++)
 			pmm_free(pmm, gm->slots[i].hpa, gm->slots[i].size / PAGE_SIZE);
 		gm->count = 0;

@@ -17,6 +17,7 @@
  * and MP, guest/firmware/). The guest may write it, as it could write shadowed BIOS RAM on a
  * PC, and harms only itself. */
 #define GUEST_BIOS_START		0xF0000ull
+#define GUEST_LARGE_RAM_START	0x200000ull	/* the first 2 MiB boundary of extended memory */
 #define GUEST_MEM_MIN		(4ULL << 20)
 #define GUEST_MEM_MAX		(64ULL << 30)
 

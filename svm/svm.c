@@ -13,6 +13,7 @@
 #include "mm/hostmap.h"
 #include "mm/page.h"
 #include "mm/pmm.h"
+#include "lib/format.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 
@@ -59,6 +60,7 @@ static void svm_read_caps(const struct cpu_info *ci, struct svm_caps *caps)
 	caps->decode_assists = cpu_has(ci->svm_edx, SVM_CPUID_EDX_DECODE_ASSISTS);
 	caps->vmcb_clean = cpu_has(ci->svm_edx, SVM_CPUID_EDX_VMCB_CLEAN);
 	caps->nx = cpu_has(ci->ext1_edx, CPUID_80000001_EDX_NX);
+	caps->np = cpu_has(ci->svm_edx, CPUID_SVM_EDX_NP);
 }
 
 /* "yes" or "no", for the capability line. */
@@ -191,6 +193,25 @@ static void svm_control_init(struct svm_vcpu *sv)
 	c->clean = SVM_CLEAN_NONE;
 }
 
+/*
+ * Nested paging (APM 15.25): the processor walks the guest's own tables, then Umbra's nested
+ * tables at nCR3 for every guest-physical address. The guest's CR3, INVLPG and #PF are its own
+ * business then (15.25.3: no intercept is needed for them); CR0 and CR4 still exit, as SVM has
+ * no read shadows and Umbra checks every write. The guest's PAT (g_pat, 15.25.8) starts at its
+ * power-on value in svm_load_state().
+ */
+static void svm_control_init_tdp(struct svm_vcpu *sv, uint64_t root)
+{
+	struct vmcb_control *c = &sv->vmcb->control;
+
+	c->intercept_cr &= ~(SVM_INTERCEPT_CR_READ(3) | SVM_INTERCEPT_CR_WRITE(3));
+	c->intercept_exceptions &= ~SVM_INTERCEPT_EXCEPTION(EXC_PF);
+	c->intercept_misc1 &= ~SVM_INTERCEPT_INVLPG;
+	c->np_control = SVM_NP_ENABLE;
+	c->n_cr3 = root;
+	sv->tdp = true;
+}
+
 /* Allocates the VMCB and the permission maps of v. */
 static bool svm_vcpu_create(struct vcpu *v, struct pmm *pmm)
 {
@@ -214,6 +235,8 @@ static bool svm_vcpu_create(struct vcpu *v, struct pmm *pmm)
 	sv->vmcb = phys_to_virt(sv->vmcb_pa);
 	svm_msrpm_init(phys_to_virt(sv->msrpm_pa));
 	svm_control_init(sv);
+	if (v->tdp_root)
+		svm_control_init_tdp(sv, v->tdp_root);
 	v->arch = sv;
 	v->tag = SVM_GUEST_ASID;
 	return true;
@@ -329,6 +352,44 @@ static void svm_flush_tlb(struct vcpu *v)
 								 SVM_TLB_CONTROL_FLUSH_ALL;
 }
 
+/*
+ * Nested paging: the real control registers are the guest's (APM 15.25.3), with ET set and NW
+ * only with CD (15.5.1), EFER.SVME kept (15.5.1), the guest's NXE. Umbra only writes them
+ * at the guest's CR0/CR4 and EFER writes, or at reset, each of which flushes the guest's TLB
+ * as the instruction would (SDM Vol. 3A 4.10.4.1; VMRUN itself does not, 15.16).
+ */
+static void svm_update_paging_tdp(struct vcpu *v)
+{
+	struct svm_vcpu *sv = to_svm(v);
+	struct vmcb_save *s = &sv->vmcb->save;
+	uint32_t cr0 = ((uint32_t)v->cr0 & (SVM_CR0_GUEST_BITS | CR0_PE | CR0_PG | CR0_WP)) |
+		       CR0_ET;
+	uint64_t efer = EFER_SVME | (v->efer & (EFER_SCE | EFER_NXE));
+
+	if (!(cr0 & CR0_CD))
+		cr0 &= ~(uint32_t)CR0_NW;
+	/* LME reaches the processor with paging, as under shadow paging: the guest's EFER reads
+	 * and writes exit, so it cannot tell, and QEMU 7.2 TCG runs a guest that has LME with
+	 * paging off into a shutdown. */
+	if ((v->cr0 & CR0_PG) && (v->efer & EFER_LME))
+		efer |= EFER_LME | EFER_LMA;
+	s->cr0 = cr0;
+	s->cr3 = v->cr3;
+	sv->shadow_cr3 = v->cr3;
+	s->cr4 = v->cr4;
+	s->efer = efer;
+}
+
+/* Nested paging: the CR3 the guest loaded since the last VMRUN. In PAE mode its PDPTEs are read
+ * again for Umbra's own walks (guest/run.c): the VMCB has no PDPTE registers to copy. */
+static void svm_read_back_paging_tdp(struct vcpu *v, const struct vmcb_save *s)
+{
+	if (s->cr3 == v->cr3)
+		return;
+	v->cr3 = s->cr3;
+	v->pdptes_stale = true;
+}
+
 /* Writes the real CR0/CR3/CR4/EFER. VMRUN does not flush the TLB when it loads CR3 (APM
  * 15.16), so a change of what the translations mean flushes the guest's ASID. */
 static void svm_update_paging(struct vcpu *v, uint64_t shadow_root)
@@ -337,6 +398,10 @@ static void svm_update_paging(struct vcpu *v, uint64_t shadow_root)
 	struct vmcb_save *s = &sv->vmcb->save;
 	uint64_t cr0 = svm_real_cr0(v), cr4 = svm_real_cr4(v), efer = svm_real_efer(v, &sv->caps);
 
+	if (sv->tdp) {
+		svm_update_paging_tdp(v);
+		return;
+	}
 	if (s->cr3 != shadow_root || ((s->cr0 ^ cr0) & CR0_WP) ||
 	    ((s->cr4 ^ cr4) & (CR4_SMEP | CR4_SMAP)) || s->efer != efer)
 		svm_flush_tlb(v);
@@ -345,6 +410,20 @@ static void svm_update_paging(struct vcpu *v, uint64_t shadow_root)
 	sv->shadow_cr3 = shadow_root;
 	s->cr4 = cr4;
 	s->efer = efer;
+}
+
+/* mmu=tdp: nested paging is CPUID 8000000Ah:EDX[0] (APM Vol. 2 15.25.1; Vol. 3 E.4.9). Nested
+ * tables are long-mode tables, so 2 MiB pages always exist; the processor keeps their A/D bits
+ * itself. */
+static bool svm_tdp_probe(struct tdp_caps *caps, char *why, unsigned whylen)
+{
+	if (!svm_host.caps.np) {
+		snprintk(why, whylen, "the CPU lacks NPT (CPUID 8000000Ah EDX[0] nested paging "
+			 "is 0)");
+		return false;
+	}
+	*caps = (struct tdp_caps){ .format = TDP_FORMAT_NPT, .large_2m = true, .ad_bits = false };
+	return true;
 }
 
 /* The CPL VMRUN loads: SVM takes it from the VMCB, not from CS (APM 15.5.1); it is SS.DPL. */
@@ -555,6 +634,8 @@ static void svm_run(struct vcpu *v, struct vm_exit *exit)
 	vmcb->control.tlb_control = SVM_TLB_CONTROL_NONE;
 	vmcb->control.event_inj = 0;
 	svm_state_from_vmcb(v, vmcb);
+	if (sv->tdp)
+		svm_read_back_paging_tdp(v, &vmcb->save);
 	svm_requeue_interrupted(v, &vmcb->control);
 	svm_exit_translate(v, sv, exit);
 	if (exit->kind == EXIT_DEBUG)
@@ -658,6 +739,8 @@ const struct vcpu_ops svm_ops = {
 	.run = svm_run,
 	.update_paging = svm_update_paging,
 	.flush_tlb = svm_flush_tlb,
+	.tdp_probe = svm_tdp_probe,
+	.tdp_flush = svm_flush_tlb,	/* the ASID's TLB holds the nested translations too (15.16) */
 	.get_segment = svm_get_segment,
 	.get_desc_tables = svm_get_desc_tables,
 	.interrupt_shadow = svm_interrupt_shadow,

@@ -1,4 +1,5 @@
 /* #VMEXIT decoding: VMCB exit code and EXITINFOs to struct vm_exit (AMD APM Vol. 2 15.6-15.14, C). */
+#include "svm/svm_npf.h"
 #include "svm/svm_vcpu.h"
 #include "svm/vmcb.h"
 #include "arch/cr.h"
@@ -155,7 +156,8 @@ static bool svm_unseen_task_switch(const struct svm_vcpu *sv, struct vm_exit *ex
 {
 	const struct vmcb *vmcb = sv->vmcb;
 
-	if ((uint32_t)vmcb->control.exit_code == SVM_EXIT_INVALID ||
+	/* With nested paging the guest loads CR3 itself: the check has nothing to go on. */
+	if (sv->tdp || (uint32_t)vmcb->control.exit_code == SVM_EXIT_INVALID ||
 	    vmcb->save.cr3 == sv->shadow_cr3)
 		return false;
 	exit->kind = EXIT_TASK_SWITCH;
@@ -206,6 +208,8 @@ void svm_exit_translate(const struct vcpu *v, const struct svm_vcpu *sv, struct 
 		exit->kind = EXIT_TRIPLE_FAULT;		/* APM 15.14: the guest shut down */
 	} else if (code == SVM_EXIT_TASK_SWITCH) {
 		svm_exit_task_switch(c, exit);
+	} else if (code == SVM_EXIT_NPF) {
+		svm_decode_npf(info1, info2, exit);
 	} else {
 		exit->kind = svm_insn_exit_kind(code);
 		if (exit->kind != EXIT_UNKNOWN)

@@ -16,6 +16,7 @@ struct svm_caps {
 	bool decode_assists;	/* EXITINFO1 describes CR, INVLPG and I/O operands */
 	bool vmcb_clean;	/* the processor may cache VMCB fields marked clean */
 	bool nx;		/* EFER.NXE exists (CPUID 80000001h:EDX[20]) */
+	bool np;		/* nested paging (CPUID 8000000Ah:EDX[0]) */
 };
 
 /* What the last VMRUN was given, for reports: after a failed VMRUN the VMCB may no longer
@@ -35,6 +36,7 @@ struct svm_vcpu {
 	struct svm_caps caps;
 	struct svm_entry_state entry;
 	uint64_t shadow_cr3;	/* the CR3 Umbra gave the guest: only a task switch changes it */
+	bool tdp;		/* nested paging runs the guest's paging; it owns its CR3 */
 };
 
 /*

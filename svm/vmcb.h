@@ -94,6 +94,9 @@
 /* Offset 068h: interrupt state (APM 15.21 "Interrupt Shadows"). */
 #define SVM_INT_STATE_SHADOW		(1ull << 0)	/* STI / MOV SS shadow */
 
+/* Offset 090h: nested paging control (APM 15.25.3); 0B0h holds nCR3, the nested root. */
+#define SVM_NP_ENABLE			(1ull << 0)
+
 /* Offset 0C0h: VMCB clean bits (APM 15.15 "VMCB State Caching"); 0 = reload every field. */
 #define SVM_CLEAN_NONE			0u
 
@@ -166,6 +169,15 @@
 #define SVM_EXIT_MWAIT_CONDITIONAL	0x08c
 #define SVM_EXIT_XSETBV			0x08d
 #define SVM_EXIT_NPF			0x400
+/* EXITINFO1 of a nested page fault (APM 15.25.6): a #PF error code for the nested walk, and
+ * which walk faulted; EXITINFO2 is the faulting guest-physical address. */
+#define SVM_NPF_P			(1ull << 0)	/* the nested entry was present */
+#define SVM_NPF_WRITE			(1ull << 1)
+#define SVM_NPF_USER			(1ull << 2)	/* nested accesses are user accesses */
+#define SVM_NPF_RSVD			(1ull << 3)	/* a reserved bit in a nested entry */
+#define SVM_NPF_FETCH			(1ull << 4)
+#define SVM_NPF_FINAL			(1ull << 32)	/* translating the final guest-physical address */
+#define SVM_NPF_WALK			(1ull << 33)	/* translating a guest page-table access */
 /* VMRUN found illegal guest state (15.5.1). Compare only the low 32 bits: QEMU writes
  * 0x00000000ffffffff, Bochs and hardware the sign-extended -1. */
 #define SVM_EXIT_INVALID		0xffffffffu

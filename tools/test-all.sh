@@ -25,7 +25,7 @@ make -s -j"$jobs" unit 2>&1 | tee -a "$log" || status=1
 tools/check-layering.sh 2>&1 | tee -a "$log" || status=1
 tools/test-layering.sh 2>&1 | tee -a "$log" || status=1
 if make -s -j"$jobs" build/umbra.elf guests >>"$log" 2>&1; then
-	python3 tests/emu/run.py --build build --jobs "$jobs" ${TESTS:+--only "$TESTS"} 2>&1 | tee -a "$log" || status=1
+	python3 tests/emu/run.py --build build --jobs "$jobs" ${TESTS:+--only "$TESTS"} ${LONG:+--long} 2>&1 | tee -a "$log" || status=1
 else
 	echo "FAIL  build of build/umbra.elf and the test guests:"; tail -n 30 "$log"; status=1
 fi

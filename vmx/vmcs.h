@@ -24,6 +24,17 @@
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x48e
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS	0x48f
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS	0x490
+/* IA32_VMX_EPT_VPID_CAP (A.10). */
+#define  EPT_CAP_EXEC_ONLY		(1ULL << 0)	/* execute-only EPT entries */
+#define  EPT_CAP_WALK_4			(1ULL << 6)	/* page-walk length 4 */
+#define  EPT_CAP_MT_UC			(1ULL << 8)	/* EPTP memory type uncacheable */
+#define  EPT_CAP_MT_WB			(1ULL << 14)	/* EPTP memory type write-back */
+#define  EPT_CAP_2M			(1ULL << 16)	/* PDEs may map 2 MiB pages */
+#define  EPT_CAP_1G			(1ULL << 17)	/* PDPTEs may map 1 GiB pages */
+#define  EPT_CAP_INVEPT			(1ULL << 20)	/* the INVEPT instruction */
+#define  EPT_CAP_AD			(1ULL << 21)	/* accessed and dirty flags */
+#define  EPT_CAP_INVEPT_SINGLE		(1ULL << 25)	/* single-context INVEPT */
+#define  EPT_CAP_INVEPT_ALL		(1ULL << 26)	/* all-context INVEPT */
 #define  VPID_CAP_INVVPID		(1ULL << 32)
 #define  VPID_CAP_INVVPID_SINGLE	(1ULL << 41)	/* single-context INVVPID */
 #define  VPID_CAP_INVVPID_ALL		(1ULL << 42)	/* all-context INVVPID */
@@ -92,9 +103,12 @@
 #define VMCS_IO_BITMAP_B		0x2002
 #define VMCS_MSR_BITMAP			0x2004
 #define VMCS_TSC_OFFSET			0x2010
+#define VMCS_EPT_POINTER		0x201a
+#define VMCS_GUEST_PHYSICAL_ADDRESS	0x2400	/* EPT violations and misconfigurations */
 #define VMCS_LINK_POINTER		0x2800
 #define VMCS_GUEST_IA32_EFER		0x2806
-#define VMCS_GUEST_PDPTE0		0x280a
+#define VMCS_GUEST_PDPTE0		0x280a	/* PDPTE0-3: 0x280a, 0x280c, 0x280e, 0x2810 */
+#define VMCS_GUEST_PDPTE(i)		(VMCS_GUEST_PDPTE0 + 2 * (i))
 #define VMCS_HOST_IA32_EFER		0x2c02
 
 /* 32-bit fields (B.3). */
@@ -219,6 +233,8 @@
 #define VMX_EXIT_MONITOR		39
 #define VMX_EXIT_PAUSE			40
 #define VMX_EXIT_MACHINE_CHECK		41
+#define VMX_EXIT_EPT_VIOLATION		48
+#define VMX_EXIT_EPT_MISCONFIG		49
 #define VMX_EXIT_INVEPT			50
 #define VMX_EXIT_PREEMPTION_TIMER	52
 #define VMX_EXIT_INVVPID		53
@@ -248,6 +264,19 @@
 /* Exit qualification of task switches (table 28-2). */
 #define TSQ_SELECTOR_MASK		0xffffu
 #define TSQ_SOURCE_SHIFT		30		/* 0 CALL, 1 IRET, 2 JMP, 3 IDT task gate */
+
+/* Exit qualification of EPT violations (28.2.1, table 28-7). Bits 5:3 are the AND of the R,
+ * W and X bits of every EPT entry of the translation (0 when one was not present). */
+#define EPTQ_READ			(1u << 0)	/* the access was a data read */
+#define EPTQ_WRITE			(1u << 1)	/* a data write */
+#define EPTQ_FETCH			(1u << 2)	/* an instruction fetch */
+#define EPTQ_READABLE			(1u << 3)
+#define EPTQ_WRITABLE			(1u << 4)
+#define EPTQ_EXECUTABLE			(1u << 5)
+#define EPTQ_LINEAR_VALID		(1u << 7)	/* the guest-linear address is valid */
+#define EPTQ_FINAL			(1u << 8)	/* with bit 7: the access to the translated
+							 * address, not to a guest paging entry */
+#define EPTQ_NMI_UNBLOCKING		(1u << 12)	/* IRET unblocked NMIs (virtual NMIs only) */
 
 /* Exit qualification of control-register accesses (table 28-3). */
 #define CRQ_CR_MASK			0xf

@@ -4,6 +4,7 @@
  */
 #include "vmx/vmx.h"
 #include "vmx/vmx_caps.h"
+#include "vmx/vmx_ept.h"
 #include "vmx/vmx_exit.h"
 #include "vmx/vmx_ops.h"
 #include "arch/debugreg.h"
@@ -56,6 +57,20 @@
 #define CR4_GUEST_BITS	(CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_MCE | CR4_PCE | CR4_OSFXSR | \
 			 CR4_OSXMMEXCPT | CR4_UMIP | CR4_FSGSBASE | CR4_OSXSAVE)
 #define CR4_PAGING_BITS	(CR4_SMEP | CR4_SMAP)
+/* TDP: the exits that only shadow paging needs. The guest owns its CR3 and its TLB (SDM Vol. 3C
+ * 25.6.2: CR3-load/store and INVLPG exiting), where the capability MSR lets them be 0. */
+#define PROC_SHADOW_ONLY	(PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING | \
+				 PROC_INVLPG_EXITING)
+/* TDP: EPT and, so that a guest with paging or protection off runs as it is, unrestricted
+ * guest (25.6.2, table 25-7; 26.3.1.1 exempts CR0.PE/PG from FIXED0 with it). */
+#define PROC2_TDP		(PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST)
+/* TDP: CR0/CR4 bits the guest writes without an exit (25.6.6: a bit clear in the guest/host
+ * mask belongs to the guest). They change neither the paging mode nor anything Umbra checks;
+ * every other bit stays Umbra's, so its write exits and is checked as before. CR4.PGE is here
+ * because kernels toggle it to flush global pages. */
+#define CR0_TDP_GUEST_OWNED	(CR0_MP | CR0_EM | CR0_TS | CR0_WP | CR0_AM)
+#define CR4_TDP_GUEST_OWNED	(CR4_TSD | CR4_DE | CR4_PSE | CR4_MCE | CR4_PGE | CR4_PCE | \
+				 CR4_OSFXSR | CR4_OSXMMEXCPT)
 
 /* What VMXON found out about this CPU; one per CPU (Umbra runs on one). */
 static struct vmx_host {
@@ -64,6 +79,9 @@ static struct vmx_host {
 	bool ins_outs_info;
 	uint32_t pin, proc, proc2, exit, entry;
 	uint64_t entry_cap;		/* to check IA-32e mode guest is allowed */
+	uint64_t proc_cap;		/* the (TRUE_) processor-based capability MSR */
+	uint64_t proc2_cap;		/* IA32_VMX_PROCBASED_CTLS2, 0 without secondary controls */
+	struct vmx_ept ept;		/* valid after a successful vmx_tdp_probe() */
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	bool vpid;
 	unsigned invvpid_type;
@@ -79,6 +97,10 @@ struct vmx_vcpu {
 	uint64_t msr_bitmap;
 	bool launched;
 	uint32_t entry_controls;
+	uint32_t proc, proc2;		/* this vCPU's processor-based controls */
+	bool tdp;			/* EPT runs the guest's paging */
+	uint64_t eptp;
+	uint64_t cr0_mask, cr4_mask;	/* the bits Umbra owns (25.6.6) */
 };
 
 extern int vmx_enter(uint64_t *gpr, int launched);
@@ -109,16 +131,18 @@ static bool vmx_compute_controls(struct vmx_host *h, uint64_t basic)
 			  t, PIN_REQUIRED, PIN_OPTIONAL, &h->pin, NULL) ||
 	    !vmx_controls("processor-based", MSR_IA32_VMX_PROCBASED_CTLS,
 			  MSR_IA32_VMX_TRUE_PROCBASED_CTLS, t, PROC_REQUIRED | PROC_REQUIRED_TOO,
-			  PROC_OPTIONAL, &h->proc, NULL) ||
+			  PROC_OPTIONAL, &h->proc, &h->proc_cap) ||
 	    !vmx_controls("VM-exit", MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS, t,
 			  EXIT_REQUIRED, 0, &h->exit, NULL) ||
 	    !vmx_controls("VM-entry", MSR_IA32_VMX_ENTRY_CTLS, MSR_IA32_VMX_TRUE_ENTRY_CTLS, t,
 			  ENTRY_REQUIRED, 0, &h->entry, &h->entry_cap))
 		return false;
 	h->proc2 = 0;
-	if (h->proc & PROC_SECONDARY_CONTROLS)
-		vmx_control_value(rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2), 0, PROC2_OPTIONAL, &h->proc2,
-				  &missing);
+	h->proc2_cap = 0;
+	if (h->proc & PROC_SECONDARY_CONTROLS) {
+		h->proc2_cap = rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2);
+		vmx_control_value(h->proc2_cap, 0, PROC2_OPTIONAL, &h->proc2, &missing);
+	}
 	/* SDM Vol. 3C A.10: IA32_VMX_EPT_VPID_CAP exists only if EPT or VPID can be enabled. */
 	if (h->proc2 & PROC2_ENABLE_VPID) {
 		uint64_t cap = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
@@ -253,29 +277,57 @@ static void vmx_write_host_state(void)
 	vmcs_writenat(VMCS_HOST_RIP, (uint64_t)vmx_exit_entry);
 }
 
+/*
+ * The processor-based controls of x: Umbra's, and with TDP, EPT and unrestricted guest on and
+ * the shadow-only exits off where the capability MSR allows 0 (its low half says which bits
+ * must stay 1, A.3.2). Secondary controls are on with TDP: vmx_tdp_probe() saw them allowed.
+ */
+static void vmx_pick_controls(struct vmx_vcpu *x)
+{
+	const struct vmx_host *h = &vmx_host;
+
+	x->proc = h->proc;
+	x->proc2 = h->proc2;
+	x->cr0_mask = ~0ULL;
+	x->cr4_mask = ~0ULL;
+	if (!x->tdp)
+		return;
+	x->proc = (h->proc & ~PROC_SHADOW_ONLY) | ((uint32_t)h->proc_cap & PROC_SHADOW_ONLY) |
+		  PROC_SECONDARY_CONTROLS;
+	x->proc2 = h->proc2 | PROC2_TDP;
+	x->cr0_mask = ~(uint64_t)CR0_TDP_GUEST_OWNED;
+	x->cr4_mask = ~(uint64_t)CR4_TDP_GUEST_OWNED;
+}
+
 static void vmx_write_controls(struct vmx_vcpu *x)
 {
 	const struct vmx_host *h = &vmx_host;
 
+	vmx_pick_controls(x);
 	vmcs_write32(VMCS_PIN_CONTROLS, h->pin);
-	vmcs_write32(VMCS_PROC_CONTROLS, h->proc);
-	if (h->proc & PROC_SECONDARY_CONTROLS)
-		vmcs_write32(VMCS_PROC_CONTROLS2, h->proc2);
+	vmcs_write32(VMCS_PROC_CONTROLS, x->proc);
+	if (x->proc & PROC_SECONDARY_CONTROLS)
+		vmcs_write32(VMCS_PROC_CONTROLS2, x->proc2);
+	if (x->tdp)
+		vmcs_write64(VMCS_EPT_POINTER, x->eptp);
 	vmcs_write32(VMCS_EXIT_CONTROLS, h->exit);
 	x->entry_controls = h->entry;
 	vmcs_write32(VMCS_ENTRY_CONTROLS, x->entry_controls);
 	if (h->vpid)
 		vmcs_write16(VMCS_VPID, GUEST_VPID);
-	/* Shadow paging sees every #PF (mask and match 0: all error codes, SDM 25.2). #DB and #AC
-	 * exit only to be given back: an exception whose delivery raises it again would otherwise
-	 * keep the processor inside the guest for good (see guest/exits/exception.c). */
-	vmcs_write32(VMCS_EXCEPTION_BITMAP, (1u << EXC_PF) | (1u << EXC_DB) | (1u << EXC_AC));
+	/* Shadow paging sees every #PF (mask and match 0: all error codes, SDM 25.2); with EPT the
+	 * guest's #PF are its own. #DB and #AC exit only to be given back: an exception whose
+	 * delivery raises it again would otherwise keep the processor inside the guest for good
+	 * (see guest/exits/exception.c). */
+	vmcs_write32(VMCS_EXCEPTION_BITMAP, (x->tdp ? 0 : (1u << EXC_PF)) | (1u << EXC_DB) |
+		     (1u << EXC_AC));
 	vmcs_write32(VMCS_PF_ERROR_MASK, 0);
 	vmcs_write32(VMCS_PF_ERROR_MATCH, 0);
 	vmcs_write32(VMCS_CR3_TARGET_COUNT, 0);
-	/* Umbra owns every CR0/CR4 bit: writes exit, reads see the read shadows (SDM 25.6.6). */
-	vmcs_writenat(VMCS_CR0_MASK, ~0ULL);
-	vmcs_writenat(VMCS_CR4_MASK, ~0ULL);
+	/* Shadow paging: Umbra owns every CR0/CR4 bit: writes exit, reads see the read shadows
+	 * (SDM 25.6.6). TDP: all but the guest-owned bits above. */
+	vmcs_writenat(VMCS_CR0_MASK, x->cr0_mask);
+	vmcs_writenat(VMCS_CR4_MASK, x->cr4_mask);
 	vmcs_write64(VMCS_MSR_BITMAP, x->msr_bitmap);
 	vmcs_write32(VMCS_EXIT_MSR_STORE_COUNT, 0);
 	vmcs_write32(VMCS_EXIT_MSR_LOAD_COUNT, 0);
@@ -291,6 +343,9 @@ static bool vmx_vcpu_create(struct vcpu *v, struct pmm *pmm)
 	uint64_t limit = vmx_host.below_4g ? FOUR_GIB : UINT64_MAX;
 
 	memset(x, 0, sizeof(*x));
+	x->tdp = v->tdp_root != 0;
+	if (x->tdp)
+		x->eptp = vmx_eptp(&vmx_host.ept, v->tdp_root);
 	x->vmcs = hostmap_alloc_zeroed_page(pmm, limit);
 	x->msr_bitmap = hostmap_alloc_zeroed_page(pmm, limit);
 	if (!x->vmcs || !x->msr_bitmap)
@@ -353,6 +408,51 @@ static void vmx_load_state(struct vcpu *v)
 	x->launched = false;
 }
 
+/*
+ * TDP: the real control registers are the guest's own, adjusted only where VMX or Umbra must:
+ * the FIXED MSRs, except PE and PG under unrestricted guest (SDM Vol. 3C 26.3.1.1, A.7); CD
+ * and NW stay clear, so the guest's memory stays cached as under shadow paging; VMXE stays
+ * set (A.8; the read shadow shows the guest its own value). PAE paging loads the PDPTEs from
+ * the VMCS at entry (26.3.2.4): they are the values Umbra loaded at the guest's MOV to CR0/CR4,
+ * or the processor itself at a MOV to CR3 (saved at each exit, 28.3.4).
+ */
+static void vmx_update_paging_tdp(struct vcpu *v)
+{
+	const struct vmx_host *h = &vmx_host;
+	struct vmx_vcpu *x = v->arch;
+	bool lma = v->efer & EFER_LMA;
+	uint64_t fixed0 = h->cr0_fixed0 & ~(uint64_t)(CR0_PE | CR0_PG);
+	uint64_t cr0 = v->cr0 & ~(uint64_t)(CR0_CD | CR0_NW);
+	uint64_t efer = v->efer & (EFER_SCE | EFER_NXE | EFER_LME | EFER_LMA);
+
+	vmcs_writenat(VMCS_GUEST_CR0, vmx_cr_fixed(cr0, fixed0, h->cr0_fixed1));
+	vmcs_writenat(VMCS_CR0_READ_SHADOW, v->cr0);
+	vmcs_writenat(VMCS_GUEST_CR4,
+		      vmx_cr_fixed(v->cr4 | CR4_VMXE, h->cr4_fixed0, h->cr4_fixed1));
+	vmcs_writenat(VMCS_CR4_READ_SHADOW, v->cr4);
+	vmcs_writenat(VMCS_GUEST_CR3, v->cr3);
+	vmcs_write64(VMCS_GUEST_IA32_EFER, efer);
+	if ((v->cr0 & CR0_PG) && (v->cr4 & CR4_PAE) && !lma)
+		for (int i = 0; i < 4; i++)
+			vmx_write_raw(VMCS_GUEST_PDPTE(i), v->pdptes[i]);
+	x->entry_controls = lma ? (h->entry | ENTRY_IA32E_MODE_GUEST) : h->entry;
+	vmcs_write32(VMCS_ENTRY_CONTROLS, x->entry_controls);
+}
+
+/* TDP: what the guest changed without an exit: its CR3, its own CR0/CR4 bits, and the PDPTEs
+ * the processor loaded in PAE mode (saved at the exit with EPT, SDM Vol. 3C 28.3.4). */
+static void vmx_read_back_paging_tdp(struct vcpu *v)
+{
+	const struct vmx_vcpu *x = v->arch;
+
+	v->cr3 = vmcs_readnat(VMCS_GUEST_CR3);
+	v->cr0 = (v->cr0 & x->cr0_mask) | (vmcs_readnat(VMCS_GUEST_CR0) & ~x->cr0_mask);
+	v->cr4 = (v->cr4 & x->cr4_mask) | (vmcs_readnat(VMCS_GUEST_CR4) & ~x->cr4_mask);
+	if ((v->cr0 & CR0_PG) && (v->cr4 & CR4_PAE) && !(v->efer & EFER_LMA))
+		for (int i = 0; i < 4; i++)
+			v->pdptes[i] = vmx_read_raw(VMCS_GUEST_PDPTE(i));
+}
+
 static void vmx_update_paging(struct vcpu *v, uint64_t shadow_root)
 {
 	const struct vmx_host *h = &vmx_host;
@@ -360,6 +460,10 @@ static void vmx_update_paging(struct vcpu *v, uint64_t shadow_root)
 	bool lma = v->efer & EFER_LMA;
 	uint64_t cr0, cr4, efer;
 
+	if (x->tdp) {
+		vmx_update_paging_tdp(v);
+		return;
+	}
 	/* The processor always pages through Umbra's shadow tables; WP stays on so that read-only
 	 * shadow entries hold for supervisor code too. */
 	cr0 = (v->cr0 & CR0_GUEST_BITS) | CR0_PE | CR0_PG | CR0_WP | CR0_NE;
@@ -386,10 +490,35 @@ static void vmx_update_paging(struct vcpu *v, uint64_t shadow_root)
 
 static void vmx_set_interrupt_window(struct vcpu *v, bool on)
 {
-	uint32_t proc = vmx_host.proc | (on ? PROC_INTR_WINDOW_EXITING : 0);
+	const struct vmx_vcpu *x = v->arch;
 
-	(void)v;
-	vmcs_write32(VMCS_PROC_CONTROLS, proc);
+	vmcs_write32(VMCS_PROC_CONTROLS, x->proc | (on ? PROC_INTR_WINDOW_EXITING : 0));
+}
+
+/* EPT: Umbra's TDP tables dropped entries; flush the guest-physical and combined mappings of
+ * the guest's EPTP (SDM Vol. 3C 29.4.3.4, 31.3 "INVEPT"), with the type the CPU supports. */
+static void vmx_tdp_flush(struct vcpu *v)
+{
+	const struct vmx_vcpu *x = v->arch;
+
+	if (x->tdp && !vmx_invept(vmx_host.ept.invept_type, x->eptp))
+		panic("vmx: INVEPT type %u failed", vmx_host.ept.invept_type);
+}
+
+/* mmu=tdp: whether this CPU's VMX has the EPT Umbra needs (vmx/vmx_ept.c). IA32_VMX_EPT_VPID_CAP
+ * may only be read when the secondary controls allow EPT or VPID (SDM Vol. 3C A.10). */
+static bool vmx_tdp_probe(struct tdp_caps *caps, char *why, unsigned whylen)
+{
+	struct vmx_host *h = &vmx_host;
+	uint64_t ept_cap = 0;
+
+	/* proc2_cap is 0 when the secondary controls cannot be enabled (vmx_compute_controls). */
+	if ((h->proc2_cap >> 32) & (PROC2_ENABLE_EPT | PROC2_ENABLE_VPID))
+		ept_cap = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
+	if (!vmx_ept_check(h->proc2_cap, ept_cap, &h->ept, why, whylen))
+		return false;
+	*caps = h->ept.caps;
+	return true;
 }
 
 static void vmx_flush_tlb(struct vcpu *v)
@@ -476,6 +605,8 @@ static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 	write_cr2(v->cr2);
 	failed = vmx_enter(v->gpr, x->launched);
 	v->cr2 = read_cr2();
+	if (x->tdp)
+		vmx_read_back_paging_tdp(v);
 	if (failed) {
 		memset(exit, 0, sizeof(*exit));
 		exit->kind = EXIT_ENTRY_FAILED;
@@ -552,6 +683,11 @@ static void vmx_dump(struct vcpu *v)
 		(uint32_t)vmx_read_raw(VMCS_GUEST_ES_LIMIT + 2 * SEG_TR),
 		(uint32_t)vmx_read_raw(VMCS_GUEST_ES_AR + 2 * SEG_LDTR),
 		vmcs_read32(VMCS_GUEST_ACTIVITY_STATE), vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY));
+	if (x->tdp)
+		pr_info("  vmx: eptp %llx, proc %x proc2 %x, guest-physical %llx linear %llx\n",
+			(unsigned long long)x->eptp, x->proc, x->proc2,
+			(unsigned long long)vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS),
+			(unsigned long long)vmcs_readnat(VMCS_GUEST_LINEAR_ADDRESS));
 }
 
 const struct vcpu_ops vmx_ops = {
@@ -562,6 +698,8 @@ const struct vcpu_ops vmx_ops = {
 	.run = vmx_run,
 	.update_paging = vmx_update_paging,
 	.flush_tlb = vmx_flush_tlb,
+	.tdp_probe = vmx_tdp_probe,
+	.tdp_flush = vmx_tdp_flush,
 	.get_segment = vmx_get_segment,
 	.get_desc_tables = vmx_get_desc_tables,
 	.interrupt_shadow = vmx_interrupt_shadow,

@@ -1,5 +1,6 @@
 /* VMX exit decoding: basic exit reason and qualification into struct vm_exit (SDM Vol. 3C 28.2). */
 #include "vmx/vmx_exit.h"
+#include "vmx/vmx_ept.h"
 #include "vmx/vmx_ops.h"
 #include "arch/debugreg.h"
 #include "arch/cpu.h"
@@ -206,6 +207,20 @@ void vmx_decode_exit(struct vcpu *v, struct vm_exit *exit, bool ins_outs_info)
 		exit->kind = EXIT_INVLPG;
 		exit->invlpg.linear = exit->raw_info1;
 		exit->invlpg.known = true;
+		return;
+	case VMX_EXIT_EPT_VIOLATION:
+		/* SDM 28.2.1 table 28-7; the guest-physical address field (28.2.4) and, when
+		 * qualification bit 7 says so, the guest-linear address. */
+		exit->raw_info2 = vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS);
+		vmx_decode_ept_violation(exit->raw_info1, exit->raw_info2,
+					 vmcs_readnat(VMCS_GUEST_LINEAR_ADDRESS), exit);
+		return;
+	case VMX_EXIT_EPT_MISCONFIG:
+		/* An EPT entry Umbra wrote is malformed (29.3.3.1); the qualification is undefined,
+		 * the guest-physical address field holds the address. */
+		exit->kind = EXIT_TDP_MISCONFIG;
+		exit->raw_info2 = vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS);
+		exit->tdp.gpa = exit->raw_info2;
 		return;
 	}
 	if (basic < sizeof(simple_kinds) && simple_kinds[basic])

@@ -62,6 +62,22 @@ static inline bool vmx_write_raw(uint64_t field, uint64_t value)
 #define vmcs_write64(f, v)  ({ VMCS_CHECK_WIDTH(f, VMCS_WIDTH_64); vmx_write_raw(f, (uint64_t)(v)); })
 #define vmcs_writenat(f, v) ({ VMCS_CHECK_WIDTH(f, VMCS_WIDTH_NATURAL); vmx_write_raw(f, (uint64_t)(v)); })
 
+/* INVEPT types (SDM Vol. 3C 31.3 "INVEPT"). */
+#define INVEPT_SINGLE_CONTEXT	1	/* the mappings of one EPTP */
+#define INVEPT_ALL_CONTEXTS	2
+
+static inline bool vmx_invept(unsigned type, uint64_t eptp)
+{
+	struct {
+		uint64_t eptp, reserved;
+	} desc = { eptp, 0 };
+	bool fail;
+
+	__asm__ volatile("invept %1, %2; setna %0" : "=qm"(fail) : "m"(desc), "r"((uint64_t)type)
+			 : "cc", "memory");
+	return !fail;
+}
+
 /* INVVPID types (SDM Vol. 3C 31.3 "INVVPID"). */
 #define INVVPID_SINGLE_CONTEXT	1
 #define INVVPID_ALL_CONTEXTS	2

@@ -24,6 +24,30 @@ static int cmd_info_exits(void *ctx, struct monitor_out *out)
 	return 0;
 }
 
+/* TDP mode: the guest's paging mode and CR3, the TDP root and counters, the PDPTEs. */
+static int info_mmu_tdp(struct guest *g, struct monitor_out *out)
+{
+	struct paging_state ps = guest_paging_state(g);
+	const struct tdp_stats *t = &g->tdp.stats;
+
+	monitor_printf(out, "mmu: tdp (%s)\n",
+		       g->tdp.caps.format == TDP_FORMAT_EPT ? "ept" : "npt");
+	monitor_printf(out, "paging %s, cr3 %llx, tdp root %llx\n",
+		       paging_mode_name(paging_mode_of(&ps)), (unsigned long long)ps.cr3,
+		       (unsigned long long)g->tdp.root);
+	monitor_printf(out, "tdp: %llu table pages, %llu faults, %llu 4K maps, %llu 2M maps, "
+		       "%llu non-RAM reads, %llu MMIO, %llu spurious\n",
+		       (unsigned long long)t->table_pages, (unsigned long long)t->faults,
+		       (unsigned long long)t->maps_4k, (unsigned long long)t->maps_2m,
+		       (unsigned long long)t->not_ram_reads, (unsigned long long)t->mmio,
+		       (unsigned long long)t->spurious);
+	if (paging_mode_of(&ps) == PAGING_PAE)
+		monitor_printf(out, "PDPTEs: %llx %llx %llx %llx\n",
+			       (unsigned long long)ps.pdptes[0], (unsigned long long)ps.pdptes[1],
+			       (unsigned long long)ps.pdptes[2], (unsigned long long)ps.pdptes[3]);
+	return 0;
+}
+
 /* Paging mode, roots, shadow pages by level and quadrant, cached PDPTEs. */
 static int cmd_info_mmu(void *ctx, struct monitor_out *out)
 {
@@ -32,6 +56,9 @@ static int cmd_info_mmu(void *ctx, struct monitor_out *out)
 	unsigned by_level[5][4] = { { 0 } }, direct = 0;
 	const struct sp_cache *c = &g->mmu.cache;
 
+	if (guest_tdp(g))
+		return info_mmu_tdp(g, out);
+	monitor_printf(out, "mmu: shadow\n");
 	monitor_printf(out, "paging %s, cr3 %llx, shadow root %llx (%s)\n",
 		       paging_mode_name(paging_mode_of(&ps)), (unsigned long long)ps.cr3,
 		       (unsigned long long)g->mmu.root, g->mmu.root_valid ? "valid" : "to rebuild");
@@ -139,7 +166,17 @@ static int cmd_walk(void *ctx, uint64_t gva, struct monitor_out *out)
 			       w.leaf_level == 2 ? "large page" : "4 KiB page",
 			       (w.access & ACC_USER) ? 'u' : '-', (w.access & ACC_WRITE) ? 'w' : '-',
 			       (w.access & ACC_EXEC) ? 'x' : '-');
-	if (shadow_leaf(g, gva, &leaf, &why))
+	if (guest_tdp(g)) {
+		uint64_t entries[TDP_LEVELS];
+		unsigned n;
+
+		if (w.fault || w.not_ram)
+			return 0;
+		n = tdp_lookup(&g->tdp, w.gpa, entries);
+		for (unsigned i = 0; i < n; i++)
+			monitor_printf(out, "tdp level %u: entry %llx\n", TDP_LEVELS - i,
+				       (unsigned long long)entries[i]);
+	} else if (shadow_leaf(g, gva, &leaf, &why))
 		monitor_printf(out, "shadow: entry %llx\n", (unsigned long long)leaf);
 	else
 		monitor_printf(out, "shadow: %s\n", why);

@@ -24,8 +24,13 @@ uint64_t counters_read(const struct guest *g, uint32_t index)
 	case UMBRA_CTR_SP_ZAPPED: return m->shadow_pages_zapped;
 	case UMBRA_CTR_ROOTS_BUILT: return m->roots_built;
 	case UMBRA_CTR_ROOTS_REUSED: return m->roots_reused;
-	case UMBRA_CTR_NOT_RAM_READS: return m->not_ram_reads;
+	case UMBRA_CTR_NOT_RAM_READS: return m->not_ram_reads + g->tdp.stats.not_ram_reads;
 	case UMBRA_CTR_DELIVERY_UNSHADOWED: return m->delivery_unshadowed;
+	case UMBRA_CTR_MMU_MODE: return guest_tdp(g);
+	case UMBRA_CTR_TDP_FAULTS: return g->tdp.stats.faults;
+	case UMBRA_CTR_TDP_MAPS_4K: return g->tdp.stats.maps_4k;
+	case UMBRA_CTR_TDP_MAPS_2M: return g->tdp.stats.maps_2m;
+	case UMBRA_CTR_TDP_TABLE_PAGES: return g->tdp.stats.table_pages;
 	}
 	return ~0ULL;
 }

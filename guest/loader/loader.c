@@ -328,6 +328,13 @@ int guest_load(struct guest *g, const struct guest_load_params *lp, char *err, s
 		snprintk(err, errlen, "out of memory for the shadow MMU");
 		return -1;
 	}
+	if (lp->tdp) {
+		if (!tdp_init(&g->tdp, &g->mem, lp->pmm, lp->tdp)) {
+			snprintk(err, errlen, "out of memory for the TDP tables");
+			return -1;
+		}
+		g->vcpu.tdp_root = g->tdp.root;
+	}
 	g->vcpu.ops = lp->ops;
 	g->vcpu.guest = g;
 	if (!lp->ops->vcpu_create(&g->vcpu, lp->pmm)) {
@@ -351,16 +358,26 @@ int guest_restart(struct guest *g, const struct guest_load_params *lp, char *err
 	const struct vcpu_ops *ops = g->vcpu.ops;
 	void *arch = g->vcpu.arch;
 	uint16_t tag = g->vcpu.tag;
+	uint64_t tdp_root = g->vcpu.tdp_root;
 	bool own_timer = g->vcpu.own_timer, rdtscp_faults = g->vcpu.rdtscp_faults;
 	struct guest_kernel k;
 
 	/* What the first load allocated stays: RAM, the MMU's pools, the backend's vCPU. The rest
 	 * of struct guest, from bus on, is per-run state (guest/guest.h). */
 	g->vcpu = (struct vcpu){ .ops = ops, .arch = arch, .guest = g, .tag = tag,
-				 .own_timer = own_timer, .rdtscp_faults = rdtscp_faults };
+				 .own_timer = own_timer, .rdtscp_faults = rdtscp_faults,
+				 .tdp_root = tdp_root };
 	memset((char *)g + offsetof(struct guest, bus), 0, sizeof(*g) - offsetof(struct guest, bus));
 	mmu_reset(&g->mmu);
 	memset(&g->mmu.stats, 0, sizeof(g->mmu.stats));
+	if (tdp_root) {
+		uint64_t pages;
+
+		tdp_reset(&g->tdp);	/* the next entry flushes (tdp.need_flush) */
+		pages = g->tdp.stats.table_pages;
+		memset(&g->tdp.stats, 0, sizeof(g->tdp.stats));
+		g->tdp.stats.table_pages = pages;
+	}
 	ops->set_interrupt_window(&g->vcpu, false);
 	if (!guest_power_on(g, lp)) {
 		snprintk(err, errlen, "the virtual devices do not fit the device bus");

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mm/tdp.h"
+
 struct cpu_info;
 struct guest;
 struct pmm;
@@ -24,6 +26,7 @@ struct guest_load_params {
 	const struct cpu_info *cpu;
 	const struct vcpu_ops *ops;
 	uint64_t ram_size;
+	const struct tdp_caps *tdp;	/* mmu=tdp: what ops->tdp_probe() found; NULL: shadow */
 };
 
 /* Returns the index of the first module whose string's first word is "guest", or -1. */

@@ -22,6 +22,8 @@ CONFIGS = {
     # XSAVE without XSAVEOPT: QEMU TCG hangs on MOV to CR4.OSXSAVE (arch/cpu_info.c).
     "qemu-svm-xsave-bios": ("qemu", "qemu64,+svm,+xsave", "bios", "svm"),
     "qemu-opteron-g5-bios": ("qemu", "Opteron_G5,+svm", "bios", "svm"),
+    # Nested paging for mmu=tdp: QEMU's qemu64 model has SVM without NPT unless asked.
+    "qemu-npt-bios": ("qemu", "qemu64,+svm,+npt", "bios", "svm"),
     "bochs-vmx-bios": ("bochs", "corei7_skylake_x", "bios", "vmx"),
     "bochs-svm-bios": ("bochs", "ryzen", "bios", "svm"),
 }

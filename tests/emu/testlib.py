@@ -26,7 +26,7 @@ class Test:
 
     def __init__(self, name, configs=None, args="debug_exit=on", modules=None, expect=(),
                  forbid=(r"HOST EXCEPTION", r"PANIC"), status=0x10, timeout=120, mem_mb=512,
-                 qemu_extra=(), audit=True, script=None, bochs_ips=None):
+                 qemu_extra=(), audit=True, script=None, bochs_ips=None, long=False):
         self.name = name
         self.configs = list(configs or ALL_CONFIGS)
         self.args = args
@@ -40,6 +40,7 @@ class Test:
         self.audit = audit          # a guest run ends with Umbra's shadow-MMU audit, checked
         self.script = script        # console dialogue: [("expect", regex) | ("send", text)]
         self.bochs_ips = bochs_ips or emulators.BOCHS_IPS   # Bochs: instructions per second
+        self.long = long            # a long variant: run by `make test-long` (--long), not `make test`
 
     def module_files(self, ctx):
         return self.modules(ctx) if self.modules else []

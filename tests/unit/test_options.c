@@ -67,6 +67,14 @@ static void test_every_option(void **state)
 	assert_int_equal(parse("audit=sometimes", &o, errs), 1);
 	assert_false(o.audit_at_exit);
 
+	assert_int_equal(o.mmu, MMU_MODE_SHADOW);
+	assert_int_equal(parse("mmu=tdp", &o, errs), 0);
+	assert_int_equal(o.mmu, MMU_MODE_TDP);
+	assert_int_equal(parse("mmu=ept", &o, errs), 1);
+	assert_int_equal(o.mmu, MMU_MODE_SHADOW);
+	assert_int_equal(parse("mmu=shadow", &o, errs), 0);
+	assert_int_equal(o.mmu, MMU_MODE_SHADOW);
+
 	assert_int_equal(parse("serial=none crash=ud", &o, errs), 0);
 	assert_int_equal(o.serial_base, 0);
 	assert_int_equal(o.crash, CRASH_UD);
@@ -150,7 +158,7 @@ static void test_help_lines(void **state)
 	(void)state;
 	while (options_help(n))
 		assert_non_null(strchr(options_help(n++), '='));
-	assert_int_equal(n, 8);
+	assert_int_equal(n, 9);
 }
 
 int main(void)
