@@ -1,2 +1,2 @@
 UNIT_TESTS += msr_policy
-UNIT_SRCS_msr_policy := guest/exits/msr_policy.c guest/devices/lapic.c
+UNIT_SRCS_msr_policy := guest/exits/msr_policy.c guest/devices/lapic.c guest/devices/lapic_regs.c
