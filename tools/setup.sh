@@ -9,6 +9,7 @@ packages=(
 	qemu-system-x86 ovmf
 	bochs bochsbios vgabios
 	libcmocka-dev libzydis-dev
+	clang libclang-rt-dev
 )
 
 missing=()
