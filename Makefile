@@ -3,6 +3,8 @@
 #   make            build/umbra.elf
 #   make iso        build/umbra.iso (hybrid BIOS + UEFI GRUB image, dd-able to a USB stick)
 #   make run        boot the ISO under QEMU (AMD SVM); EMU=bochs for Bochs (Intel VMX); FW=uefi for OVMF
+#                   GUEST=linux boots Debian's Linux instead (KERNEL=, INITRD=, CMDLINE= override)
+#   make linux      fetch Debian's kernels and busybox, build the initramfs images (build/linux/)
 #   make test       host unit tests, layering check, then emulator tests
 #   make unit       host unit tests only
 #   make emu-test   emulator tests only (TESTS=pattern selects some)
@@ -44,7 +46,7 @@ KSRCS_C   := $(sort $(shell find $(KSRC_DIRS) -name '*.c'))
 KSRCS_S   := $(sort $(shell find $(KSRC_DIRS) -name '*.S'))
 KOBJS     := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS_S) $(KSRCS_C))
 
-.PHONY: all iso run test unit emu-test check-layering setup clean fuzz fuzz-smoke fuzz-build
+.PHONY: all iso run test unit emu-test check-layering setup clean linux fuzz fuzz-smoke fuzz-build
 
 all: $(BUILD)/umbra.elf
 
@@ -86,12 +88,34 @@ $(BUILD)/umbra.iso: $(BUILD)/umbra.elf $(BUILD)/guests/demo.elf tools/mkiso.sh
 	$(Q)tools/mkiso.sh $@ $(BUILD)/umbra.elf "$(ISO_ARGS)" $(BUILD)/guests/demo.elf "guest demo"
 
 # ---------------------------------------------------------------------------------------------
+# Linux guests: `make linux` fetches Debian's kernels and busybox (apt-get download, cached in
+# ~/.cache/umbra) and builds the initramfs images with tests/linux/init (tools/fetch-linux.sh).
+LINUX_DIR     := $(BUILD)/linux
+LINUX_CMDLINE := $(shell cat tests/linux/cmdline)
+# Umbra's own options for a Linux run: the cloud kernel needs 68 MiB before its initramfs.
+LINUX_ARGS    ?= guest_mem=256M
+KERNEL        ?= $(LINUX_DIR)/vmlinuz-cloud-amd64
+INITRD        ?= $(LINUX_DIR)/initramfs-$(if $(findstring 686,$(notdir $(KERNEL))),i386,amd64).cpio.gz
+CMDLINE       ?= $(LINUX_CMDLINE)
+
+linux:
+	$(Q)tools/fetch-linux.sh $(LINUX_DIR)
+
+# Rebuilt every time, so that KERNEL=, INITRD= and CMDLINE= always take effect; the files under
+# $(LINUX_DIR) are fetched first when the run uses them.
+$(BUILD)/umbra-linux.iso: $(BUILD)/umbra.elf tools/mkiso.sh $(if $(filter $(LINUX_DIR)/%,$(KERNEL) $(INITRD)),linux) FORCE
+	$(quiet) ISO $@
+	$(Q)tools/mkiso.sh $@ $(BUILD)/umbra.elf "$(LINUX_ARGS) $(ISO_ARGS)" $(KERNEL) "guest $(CMDLINE)" \
+		$(INITRD) initrd
+
+# ---------------------------------------------------------------------------------------------
 # Running
 setup:
 	@tools/setup.sh
 
-run: setup iso
-	tools/run.sh --emu $(EMU) --fw $(FW) --iso $(BUILD)/umbra.iso $(if $(CPU),--cpu $(CPU))
+RUN_ISO := $(if $(filter linux,$(GUEST)),$(BUILD)/umbra-linux.iso,$(BUILD)/umbra.iso)
+run: setup $(RUN_ISO)
+	tools/run.sh --emu $(EMU) --fw $(FW) --iso $(RUN_ISO) $(if $(CPU),--cpu $(CPU))
 
 # ---------------------------------------------------------------------------------------------
 # Host unit tests: pure code compiled with the host compiler and sanitizers, cmocka as framework.

@@ -1,5 +1,6 @@
 /* Stop reports and counters, in a stable format tests can match. */
 #include "guest/report.h"
+#include "guest/clock.h"
 #include "guest/guest.h"
 #include "guest/mode.h"
 #include "mm/mmu_audit.h"
@@ -42,7 +43,12 @@ void guest_report_counters(struct guest *g)
 {
 	const struct vcpu_stats *s = &g->vcpu.stats;
 	const struct mmu_stats *m = &g->mmu.stats;
+	uint64_t ms = guest_now_ns(g) / 1000000;
 
+	/* Guest time is virtual time (the guest's TSC since power-on): under an emulator it is
+	 * emulated time, so runs compare by it and by counts, not by the host's clock. */
+	pr_info("umbra: time: %llu.%03llu s of guest time\n", (unsigned long long)(ms / 1000),
+		(unsigned long long)(ms % 1000));
 	pr_info("umbra: exits: %llu total\n", (unsigned long long)s->exits);
 	for (unsigned k = 0; k < EXIT_KIND_COUNT; k++)
 		if (s->by_reason[k])

@@ -12,6 +12,15 @@ mkdir -p build
 : >"$log"
 
 status=0
+# Debian's kernels and busybox first: the bzImage unit test reads the real headers, and the
+# Linux emulator tests boot them. A fetch that fails is a failure, not a skip.
+if tools/fetch-linux.sh build/linux >>"$log" 2>&1; then
+	export UMBRA_LINUX_DIR=$PWD/build/linux
+else
+	echo "FAIL  tools/fetch-linux.sh build/linux (Debian's kernels and busybox)" | tee -a "$log"
+	tail -n 20 "$log"
+	status=1
+fi
 make -s -j"$jobs" unit 2>&1 | tee -a "$log" || status=1
 tools/check-layering.sh 2>&1 | tee -a "$log" || status=1
 tools/test-layering.sh 2>&1 | tee -a "$log" || status=1

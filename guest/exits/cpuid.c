@@ -4,6 +4,7 @@
 #include "guest/guest.h"
 #include "arch/cpu_info.h"
 #include "arch/cpuid.h"
+#include "arch/tsc.h"
 
 struct cpuid_regs guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t subleaf)
 {
@@ -11,6 +12,8 @@ struct cpuid_regs guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t subl
 		.cr4 = v->cr4, .rdtscp_faults = v->rdtscp_faults,
 		/* XSAVE only where Umbra enabled it for itself (boot/main.c cpu_init). */
 		.no_xsave = !cpu_has(v->guest->host_cpu->leaf1_ecx, CPUID_1_ECX_XSAVE),
+		.max_leaf = v->guest->host_cpu->max_leaf,
+		.tsc_hz = tsc_hz(),
 	};
 	struct cpuid_regs r = { 0, 0, 0, 0 };
 

@@ -244,6 +244,31 @@ static void policy_xsave(uint32_t subleaf, struct cpuid_regs *r)
 	}
 }
 
+/*
+ * Leaves 15H and 16H describe the TSC's rate (SDM Vol. 2A CPUID: TSC = ECX * EBX / EAX, the
+ * crystal's Hz times a ratio; 16H EAX/EBX the base and maximum frequency in MHz, which kernels
+ * take for the TSC's when 15H says nothing). The guest's TSC runs at the host's rate, which is
+ * not what the CPU model says under an emulator (Bochs's TSC counts instructions; its model
+ * claims 3.5 GHz), so both leaves report the rate Umbra measured: a kernel that trusts them
+ * keeps time with the virtual PIT and RTC. EAX = 1 and ECX * EBX = tsc_hz, to within EBX Hz
+ * when the rate does not fit ECX.
+ */
+static void policy_tsc_rate(uint32_t leaf, const struct cpuid_env *env, struct cpuid_regs *r)
+{
+	uint64_t ratio = env->tsc_hz / UINT32_MAX + 1;
+	uint32_t mhz = (uint32_t)((env->tsc_hz + 500000) / 1000000);
+
+	if (!env->tsc_hz || leaf > env->max_leaf)
+		return;		/* above the host's last leaf, the CPU's own answer stays */
+	if (leaf == CPUID_LEAF_TSC) {
+		r->eax = 1;
+		r->ebx = (uint32_t)ratio;
+		r->ecx = (uint32_t)(env->tsc_hz / ratio);
+	} else {
+		r->eax = r->ebx = mhz > 0xffff ? 0xffff : (mhz ? mhz : 1);
+	}
+}
+
 static void policy_hypervisor(uint32_t leaf, struct cpuid_regs *r)
 {
 	zero(r);
@@ -281,6 +306,10 @@ void cpuid_policy_apply(uint32_t leaf, uint32_t subleaf, const struct cpuid_env 
 			zero(r);
 		else
 			policy_xsave(subleaf, r);
+		break;
+	case CPUID_LEAF_TSC:
+	case CPUID_LEAF_FREQ:
+		policy_tsc_rate(leaf, env, r);
 		break;
 	case CPUID_LEAF_EXT_SIGNATURE:
 		r->ecx &= KEEP_EXT1_ECX;

@@ -19,6 +19,8 @@ struct cpuid_env {
 	uint64_t cr4;		/* the guest's CR4: CPUID.1:ECX.OSXSAVE mirrors its OSXSAVE */
 	bool rdtscp_faults;	/* RDTSCP and RDPID raise #UD in this guest (struct vcpu) */
 	bool no_xsave;		/* Umbra left CR4.OSXSAVE clear for itself: no XSAVE at all */
+	uint32_t max_leaf;	/* the host's highest basic leaf (leaf 0 EAX) */
+	uint64_t tsc_hz;	/* the guest's TSC rate: the host's, as Umbra measured it; 0 unknown */
 };
 
 /* Computes the guest's answer for (leaf, subleaf) from the host's answer in *r. */

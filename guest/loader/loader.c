@@ -1,12 +1,14 @@
 /*
- * Creating the guest: memory, the kernel image and its modules, the multiboot information block,
- * and the machine state Multiboot 0.6.96 section 3.2 defines.
+ * Creating the guest: memory, the kernel image and its modules, and the boot protocol's machine
+ * state: Multiboot 0.6.96 section 3.2 for a multiboot kernel, the Linux boot protocol (the
+ * kernel's Documentation/arch/x86/boot.rst) for a bzImage.
  */
 #include "guest/loader/loader.h"
 #include "guest/cpu_reset.h"
 #include "guest/guest.h"
 #include "guest/loader/guest_bootinfo.h"
 #include "guest/loader/guest_image.h"
+#include "guest/loader/linux.h"
 #include "guest/mode.h"
 #include "guest/platform.h"
 #include "arch/rflags.h"
@@ -96,21 +98,19 @@ static struct segment flat_segment(uint16_t selector, uint8_t type)
 	};
 }
 
-/* Multiboot 0.6.96 3.2: 32-bit protected mode, flat 4 GiB code and data segments, paging off,
- * interrupts off, EAX = magic, EBX = the information block. GDTR and IDTR are the guest's job. */
-static void guest_initial_state(struct vcpu *v, uint32_t entry, uint32_t mbi)
+/* 32-bit protected mode with flat 4 GiB segments (code selector cs, data selectors ds), paging
+ * and interrupts off, every general register 0: the state both boot protocols start from. */
+static void guest_flat_state(struct vcpu *v, uint32_t entry, uint16_t cs, uint16_t ds)
 {
 	memset(v->gpr, 0, sizeof(v->gpr));
-	v->gpr[GPR_RAX] = MULTIBOOT1_BOOTLOADER_MAGIC;
-	v->gpr[GPR_RBX] = mbi;
 	v->rip = entry;
 	v->rflags = RFLAGS_RESERVED1;
 	v->cr0 = CR0_PE | CR0_ET;
 	v->cr2 = v->cr3 = v->cr4 = v->efer = v->cr8 = 0;
 	v->xcr0 = 1;			/* x87 state only: the reset value (SDM Vol. 1 13.3) */
 	for (int s = SEG_ES; s <= SEG_GS; s++)
-		v->seg[s] = flat_segment(0x10, 0x3);	/* data, read/write, accessed */
-	v->seg[SEG_CS] = flat_segment(0x08, 0xb);	/* code, execute/read, accessed */
+		v->seg[s] = flat_segment(ds, 0x3);	/* data, read/write, accessed */
+	v->seg[SEG_CS] = flat_segment(cs, 0xb);		/* code, execute/read, accessed */
 	v->seg[SEG_LDTR] = (struct segment){ .unusable = true, .type = 0x2 };
 	/* A busy 32-bit TSS: VM entry demands a usable TR even if the guest never uses it. */
 	v->seg[SEG_TR] = (struct segment){ .limit = 0x67, .type = 0xb, .present = true };
@@ -119,10 +119,19 @@ static void guest_initial_state(struct vcpu *v, uint32_t entry, uint32_t mbi)
 	v->pending_event.pending = false;
 }
 
+/* Multiboot 0.6.96 3.2: the flat state, EAX = magic, EBX = the information block. GDTR and
+ * IDTR are the guest's job. */
+static void guest_initial_state(struct vcpu *v, uint32_t entry, uint32_t mbi)
+{
+	guest_flat_state(v, entry, 0x08, 0x10);
+	v->gpr[GPR_RAX] = MULTIBOOT1_BOOTLOADER_MAGIC;
+	v->gpr[GPR_RBX] = mbi;
+}
+
 /* Puts the image, its modules and the information block into (zeroed) guest RAM and the vCPU
  * in the multiboot entry state. */
-static int guest_boot_image(struct guest *g, const struct guest_load_params *lp,
-			    const struct guest_image *gi, char *err, size_t errlen)
+static int guest_boot_multiboot(struct guest *g, const struct guest_load_params *lp,
+				const struct guest_image *gi, char *err, size_t errlen)
 {
 	const struct guest_module *m = &lp->modules[lp->module_index];
 	struct guest_boot_module mods[GUEST_MAX_MODULES];
@@ -159,6 +168,94 @@ static int guest_boot_image(struct guest *g, const struct guest_load_params *lp,
 	return 0;
 }
 
+/* boot.rst "32-bit Boot Protocol": the flat state with CS = __BOOT_CS and the data segments
+ * = __BOOT_DS, described by a GDT in guest memory; ESI = boot_params; EBP, EDI, EBX = 0
+ * (guest_flat_state zeroes every register). */
+static void linux_initial_state(struct vcpu *v, uint32_t entry)
+{
+	guest_flat_state(v, entry, LINUX_BOOT_CS, LINUX_BOOT_DS);
+	v->gpr[GPR_RSI] = LINUX_ZERO_PAGE_GPA;
+	v->gdtr = (struct desc_table){ LINUX_GDT_GPA, LINUX_GDT_ENTRIES * 8 - 1 };
+}
+
+/* The module after the kernel is its initramfs; returns it, or NULL when there is none. */
+static const struct guest_module *linux_initrd_module(const struct guest_load_params *lp)
+{
+	unsigned i = lp->module_index + 1;
+
+	if (i >= lp->module_count)
+		return NULL;
+	if (i + 1 < lp->module_count)
+		pr_warn("umbra: guest: Linux takes one initramfs; the %u module%s after it %s "
+			"ignored\n", lp->module_count - i - 1, lp->module_count - i - 1 == 1 ? "" : "s",
+			lp->module_count - i - 1 == 1 ? "is" : "are");
+	return &lp->modules[i];
+}
+
+/* Builds boot_params in a scratch page and copies it, with the GDT and the command line, to
+ * their places below 640 KiB. */
+static bool linux_write_boot_data(struct guest *g, struct pmm *pmm, const uint8_t *image,
+				  const struct bzimage *bz, const struct linux_layout *l,
+				  const char *cmdline)
+{
+	uint64_t gdt[LINUX_GDT_ENTRIES];
+	uint64_t scratch = pmm_alloc(pmm, 1, PAGE_SIZE, UINT64_MAX);
+	bool ok;
+
+	if (!scratch)
+		return false;
+	linux_build_zero_page(phys_to_virt(scratch), image, bz, l, g->mem.ram_size);
+	linux_build_gdt(gdt);
+	ok = guest_mem_write(&g->mem, LINUX_ZERO_PAGE_GPA, phys_to_virt(scratch),
+			     LINUX_ZERO_PAGE_SIZE) &&
+	     guest_mem_write(&g->mem, LINUX_GDT_GPA, gdt, sizeof(gdt)) &&
+	     guest_mem_write(&g->mem, LINUX_CMDLINE_GPA, cmdline, l->cmdline_len + 1);
+	pmm_free(pmm, scratch, 1);
+	return ok;
+}
+
+/* Loads a bzImage as Linux: the protected-mode code, the initramfs (the next module), the
+ * command line (the module string after "guest"), boot_params and the GDT, then the vCPU at
+ * the 32-bit entry point (boot.rst, "Loading The Rest of The Kernel" and "32-bit Boot
+ * Protocol"). The real-mode setup code is not loaded: it is never run. */
+static int guest_boot_linux(struct guest *g, const struct guest_load_params *lp,
+			    const struct bzimage *bz, char *err, size_t errlen)
+{
+	const struct guest_module *m = &lp->modules[lp->module_index];
+	const struct guest_module *rd = linux_initrd_module(lp);
+	const uint8_t *image = phys_to_virt(m->start);
+	const char *cmdline = guest_cmdline_of(m->string);
+	uint64_t rd_size = rd ? rd->end - rd->start : 0;
+	struct linux_layout l;
+
+	if (!rd_size && linux_cmdline_needs_initrd(cmdline)) {
+		snprintk(err, errlen, "Linux: no initramfs module after the kernel, and the command "
+			 "line needs one (rdinit=, or no root=)");
+		return -1;
+	}
+	if (linux_plan(bz, lp->ram_size, cmdline, rd_size, &l, err, errlen))
+		return -1;
+	if (!guest_mem_write(&g->mem, l.kernel_gpa, image + bz->kernel_offset, bz->kernel_size) ||
+	    (rd_size && !guest_mem_write(&g->mem, l.initrd_gpa, phys_to_virt(rd->start), rd_size)) ||
+	    !linux_write_boot_data(g, lp->pmm, image, bz, &l, cmdline)) {
+		snprintk(err, errlen, "Linux: the kernel or its boot data could not be written to "
+			 "guest RAM");
+		return -1;
+	}
+	linux_initial_state(&g->vcpu, (uint32_t)l.kernel_gpa);
+	lp->ops->load_state(&g->vcpu);
+	guest_cpu_reset(g);
+	guest_paging_changed(g);
+	pr_info("umbra: guest: Linux bzImage, boot protocol %u.%02u, %s kernel (%s), at %llx-%llx, "
+		"initramfs %llu bytes at %llx, %llu MiB RAM in %u slots\n", bz->version >> 8,
+		bz->version & 0xff, bz->xloadflags & BZ_XLF_KERNEL_64 ? "64-bit" : "32-bit",
+		bzimage_compression_name(bz->compression), (unsigned long long)l.kernel_gpa,
+		(unsigned long long)l.kernel_end, (unsigned long long)l.initrd_size,
+		(unsigned long long)l.initrd_gpa, (unsigned long long)(lp->ram_size >> 20),
+		g->mem.count);
+	return 0;
+}
+
 /* The per-run state every start begins from: devices at power-on, nothing reported yet (the
  * MSRs get their power-on values in guest_cpu_reset()). */
 static bool guest_power_on(struct guest *g, const struct guest_load_params *lp)
@@ -167,32 +264,53 @@ static bool guest_power_on(struct guest *g, const struct guest_load_params *lp)
 	return guest_platform_init(g, lp->ram_size);
 }
 
-static int guest_parse(const struct guest_load_params *lp, struct guest_image *gi, char *err,
+/* The kernel module, parsed: a bzImage (Linux) or a multiboot image. */
+struct guest_kernel {
+	bool is_linux;
+	struct guest_image mb;
+	struct bzimage bz;
+};
+
+/* A module with the bzImage signature is Linux (and must parse as such); anything else must
+ * be a multiboot kernel. */
+static int guest_parse(const struct guest_load_params *lp, struct guest_kernel *k, char *err,
 		       size_t errlen)
 {
 	const struct guest_module *m = &lp->modules[lp->module_index];
+	const void *image = phys_to_virt(m->start);
+	size_t size = m->end - m->start;
 
-	return guest_image_parse(phys_to_virt(m->start), m->end - m->start, lp->ram_size, gi, err,
-				 errlen);
+	k->is_linux = bzimage_detect(image, size);
+	if (k->is_linux)
+		return bzimage_parse(image, size, &k->bz, err, errlen);
+	return guest_image_parse(image, size, lp->ram_size, &k->mb, err, errlen);
+}
+
+static int guest_boot_image(struct guest *g, const struct guest_load_params *lp,
+			    const struct guest_kernel *k, char *err, size_t errlen)
+{
+	if (k->is_linux)
+		return guest_boot_linux(g, lp, &k->bz, err, errlen);
+	return guest_boot_multiboot(g, lp, &k->mb, err, errlen);
 }
 
 int guest_load(struct guest *g, const struct guest_load_params *lp, char *err, size_t errlen)
 {
-	struct guest_image gi;
+	struct guest_kernel k;
 
 	memset(g, 0, sizeof(*g));
 	if (!guest_power_on(g, lp)) {
 		snprintk(err, errlen, "the virtual devices do not fit the device bus");
 		return -1;
 	}
-	if (guest_parse(lp, &gi, err, errlen))
+	if (guest_parse(lp, &k, err, errlen))
 		return -1;
 	if (!guest_mem_init(&g->mem, lp->pmm, lp->ram_size)) {
 		snprintk(err, errlen, "cannot allocate %llu MiB of guest RAM",
 			 (unsigned long long)(lp->ram_size >> 20));
 		return -1;
 	}
-	if (gi.wants_video_mode)
+	if (!k.is_linux && k.mb.wants_video_mode)
 		pr_warn("umbra: guest: the kernel asks for a video mode; it gets none (serial only)\n");
 	if (!mmu_init(&g->mmu, &g->mem, lp->pmm, &(struct mmu_cpu){
 			.maxphyaddr = lp->cpu->maxphyaddr,
@@ -208,7 +326,7 @@ int guest_load(struct guest *g, const struct guest_load_params *lp, char *err, s
 		snprintk(err, errlen, "the %s backend could not create the vCPU", lp->ops->name);
 		return -1;
 	}
-	return guest_boot_image(g, lp, &gi, err, errlen);
+	return guest_boot_image(g, lp, &k, err, errlen);
 }
 
 /* Zeroes every slot of guest RAM, as a power cycle would leave it for the image. */
@@ -226,7 +344,7 @@ int guest_restart(struct guest *g, const struct guest_load_params *lp, char *err
 	void *arch = g->vcpu.arch;
 	uint16_t tag = g->vcpu.tag;
 	bool own_timer = g->vcpu.own_timer, rdtscp_faults = g->vcpu.rdtscp_faults;
-	struct guest_image gi;
+	struct guest_kernel k;
 
 	/* What the first load allocated stays: RAM, the MMU's pools, the backend's vCPU. The rest
 	 * of struct guest, from bus on, is per-run state (guest/guest.h). */
@@ -240,13 +358,13 @@ int guest_restart(struct guest *g, const struct guest_load_params *lp, char *err
 		snprintk(err, errlen, "the virtual devices do not fit the device bus");
 		return -1;
 	}
-	if (guest_parse(lp, &gi, err, errlen))
+	if (guest_parse(lp, &k, err, errlen))
 		return -1;
 	if (!guest_mem_clear(&g->mem)) {
 		snprintk(err, errlen, "guest RAM could not be cleared");
 		return -1;
 	}
-	return guest_boot_image(g, lp, &gi, err, errlen);
+	return guest_boot_image(g, lp, &k, err, errlen);
 }
 
 int guest_find_module(const struct guest_module *modules, unsigned count)

@@ -47,14 +47,19 @@ def qemu_command(iso, serial_path, cpu, firmware, mem_mb, extra):
     return cmd + list(extra)
 
 
-def bochs_config(iso, serial_path, log_path, cpu, mem_mb):
-    # clock sync=none makes runs deterministic (emulated time follows instructions executed).
-    # ips is low because BIOS and GRUB wait in emulated time: fewer instructions per second of
-    # emulated time boots faster.
+# Instructions per emulated second. clock sync=none makes runs deterministic: emulated time
+# follows instructions executed, ips of them per second. The default is low because BIOS and GRUB
+# wait in emulated time: fewer instructions per second of emulated time boots faster. A guest
+# with a periodic timer needs more: at 10 million a second the CPU is a slow one, and Linux's
+# 250 Hz tick, taken through Umbra's exits, leaves the guest little else (tests_linux.py).
+BOCHS_IPS = 10000000
+
+
+def bochs_config(iso, serial_path, log_path, cpu, mem_mb, ips=BOCHS_IPS):
     return f"""config_interface: textconfig
 display_library: rfb, options="timeout=0"
 megs: {mem_mb}
-cpu: model={cpu}, count=1, ips=10000000, reset_on_triple_fault=0
+cpu: model={cpu}, count=1, ips={ips}, reset_on_triple_fault=0
 ata0-master: type=cdrom, path={iso}, status=inserted
 boot: cdrom
 clock: sync=none, time0=946681200
@@ -83,7 +88,7 @@ def run_process(cmd, timeout, cwd=None, stdin=subprocess.DEVNULL):
         return None, True, out.decode(errors="replace"), time.monotonic() - start
 
 
-def boot(config, iso, workdir, timeout, mem_mb=512, qemu_extra=()):
+def boot(config, iso, workdir, timeout, mem_mb=512, qemu_extra=(), bochs_ips=BOCHS_IPS):
     """Boots iso under config; returns a RunResult with the serial output."""
     emulator, cpu, firmware, _ = CONFIGS[config]
     os.makedirs(workdir, exist_ok=True)
@@ -97,7 +102,7 @@ def boot(config, iso, workdir, timeout, mem_mb=512, qemu_extra=()):
         rc_path = os.path.join(workdir, "bochsrc")
         with open(rc_path, "w") as f:
             f.write(bochs_config(os.path.abspath(iso), serial_path,
-                                 os.path.join(workdir, "bochs.log"), cpu, mem_mb))
+                                 os.path.join(workdir, "bochs.log"), cpu, mem_mb, bochs_ips))
         cmds = os.path.join(workdir, "bochs.cmds")
         with open(cmds, "w") as f:
             f.write("c\nq\n")
@@ -141,7 +146,7 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def boot_interactive(config, iso, workdir, timeout, script, mem_mb=512):
+def boot_interactive(config, iso, workdir, timeout, script, mem_mb=512, bochs_ips=BOCHS_IPS):
     """Boots iso with COM1 on a TCP socket and plays script against it: a list of
     ("expect", regex) steps, each waiting (within the run's timeout) for new output to match,
     ("send", text) steps that type text, and ("sleep", seconds) steps that wait without reading
@@ -162,7 +167,7 @@ def boot_interactive(config, iso, workdir, timeout, script, mem_mb=512):
     else:
         rc_path = os.path.join(workdir, "bochsrc")
         conf = bochs_config(os.path.abspath(iso), "unused", os.path.join(workdir, "bochs.log"),
-                            cpu, mem_mb)
+                            cpu, mem_mb, bochs_ips)
         conf = conf.replace("com1: enabled=1, mode=file, dev=unused",
                             f"com1: enabled=1, mode=socket-server, dev=localhost:{port}")
         with open(rc_path, "w") as f:

@@ -119,13 +119,13 @@ def run_one(build, elf, test, config, ctx):
     workdir = os.path.join(build, "tests", "runs", f"{test.name}.{config}")
     if test.script:
         result = emulators.boot_interactive(config, iso, workdir, test.timeout, test.script,
-                                            mem_mb=test.mem_mb)
+                                            mem_mb=test.mem_mb, bochs_ips=test.bochs_ips)
         problems = check(test, config, result, ctx)
         if result.failed_step:
             problems.insert(0, f"console step never answered: {result.failed_step}")
         return result, problems, workdir
     result = emulators.boot(config, iso, workdir, test.timeout, mem_mb=test.mem_mb,
-                            qemu_extra=test.qemu_extra)
+                            qemu_extra=test.qemu_extra, bochs_ips=test.bochs_ips)
     return result, check(test, config, result, ctx), workdir
 
 

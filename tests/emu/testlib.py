@@ -26,7 +26,7 @@ class Test:
 
     def __init__(self, name, configs=None, args="debug_exit=on", modules=None, expect=(),
                  forbid=(r"HOST EXCEPTION", r"PANIC"), status=0x10, timeout=120, mem_mb=512,
-                 qemu_extra=(), audit=True, script=None):
+                 qemu_extra=(), audit=True, script=None, bochs_ips=None):
         self.name = name
         self.configs = list(configs or ALL_CONFIGS)
         self.args = args
@@ -39,6 +39,7 @@ class Test:
         self.qemu_extra = list(qemu_extra)
         self.audit = audit          # a guest run ends with Umbra's shadow-MMU audit, checked
         self.script = script        # console dialogue: [("expect", regex) | ("send", text)]
+        self.bochs_ips = bochs_ips or emulators.BOCHS_IPS   # Bochs: instructions per second
 
     def module_files(self, ctx):
         return self.modules(ctx) if self.modules else []

@@ -435,11 +435,41 @@ static void test_guest_mem_slots(void **state)
 	free(b);
 }
 
+/* Leaves 15H/16H report the TSC rate Umbra measured, not the CPU model's: TSC = ECX * EBX / EAX. */
+static void test_cpuid_policy_tsc_rate(void **state)
+{
+	struct cpuid_env bochs = { .max_leaf = 0x16, .tsc_hz = 10000000 };
+	struct cpuid_env fast = { .max_leaf = 0x16, .tsc_hz = 5200000123ull };
+	struct cpuid_env amd = { .max_leaf = 0x10, .tsc_hz = 2000000000 };
+	struct cpuid_env unknown = { .max_leaf = 0x16 };
+	struct cpuid_regs r;
+
+	(void)state;
+	r = all_ones(0x15, 0, &bochs);
+	assert_int_equal(r.eax, 1);
+	assert_int_equal((uint64_t)r.ecx * r.ebx, 10000000);
+	r = all_ones(0x16, 0, &bochs);
+	assert_int_equal(r.eax, 10);			/* MHz */
+	assert_int_equal(r.ebx, 10);
+	/* Above 4 GHz the crystal does not fit ECX: a ratio keeps the product within EBX Hz. */
+	r = all_ones(0x15, 0, &fast);
+	assert_int_equal(r.eax, 1);
+	assert_int_equal(r.ebx, 2);
+	assert_true(5200000123ull - (uint64_t)r.ecx * r.ebx < r.ebx);
+	assert_int_equal(all_ones(0x16, 0, &fast).eax, 5200);
+	/* Beyond the host's last basic leaf, or with no measurement, the host's answer stays. */
+	r = all_ones(0x15, 0, &amd);
+	assert_int_equal(r.eax, ~0u);
+	assert_int_equal(r.ecx, ~0u);
+	assert_int_equal(all_ones(0x16, 0, &unknown).eax, ~0u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vmx_control_value),
 		cmocka_unit_test(test_cpuid_policy_leaf1),
+		cmocka_unit_test(test_cpuid_policy_tsc_rate),
 		cmocka_unit_test(test_cpuid_policy_leaf1_lists),
 		cmocka_unit_test(test_cpuid_policy_leaf7),
 		cmocka_unit_test(test_cpuid_policy_xsave_subleaf1),

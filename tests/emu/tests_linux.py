@@ -1,0 +1,213 @@
+"""Linux tests: Debian's own kernels boot under Umbra through the Linux boot protocol.
+
+The kernels and busybox come from Debian with `apt-get download` (tools/fetch-linux.sh, the same
+as `make linux`); the initramfs runs the project's /init workload (tests/linux/init). A fetch
+that fails makes every test here fail: nothing is skipped.
+
+Each run checks the loader's line, then the kernel's early boot: "Linux version" (the
+decompressor ran and jumped to the kernel it unpacked), the command line as Umbra passed it,
+the e820 map Umbra built, the initramfs where Umbra put it, and the serial console. When /init
+starts, the harness opens Umbra's monitor and checks the paging mode the kernel runs in
+(4-level, PAE or 32-bit), then returns to the guest console. /init's 8 checks must pass, the
+kernel must halt after `poweroff -f` (no ACPI: HLT with interrupts off, Umbra status 0x7a), and
+the shadow-MMU audit at the stop must find nothing. The 686-pae run first resets Linux from the
+monitor in the middle of its boot, and its second boot must do all of this.
+"""
+import os
+import re
+import subprocess
+import threading
+
+from testlib import Test, write_file
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+CTRL_A = "\x01"
+UMBRA_GUEST_HALTED = 0x7a    # HLT with interrupts disabled: how `poweroff -f` ends without ACPI
+UMBRA_LOAD_FAILED = 0x78     # the guest could not be loaded
+
+# Umbra's options: the cloud kernel needs RAM up to pref_address (16 MiB) + init_size (52 MiB)
+# before its initramfs; 256 MiB leaves room for the workload (32 MiB of anonymous memory, a
+# 16 MiB tmpfs).
+ARGS = "debug_exit=on guest_mem=256M"
+GUEST_MEM = 256 << 20
+
+# The kernel command line: tests/linux/cmdline (shared with `make run GUEST=linux`; README.md
+# "Linux guests" says why each word is there), plus, for these runs only:
+#   earlyprintk=serial,ttyS0,115200  the kernel's messages reach COM1 as they are printed, before
+#                                    its serial driver starts, so a kernel that dies early still
+#                                    says where (Debian's decompressor itself prints nothing:
+#                                    CONFIG_X86_VERBOSE_BOOTUP is off).
+with open(os.path.join(ROOT, "tests", "linux", "cmdline")) as f:
+    BASE_CMDLINE = f.read().strip()
+CMDLINE = BASE_CMDLINE + " earlyprintk=serial,ttyS0,115200"
+
+_fetch_lock = threading.Lock()
+_fetched = {}
+
+
+def fetch(ctx):
+    """Runs tools/fetch-linux.sh once per harness run; raises (the test fails) if it cannot."""
+    out = os.path.join(ctx["build"], "linux")
+    with _fetch_lock:
+        if out not in _fetched:
+            r = subprocess.run([os.path.join(ROOT, "tools", "fetch-linux.sh"), out],
+                               capture_output=True, text=True, timeout=1800)
+            if r.returncode != 0:
+                raise RuntimeError("tools/fetch-linux.sh failed: " +
+                                   (r.stderr.strip().splitlines() or ["?"])[-1])
+            _fetched[out] = True
+    return out
+
+
+def linux_modules(flavour, arch):
+    def modules(ctx):
+        d = fetch(ctx)
+        return [(os.path.join(d, f"vmlinuz-{flavour}"), f"guest {CMDLINE}"),
+                (os.path.join(d, f"initramfs-{arch}.cpio.gz"), "initrd")]
+    return modules
+
+
+def esc(text):
+    return re.escape(text)
+
+
+def early_boot(flavour, bits, compression):
+    """The loader's line and the kernel's early messages, in order."""
+    top = GUEST_MEM - 1
+    return [
+        rf"^umbra: guest: Linux bzImage, boot protocol 2\.\d+, {bits}-bit kernel \({compression}\), "
+        r"at 1000000-[0-9a-f]+, initramfs \d+ bytes at [0-9a-f]+, 256 MiB RAM",
+        rf"Linux version \d+\.\d+\.\d+-\d+-{esc(flavour)} ",
+    ] + ([rf"\] Command line: {esc(CMDLINE)}$"] if bits == 64 else []) + [  # x86-64 only
+        r"\] BIOS-e820: \[mem 0x0000000000000000-0x000000000009ffff\] usable$",
+        r"\] BIOS-e820: \[mem 0x00000000000a0000-0x00000000000fffff\] reserved$",
+        rf"\] BIOS-e820: \[mem 0x0000000000100000-0x{top:016x}\] usable$",
+        rf"\] RAMDISK: \[mem 0x[0-9a-f]+-0x{top:08x}\]$",
+        rf"\] Kernel command line: {esc(CMDLINE)}$",
+        r"\] printk: console \[ttyS0\] enabled$",
+    ]
+
+
+# The kernel's last message before it starts /init.
+INIT_STARTS = r"Run /init as init process"
+
+
+def monitor_script(paging, reset):
+    """When /init starts: the paging mode from Umbra's monitor, then back to the guest console.
+    With reset, the monitor first restarts Linux (guest_restart), and the check is made in the
+    second boot. The run then goes on to its end (the halt)."""
+    look = [
+        ("send", CTRL_A + "c"),
+        ("expect", r"\(umbra\) "),
+        ("send", "info mmu\r"),
+        ("expect", rf"paging {esc(paging)}, cr3 [0-9a-f]+, shadow root [0-9a-f]+ \(valid\)"),
+        ("send", "quit\r"),
+        ("expect", r"\[umbra\] guest console"),
+    ]
+    again = [
+        ("send", CTRL_A + "c"),
+        ("expect", r"\(umbra\) "),
+        ("send", "reset\r"),
+        ("expect", r"umbra: guest reset"),
+        ("expect", r"Linux version"),
+        ("expect", INIT_STARTS),
+    ] if reset else []
+    return [("expect", INIT_STARTS)] + again + look + [
+        ("expect", r"umbra: exit status 0x7a")]
+
+
+# The workload's lines (tests/linux/init), then the kernel's halt and Umbra's stop.
+WORKLOAD = [
+    r"^linux-init: start: Linux ",
+    r"^linux-init: ok: fork: ",
+    r"^linux-init: ok: exec: ",
+    r"^linux-init: ok: anonymous memory: awk ",
+    r"^linux-init: ok: anonymous memory: dd ",
+    r"^linux-init: ok: tmpfs: a 4 MiB file ",
+    r"^linux-init: ok: tmpfs: unmounted",
+    r"^linux-init: ok: pipeline: ",
+    r"^linux-init: ok: parallel jobs: ",
+    r"^linux-init: 8 passed, 0 failed$",
+    r"reboot: System halted",
+    r"umbra: guest stopped: halted with interrupts disabled$",
+    r"^umbra: time: \d+\.\d{3} s of guest time$",
+    r"^umbra: exits: \d+ total$",
+]
+
+FORBID = [r"HOST EXCEPTION", r"PANIC", r"Kernel panic", r"linux-init: FAIL",
+          r"umbra: guest stopped: (triple fault|fatal)", r"cannot load the guest",
+          r"invalid opcode", r"general protection fault", r"BUG: ", r"Oops"]
+
+
+# Bochs runs Linux as a CPU of 200 million instructions per emulated second (emulators.py's
+# default is 10 million): at 10 million, the 250 Hz PIT tick and the exits it costs (the PIC's
+# mask, EOI and unmask, each with its port 0x80 delay) took most of the emulated CPU, and the
+# boot took 19 minutes.
+LINUX_BOCHS_IPS = 200000000
+
+
+def linux_test(flavour, arch, bits, compression, paging, configs, timeout, reset=False):
+    early = early_boot(flavour, bits, compression)
+    again = [r"umbra: guest stopped: reset from the monitor$",
+             r"^umbra: guest reset \(\d+ host pages free\)$"] + early[:2] if reset else []
+    return Test(f"linux-{flavour}", configs=configs, args=ARGS,
+                modules=linux_modules(flavour, arch),
+                expect=early + [INIT_STARTS] + again + WORKLOAD,
+                script=monitor_script(paging, reset), forbid=FORBID,
+                status=UMBRA_GUEST_HALTED, timeout=timeout, mem_mb=512,
+                bochs_ips=LINUX_BOCHS_IPS)
+
+
+def refused(name, modules, reason, args=ARGS):
+    """A Linux guest Umbra must refuse with one line: no start, load-failure status."""
+    return Test(f"linux-refused-{name}", configs=["qemu-svm-bios"], args=args, modules=modules,
+                expect=[rf'^umbra: cannot load the guest "[^"]*": {reason}'],
+                forbid=[p for p in FORBID if p != r"cannot load the guest"] +
+                [r"Linux version", r"umbra: guest stopped"],
+                status=UMBRA_LOAD_FAILED, timeout=120, audit=False)
+
+
+def kernel_only(cmdline):
+    def modules(ctx):
+        return [(os.path.join(fetch(ctx), "vmlinuz-cloud-amd64"), f"guest {cmdline}")]
+    return modules
+
+
+def damaged_kernel(fname, length, patch=None):
+    """The cloud kernel's first length bytes, with patch(bytearray) applied, as a module."""
+    def modules(ctx):
+        with open(os.path.join(fetch(ctx), "vmlinuz-cloud-amd64"), "rb") as f:
+            data = bytearray(f.read(length))
+        if patch:
+            patch(data)
+        path = write_file(os.path.join(ctx["build"], "tests", "modules", fname), bytes(data))
+        return [(path, f"guest {CMDLINE}"),
+                (os.path.join(fetch(ctx), "initramfs-amd64.cpio.gz"), "initrd")]
+    return modules
+
+
+def old_protocol(data):
+    data[0x206:0x208] = (0x0204).to_bytes(2, "little")
+
+
+# Timeouts: about three times the runs seen on the loaded 2-core machine.
+TESTS = [
+    linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["qemu-svm-bios"], 300),
+    linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["bochs-vmx-bios"], 2400),
+    linux_test("686-pae", "i386", 32, "xz", "PAE", ["qemu-svm-bios"], 600, reset=True),
+    linux_test("686", "i386", 32, "xz", "32-bit", ["qemu-svm-bios"], 400),
+    # What Umbra refuses, each with one line and no guest start.
+    refused("no-initramfs", kernel_only("console=ttyS0"),
+            r"Linux: no initramfs module after the kernel, and the command line needs one"),
+    refused("rdinit-no-initramfs", kernel_only("console=ttyS0 root=/dev/vda rdinit=/init"),
+            r"Linux: no initramfs module after the kernel"),
+    refused("guest-mem-too-small", linux_modules("cloud-amd64", "amd64"),
+            r"Linux: the kernel needs \[0x1000000, 0x[0-9a-f]+\) \(pref_address \+ init_size\) "
+            r"but guest RAM ends at 0x4000000: give guest_mem=\d+M or more$",
+            args="debug_exit=on guest_mem=64M"),
+    refused("truncated", damaged_kernel("vmlinuz-truncated", 4 << 20),
+            r"bzImage: truncated: the protected-mode code is \d+ bytes"),
+    refused("old-protocol", damaged_kernel("vmlinuz-old-protocol", 64 << 10, old_protocol),
+            r"bzImage: boot protocol 2\.04 is too old \(2\.06 or later needed\)$"),
+]
