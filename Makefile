@@ -180,10 +180,10 @@ $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
 fuzz-build: setup $(FUZZ_BINS)
 
 fuzz: fuzz-build
-	tools/fuzz.sh --seconds $(FUZZ_SECONDS) $(if $(FUZZ),--only '$(FUZZ)') $(FUZZ_BINS)
+	tools/fuzz.sh --out $(BUILD)/fuzz --seconds $(FUZZ_SECONDS) $(if $(FUZZ),--only '$(FUZZ)') $(FUZZ_BINS)
 
 fuzz-smoke: fuzz-build
-	tools/fuzz.sh --seconds $(FUZZ_SMOKE_SECONDS) --jobs $(JOBS) --replay $(if $(FUZZ),--only '$(FUZZ)') $(FUZZ_BINS)
+	tools/fuzz.sh --out $(BUILD)/fuzz --seconds $(FUZZ_SMOKE_SECONDS) --jobs $(JOBS) --replay $(if $(FUZZ),--only '$(FUZZ)') $(FUZZ_BINS)
 
 # ---------------------------------------------------------------------------------------------
 # Test guests: tiny multiboot kernels that run inside Umbra (tests/guests/guests.mk).

@@ -1,34 +1,36 @@
 #!/usr/bin/env bash
-# Runs libFuzzer targets: each for a bounded time over its working corpus (build/fuzz/corpus/NAME,
+# Runs libFuzzer targets: each for a bounded time over its working corpus (DIR/corpus/NAME,
 # seeded from tests/fuzz/corpus/NAME), then, with --replay, once over every seed and every
 # regression input (tests/fuzz/regress/NAME). One line per target with executions, executions per
 # second, coverage (cov: edges, ft: features), corpus size and findings; a total at the end.
 #
-#   tools/fuzz.sh [--seconds S] [--jobs N] [--replay] [--only PATTERN] build/fuzz/fuzz_NAME...
+#   tools/fuzz.sh [--seconds S] [--jobs N] [--replay] [--only PATTERN] [--out DIR] build/fuzz/fuzz_NAME...
 #
-# A finding (crash, leak, timeout, failed invariant) is saved under build/fuzz/crashes/NAME/; to
-# keep it as a regression case, fix the bug and copy the file to tests/fuzz/regress/NAME/.
+# Logs, working corpora and findings go under DIR (build/fuzz). A finding (crash, leak, timeout,
+# failed invariant) is saved under DIR/crashes/NAME/; to keep it as a regression case, fix the
+# bug and copy the file to tests/fuzz/regress/NAME/.
 # Extra libFuzzer flags for one target may be listed in tests/fuzz/NAME.flags.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-seconds=600 jobs=1 replay=0 only=""
+seconds=600 jobs=1 replay=0 only="" out=build/fuzz
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--seconds) seconds=$2; shift 2 ;;
 	--jobs) jobs=$2; shift 2 ;;
 	--replay) replay=1; shift ;;
 	--only) only=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
 	*) break ;;
 	esac
 done
 
-# Runs one target; writes its result line to build/fuzz/NAME.result and its logs beside it.
+# Runs one target; writes its result line to $out/NAME.result and its logs beside it.
 run_one() {
 	local bin=$1 name=${1##*/fuzz_}
-	local work=build/fuzz/corpus/$name crashes=build/fuzz/crashes/$name
+	local work=$out/corpus/$name crashes=$out/crashes/$name
 	local seeds=tests/fuzz/corpus/$name regress=tests/fuzz/regress/$name
-	local log=build/fuzz/$name.log result=build/fuzz/$name.result
+	local log=$out/$name.log result=$out/$name.result
 	local flags=() verdict=PASS why="" replayed=0
 
 	mkdir -p "$work" "$crashes"
@@ -62,7 +64,7 @@ run_one() {
 	fi
 }
 
-mkdir -p build/fuzz
+mkdir -p "$out"
 bins=()
 for bin in "$@"; do
 	name=${bin##*/fuzz_}
@@ -73,10 +75,10 @@ done
 # At most $jobs targets at once; results are printed in the order the targets were given.
 running=0
 for bin in "${bins[@]}"; do
-	rm -f "build/fuzz/${bin##*/fuzz_}.result"
+	rm -f "$out/${bin##*/fuzz_}.result"
 	if [[ $jobs -le 1 ]]; then
 		run_one "$bin"
-		cat "build/fuzz/${bin##*/fuzz_}.result"
+		cat "$out/${bin##*/fuzz_}.result"
 		continue
 	fi
 	run_one "$bin" &
@@ -90,7 +92,7 @@ wait
 
 passed=0 failed=0
 for bin in "${bins[@]}"; do
-	result=build/fuzz/${bin##*/fuzz_}.result
+	result=$out/${bin##*/fuzz_}.result
 	[[ $jobs -gt 1 ]] && cat "$result"
 	if grep -q '^PASS ' "$result"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 done
