@@ -8,11 +8,12 @@
  * tables may share pages and map themselves). Entries name a frame of guest RAM or keep their
  * own address bits. Guest RAM is 32 pages at 0 and 8 pages at 60 GiB; the rest is not RAM.
  *
- * The model (ref_walk below) follows the SDM Vol. 3A 4.3-4.8 mode by mode, in its own words:
+ * The model (model_walk below) follows the SDM Vol. 3A 4.3-4.8 mode by mode, in its own words:
  * present and reserved bits per level, U/S and R/W with CR0.WP, XD with NXE, SMEP, SMAP with AC
  * and implicit accesses, the #PF error code, and A/D updates. Walker and model run on separate
  * copies of memory; their results, the entries and their addresses, and the memory afterwards
- * must agree. The walker must write nothing on a fault, and only entries whose value changes
+ * must agree; the unit tests' model (tests/unit/walk_ref.c, written separately) gives a third
+ * opinion on the outcome. The walker must write nothing on a fault, and only entries whose value changes
  * (or an entry used at two levels, whose second update repeats the first).
  */
 #include "tests/fuzz/fuzz.h"
@@ -22,6 +23,7 @@
 #include "arch/pfec.h"
 #include "arch/pt.h"
 #include "mm/walk.h"
+#include "tests/unit/walk_ref.h"
 
 /* ---- guest RAM ---- */
 
@@ -324,7 +326,7 @@ static void ref_set_ad(struct ref *m)
 		m->r.dirty = true;
 }
 
-static void ref_walk(struct ref *m)
+static void model_walk(struct ref *m)
 {
 	const struct walk_request *rq = m->rq;
 	bool pg = rq->ps.cr0 & CR0_PG, pae = rq->ps.cr4 & CR4_PAE, lma = rq->ps.efer & EFER_LMA;
@@ -422,7 +424,7 @@ static void check_same(const struct walk_result *w, const struct ref *m)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct ram mem_w, mem_m;
+	static struct ram mem_w, mem_m, mem_0;
 	struct fuzz_in in = { data, size };
 	struct walk_request rq;
 	struct walk_result out;
@@ -495,6 +497,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	memcpy(&mem_m, &mem_w, sizeof(mem_m));
+	memcpy(&mem_0, &mem_w, sizeof(mem_0));
 	mem_w.writes = 0;
 	mem_w.rewrote_same = false;
 	{
@@ -505,9 +508,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&m, 0, sizeof(m));
 	m.rq = &rq;
 	m.ram = &mem_m;
-	ref_walk(&m);
+	model_walk(&m);
 
 	check_same(&out, &m);
+	{
+		/* The third opinion, on memory as it was before the walk (it only reads). */
+		struct walk_mem wm0 = { .read = mem_read, .write = mem_write, .ctx = &mem_0 };
+		struct ref_expect exp;
+
+		ref_walk(&rq, &wm0, &exp);
+		FUZZ_CHECK(exp.r.fault == m.r.fault && exp.r.not_ram == m.r.not_ram &&
+			   (!m.r.fault || exp.r.pfec == m.r.pfec) &&
+			   (m.r.fault || m.r.not_ram || exp.r.gpa == m.r.gpa),
+			   "walk_ref: fault %d pfec %#x not_ram %d gpa %#llx; this model: %d %#x %d %#llx",
+			   exp.r.fault, exp.r.pfec, exp.r.not_ram, (unsigned long long)exp.r.gpa, m.r.fault,
+			   m.r.pfec, m.r.not_ram, (unsigned long long)m.r.gpa);
+	}
 	/* A value already there is written again only for an entry the walk used twice (a table
 	 * that maps itself): the second update was computed from the value as first read. */
 	if (mem_w.rewrote_same) {
