@@ -59,7 +59,9 @@ run_one() {
 		"$verdict" "$name" "$seconds" "${execs:-?}" "${eps:-?}" "${cov:-?}" "${ft:-?}" \
 		"${corp:-?}" "$replayed" "${why:+  $why}" >"$result"
 	if [[ $verdict == FAIL ]]; then
-		{ grep -v '^#[0-9]' "$log" | tail -n 25; [[ -f $log.replay ]] && tail -n 25 "$log.replay"; } |
+		# The report without libFuzzer's progress lines and the deeper stack frames.
+		{ grep -Ev '^#[0-9]|^    #([6-9]|[1-9][0-9])' "$log" | tail -n 25
+		  [[ -f $log.replay ]] && grep -Ev '^    #([6-9]|[1-9][0-9])' "$log.replay" | tail -n 25; } |
 			sed 's/^/      | /' >>"$result"
 	fi
 }
