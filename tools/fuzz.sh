@@ -2,7 +2,8 @@
 # Runs libFuzzer targets: each for a bounded time over its working corpus (DIR/corpus/NAME,
 # seeded from tests/fuzz/corpus/NAME), then, with --replay, once over every seed and every
 # regression input (tests/fuzz/regress/NAME). One line per target with executions, executions per
-# second, coverage (cov: edges, ft: features), corpus size and findings; a total at the end.
+# second, coverage (cov: edges, ft: features), corpus size and findings; a total at the end. The
+# seconds shown are those the fuzzing took (less than asked when it stopped at a finding).
 #
 #   tools/fuzz.sh [--seconds S] [--jobs N] [--replay] [--only PATTERN] [--out DIR] build/fuzz/fuzz_NAME...
 #
@@ -33,11 +34,13 @@ run_one() {
 	local log=$out/$name.log result=$out/$name.result
 	local flags=() verdict=PASS why="" replayed=0
 
+	local start=$SECONDS
 	mkdir -p "$work" "$crashes"
 	[[ -f tests/fuzz/$name.flags ]] && read -r -a flags <"tests/fuzz/$name.flags"
 	"$bin" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix="$crashes/" "${flags[@]}" "$work" $([[ -d $seeds ]] && echo "$seeds") \
 		>"$log" 2>&1 || { verdict=FAIL; why="finding: $(ls -t "$crashes" | head -n 1)"; }
+	local ran=$((SECONDS - start))
 
 	if [[ $verdict == PASS && $replay -eq 1 ]]; then
 		local inputs=()
@@ -56,7 +59,7 @@ run_one() {
 	ft=$(grep -o 'ft: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*$')
 	corp=$(grep -o 'corp: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*$')
 	printf '%s  fuzz %-12s %4ss %10s execs %7s/s  cov %5s  ft %6s  corpus %5s  replayed %3d%s\n' \
-		"$verdict" "$name" "$seconds" "${execs:-?}" "${eps:-?}" "${cov:-?}" "${ft:-?}" \
+		"$verdict" "$name" "$ran" "${execs:-?}" "${eps:-?}" "${cov:-?}" "${ft:-?}" \
 		"${corp:-?}" "$replayed" "${why:+  $why}" >"$result"
 	if [[ $verdict == FAIL ]]; then
 		# The report without libFuzzer's progress lines and the deeper stack frames.

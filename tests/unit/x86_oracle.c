@@ -264,8 +264,9 @@ void oracle_judge(const uint8_t *b, size_t n, int mode, enum x86_decode_status s
 			why = "we accept, Zydis rejects";
 	} else if (zok) {
 		ex = zydis_only_class(zi);
-		/* KNC's shorter JKZD/JKNZD fits where our ModRM form runs out of bytes. */
-		if (ex == EX_COUNT && st == X86_TRUNCATED && is_knc_branch(zi))
+		/* KNC's shorter JKZD/JKNZD fits where our ModRM form runs out of bytes, or past
+		 * the 15-byte limit (found by fuzzing: 8 FS prefixes, then C5 C4 85 BA + rel32). */
+		if (ex == EX_COUNT && (st == X86_TRUNCATED || st == X86_TOO_LONG) && is_knc_branch(zi))
 			ex = EX_KNC_BRANCH;
 		if (ex == EX_COUNT)
 			why = "Zydis accepts, we reject";
