@@ -218,26 +218,34 @@ static bool is_knc_branch(const ZydisDecodedInstruction *zi)
 }
 
 /*
- * Zydis says the 15-byte limit is passed where Umbra decodes VEX 0F 84/85 in fewer bytes: the
- * KNC-branch class when the VEX part alone (after the segment and 67h prefixes that may precede
- * VEX) is KNC's JKZD/JKNZD for Zydis, whose rel32 makes it longer than Umbra's ModRM form
- * (found by fuzzing: nine DS prefixes, then C5 C4 84 23).
+ * Zydis says the 15-byte limit is passed where Umbra decodes VEX 0F 84/85 in fewer bytes, as it
+ * reads KNC's rel32 before it checks the encoding. Zydis's verdict on the VEX part alone (after
+ * the segment and 67h prefixes that may precede VEX), padded: KNC's JKZD/JKNZD, which with the
+ * prefixes would pass 15 bytes, is the KNC-branch class (*knc); a rejection is a rejection of
+ * the encoding. Found by fuzzing: nine DS prefixes, then C5 C4 84 23 (KNC) or C5 84 85 03
+ * (invalid for Zydis).
  */
-static bool knc_branch_too_long(const uint8_t *b, size_t n, int mode, const struct x86_insn *in)
+static ZyanStatus zydis_vex_part(const uint8_t *b, size_t n, int mode, const struct x86_insn *in,
+				 bool *knc)
 {
 	static const uint8_t allowed[] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x67 };
 	ZydisDecodedInstruction zi;
+	ZyanStatus zs;
 	size_t k = 0;
 
+	*knc = false;
 	if (in->encoding != X86_ENC_VEX || in->opcode_map != X86_MAP_0F ||
 	    (in->opcode != 0x84 && in->opcode != 0x85))
-		return false;
+		return ZYDIS_STATUS_INSTRUCTION_TOO_LONG;
 	while (k < n && memchr(allowed, b[k], sizeof(allowed)))
 		k++;
 	if (k >= n || (b[k] != 0xc4 && b[k] != 0xc5))
-		return false;
-	return ZYAN_SUCCESS(zydis_padded(b + k, n - k, mode, &zi)) && is_knc_branch(&zi) &&
-	       k + zi.length > X86_MAX_INSN_LEN;
+		return ZYDIS_STATUS_INSTRUCTION_TOO_LONG;
+	zs = zydis_padded(b + k, n - k, mode, &zi);
+	if (!ZYAN_SUCCESS(zs))
+		return zs;
+	*knc = is_knc_branch(&zi) && k + zi.length > X86_MAX_INSN_LEN;
+	return ZYDIS_STATUS_INSTRUCTION_TOO_LONG;
 }
 
 void oracle_judge(const uint8_t *b, size_t n, int mode, enum x86_decode_status st,
@@ -280,8 +288,13 @@ void oracle_judge(const uint8_t *b, size_t n, int mode, enum x86_decode_status s
 			else if (ZYAN_SUCCESS(zs))
 				zs = ZYDIS_STATUS_NO_MORE_DATA;
 		}
-		if (zs == ZYDIS_STATUS_INSTRUCTION_TOO_LONG && knc_branch_too_long(b, n, mode, in))
-			ex = EX_KNC_BRANCH;
+		if (zs == ZYDIS_STATUS_INSTRUCTION_TOO_LONG) {
+			bool knc;
+
+			zs = zydis_vex_part(b, n, mode, in, &knc);
+			if (knc)
+				ex = EX_KNC_BRANCH;
+		}
 		if (ex == EX_COUNT && zs != ZYDIS_STATUS_NO_MORE_DATA &&
 		    zs != ZYDIS_STATUS_INSTRUCTION_TOO_LONG)
 			ex = ours_only_class(in);
