@@ -220,7 +220,7 @@ static bool is_knc_branch(const ZydisDecodedInstruction *zi)
 /*
  * Zydis says the 15-byte limit is passed where Umbra decodes VEX 0F 84/85 in fewer bytes, as it
  * reads KNC's rel32 before it checks the encoding. Zydis's verdict on the VEX part alone (after
- * the segment and 67h prefixes that may precede VEX), padded: KNC's JKZD/JKNZD, which with the
+ * the segment and 67h prefixes that may precede VEX, and ignored REX bytes), padded: KNC's JKZD/JKNZD, which with the
  * prefixes would pass 15 bytes, is the KNC-branch class (*knc); a rejection is a rejection of
  * the encoding. Found by fuzzing: nine DS prefixes, then C5 C4 84 23 (KNC) or C5 84 85 03
  * (invalid for Zydis).
@@ -237,7 +237,9 @@ static ZyanStatus zydis_vex_part(const uint8_t *b, size_t n, int mode, const str
 	if (in->encoding != X86_ENC_VEX || in->opcode_map != X86_MAP_0F ||
 	    (in->opcode != 0x84 && in->opcode != 0x85))
 		return ZYDIS_STATUS_INSTRUCTION_TOO_LONG;
-	while (k < n && memchr(allowed, b[k], sizeof(allowed)))
+	/* A REX followed by another prefix is ignored (SDM Vol. 2A 2.2.1), so it may be there too. */
+	while (k < n && (memchr(allowed, b[k], sizeof(allowed)) ||
+			 (mode == X86_MODE_64 && (b[k] & 0xf0) == 0x40)))
 		k++;
 	if (k >= n || (b[k] != 0xc4 && b[k] != 0xc5))
 		return ZYDIS_STATUS_INSTRUCTION_TOO_LONG;
