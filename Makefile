@@ -8,6 +8,7 @@
 #   make test       host unit tests, layering check, then emulator tests
 #   make unit       host unit tests only
 #   make emu-test   emulator tests only (TESTS=pattern selects some)
+#   make fuzz       libFuzzer targets, each for FUZZ_SECONDS (FUZZ=pattern selects some)
 
 BUILD      := build
 EMU        ?= qemu
@@ -47,7 +48,8 @@ KOBJS     := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS_S) $(KSRCS_C))
 # Generated sources: the DSDT's AML, compiled from ASL by iasl (see "Firmware tables" below).
 KOBJS     += $(BUILD)/k/gen/dsdt_aml.c.o
 
-.PHONY: all iso run test test-long unit emu-test check-layering setup clean linux
+.PHONY: all iso run test test-long unit emu-test check-layering setup clean linux fuzz fuzz-smoke \
+	fuzz-build
 
 all: $(BUILD)/umbra.elf
 
@@ -172,6 +174,43 @@ unit: setup $(UNIT_BINS)
 check-layering:
 	@tools/check-layering.sh
 	@tools/test-layering.sh
+
+# ---------------------------------------------------------------------------------------------
+# Fuzzing: libFuzzer targets over the same host-built sources as the unit tests, built with
+# clang and ASan/UBSan. Each tests/fuzz/NAME.mk adds NAME to FUZZ_TARGETS, lists the sources in
+# FUZZ_SRCS_NAME and any extra library in FUZZ_LIBS_NAME; tests/fuzz/fuzz_NAME.c is the target,
+# tests/fuzz/corpus/NAME/ its seeds and tests/fuzz/regress/NAME/ the inputs of fixed findings.
+# `make fuzz` runs each target for FUZZ_SECONDS; `make fuzz-smoke` (part of `make test`) runs
+# each for FUZZ_SMOKE_SECONDS, then replays the seeds and regression inputs.
+FUZZ_TARGETS :=
+include $(wildcard tests/fuzz/*.mk)
+
+FUZZ_CC            := clang
+FUZZ_CFLAGS        := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
+                      -fno-sanitize-recover=all -fno-omit-frame-pointer \
+                      -Wall -Wextra -Werror -I. -DUMBRA_HOSTED -MMD -MP
+FUZZ_SECONDS       ?= 600
+FUZZ_SMOKE_SECONDS ?= 20
+FUZZ               ?=
+
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+
+define fuzz_rule
+$(BUILD)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1))
+	@mkdir -p $$(dir $$@)
+	$$(quiet) FUZZCC $$@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $$@ tests/fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1)) $(FUZZ_LIBS_$(1))
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
+-include $(FUZZ_BINS:=.d)
+
+fuzz-build: setup $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	tools/fuzz.sh --out $(BUILD)/fuzz --seconds $(FUZZ_SECONDS) $(if $(FUZZ),--only '$(FUZZ)') $(FUZZ_BINS)
+
+fuzz-smoke: fuzz-build
+	tools/fuzz.sh --out $(BUILD)/fuzz --seconds $(FUZZ_SMOKE_SECONDS) --jobs $(JOBS) --replay $(if $(FUZZ),--only '$(FUZZ)') $(FUZZ_BINS)
 
 # ---------------------------------------------------------------------------------------------
 # Test guests: tiny multiboot kernels that run inside Umbra (tests/guests/guests.mk).

@@ -10,6 +10,7 @@ packages=(
 	bochs bochsbios vgabios
 	libcmocka-dev libzydis-dev
 	acpica-tools xxd
+	clang libclang-rt-dev
 )
 
 missing=()

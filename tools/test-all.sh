@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: host unit tests, the layering check, the build (Umbra and the test guests), then
-# the emulator tests.
+# `make test`: host unit tests, the fuzz smoke run, the layering check, the build (Umbra and the
+# test guests), then the emulator tests.
 # Ends with one summary line "N passed, N failed" over all test programs and emulator runs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,9 @@ else
 	status=1
 fi
 make -s -j"$jobs" unit 2>&1 | tee -a "$log" || status=1
+# The fuzz smoke run: each libFuzzer target for FUZZ_SMOKE_SECONDS (20 s), then every seed and
+# regression input once; one PASS/FAIL line per target.
+make -s -j"$jobs" fuzz-smoke 2>&1 | tee -a "$log" || status=1
 tools/check-layering.sh 2>&1 | tee -a "$log" || status=1
 tools/test-layering.sh 2>&1 | tee -a "$log" || status=1
 if make -s -j"$jobs" build/umbra.elf guests >>"$log" 2>&1; then

@@ -225,6 +225,10 @@ static void load_count(struct vpit_channel *c, uint64_t clk)
 {
 	uint32_t n = c->bcd ? bcd_decode(c->written) : c->written;
 
+	/* A BCD count with a digit above 9 (0xA000 decodes to 10000 and up) is not a BCD number;
+	 * the data sheet leaves it undefined. Taking it modulo 10^4 keeps the count in 1..10000,
+	 * which counter_value() and bcd_encode() rely on. */
+	n %= modulus(c);
 	c->count = n ? n : modulus(c);
 	c->loaded = true;
 	c->load_clock = clk + 1;

@@ -133,7 +133,9 @@ static uint8_t clock_register(const struct vrtc *r, unsigned index, const struct
 	case RTC_DAY_OF_MONTH: return encode(r, t->mday);
 	case RTC_MONTH: return encode(r, t->mon);
 	case RTC_YEAR: return encode(r, t->year % 100);
-	default: return encode(r, t->year / 100);	/* RTC_CENTURY */
+	/* RTC_CENTURY: two digits, like the year's. A guest that set 99xx sees 9999 roll over
+	 * to 0000, not a century of 100 that is no BCD value (found by fuzzing). */
+	default: return encode(r, t->year / 100 % 100);
 	}
 }
 

@@ -198,6 +198,22 @@ static void test_lsb_msb_and_bcd(void **state)
 	assert_true(vpit_take_irq(&p, at(1 + 10000)));
 }
 
+/* A BCD count with a digit above 9 (found by fuzzing: 0xA599 decoded to 10599) is taken
+ * modulo 10^4, so the counter stays within 1..10000 and reads back as decimal digits. */
+static void test_bcd_count_not_decimal(void **state)
+{
+	struct vpit p;
+
+	(void)state;
+	setup(&p);
+	program(&p, 0, 2 << 1 | 1, 0xa599, 0);	/* 10599: counts as 599 */
+	assert_int_equal(p.ch[0].count, 599);
+	assert_int_equal(read_word(&p, 0, 1 + 99), 0x0500);
+	assert_true(vpit_take_irq(&p, at(1 + 599)));
+	program(&p, 0, 2 << 1 | 1, 0xa000, 0);	/* 10000: the full BCD period */
+	assert_int_equal(p.ch[0].count, 10000);
+}
+
 /* Modes 1 and 5 wait for a gate trigger the PC never gives: the counter stays put. */
 static void test_unsupported_mode(void **state)
 {
@@ -284,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_counter_latch),
 		cmocka_unit_test(test_read_back),
 		cmocka_unit_test(test_lsb_msb_and_bcd),
+		cmocka_unit_test(test_bcd_count_not_decimal),
 		cmocka_unit_test(test_unsupported_mode),
 		cmocka_unit_test(test_port61_channel2),
 		cmocka_unit_test(test_bus),

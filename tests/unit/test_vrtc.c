@@ -147,6 +147,30 @@ static void test_set_time(void **state)
 }
 
 /* Register C reports what happened since it was last read, and reading clears it. */
+/* Found by fuzzing: after 9999-12-31 23:59:59 the century read 100 (0xA0, no BCD value); both
+ * two-digit registers now roll over, to 0000. */
+static void test_year_9999_rolls_over(void **state)
+{
+	struct vrtc r;
+
+	(void)state;
+	setup(&r, VRTC_DEFAULT_START);
+	wr(&r, RTC_REG_B, 0x82, 0);		/* SET, 24 hours, BCD */
+	wr(&r, RTC_CENTURY, 0x99, 0);
+	wr(&r, RTC_YEAR, 0x99, 0);
+	wr(&r, RTC_MONTH, 0x12, 0);
+	wr(&r, RTC_DAY_OF_MONTH, 0x31, 0);
+	wr(&r, RTC_HOURS, 0x23, 0);
+	wr(&r, RTC_MINUTES, 0x59, 0);
+	wr(&r, RTC_SECONDS, 0x59, 0);
+	wr(&r, RTC_REG_B, 0x02, 0);		/* run */
+	assert_int_equal(rd(&r, RTC_CENTURY, 0), 0x99);
+	assert_int_equal(rd(&r, RTC_CENTURY, 2 * S), 0x00);
+	assert_int_equal(rd(&r, RTC_YEAR, 2 * S), 0x00);
+	assert_int_equal(rd(&r, RTC_MONTH, 2 * S), 0x01);
+	assert_int_equal(rd(&r, RTC_DAY_OF_MONTH, 2 * S), 0x01);
+}
+
 static void test_flags(void **state)
 {
 	struct vrtc r;
@@ -242,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_binary_and_12_hour),
 		cmocka_unit_test(test_update_in_progress),
 		cmocka_unit_test(test_set_time),
+		cmocka_unit_test(test_year_9999_rolls_over),
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_cmos_bytes),
 		cmocka_unit_test(test_bus),

@@ -11,9 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <Zydis/Zydis.h>
-
 #include "guest/x86/x86_decode.h"
+#include "tests/unit/x86_oracle.h"
 
 /* ------------------------------------------------------------------------------------------- */
 /* Exact-size heap copies: ASan reports any read at or past avail. */
@@ -839,49 +838,7 @@ static void test_effective_address(void **state)
 }
 
 /* ------------------------------------------------------------------------------------------- */
-/*
- * The oracle: Zydis 4.0 (Debian's libzydis-dev), an independent decoder.
- * Configuration: Intel branch semantics (its default, as ours), MPX mode
- * off, so that 0F 1A/1B are the hint NOPs they are on processors without
- * MPX, which is every current one (lengths are the same either way).
- *
- * For every encoding both decoders see, the outcome is one of:
- *  - both valid: lengths, ModRM/SIB bytes, displacement and immediates,
- *    opcode, map and address size must agree;
- *  - both invalid (or both out of bytes);
- *  - an excluded class, where the two decoders' notions of validity differ
- *    for a documented reason (below); each is counted and reported;
- *  - anything else is a failure.
- */
-enum excl {
-	/* We accept, Zydis rejects. */
-	EX_VEX_DEFINEDNESS,	/* VEX/EVEX/XOP: we do not check opcode, vvvv, L, W, mask or EVEX.b
-				 * constraints; the length follows from the map alone */
-	EX_0F38_3A_PREFIX,	/* legacy 0F38/0F3A: which SIMD prefix a defined opcode takes is not checked */
-	EX_SSE_PREFIX,		/* 0F-map SSE/MMX opcodes: which of none/66/F2/F3 and which mod exist
-				 * is not checked (SDM tables A-3 cells split by prefix) */
-	EX_0F01_PREFIX,		/* 0F 01 register forms with 66/F2/F3: we decode by ModRM alone,
-				 * Zydis takes the prefix as selecting another (mostly empty) row */
-	EX_GETSEC_PREFIX,	/* 0F 37 with 66/F2/F3: Zydis rejects, the SDM does not say #UD */
-	EX_LOCK_CR8,		/* LOCK MOV CR0, AMD's CR8 alias (APM Vol. 3 "MOV CRn"): Zydis rejects */
-	EX_WRMSRNS,		/* 0F 01 C6 WRMSRNS postdates Zydis 4.0 */
-	/* Zydis accepts, we reject. */
-	EX_KNC,			/* Knights Corner only: VEX map 0 and MVEX (62 with P1 bit 2 clear);
-				 * the SDM makes both #UD */
-	EX_3DNOW,		/* 0F 0F: 3DNow! is deliberately not supported */
-	/* Both accept, lengths differ. */
-	EX_KNC_BRANCH,		/* VEX 0F 84/85: KNC's JKZD/JKNZD rel32; a modern CPU takes a ModRM */
-	/* Both accept, same length, Zydis's memory operand is wrong. */
-	EX_ZYDIS_SIB_BASE,	/* 67h + REX.B + SIB base 101b + mod 00 in 64-bit mode: Zydis 4.0
-				 * shows base r13d and no displacement though it counts the disp32;
-				 * SDM Vol. 2A table 2-5: no base, REX.B is ignored */
-	EX_COUNT,
-};
-
-static const char *const excl_names[EX_COUNT] = {
-	"vex-definedness", "0f38/0f3a-prefix", "sse-prefix", "0f01-prefix", "getsec-prefix",
-	"lock-cr8", "wrmsrns", "knc", "3dnow", "knc-branch", "zydis-sib-base-bug",
-};
+/* The oracle (tests/unit/x86_oracle.c): counts of each outcome over a sweep. */
 
 struct oracle_stats {
 	unsigned long inputs;
@@ -892,144 +849,6 @@ struct oracle_stats {
 	unsigned long failures;
 };
 
-static ZydisDecoder zydis[3];
-
-static void zydis_init(void)
-{
-	static const ZydisMachineMode modes[3] = {
-		ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_MACHINE_MODE_LONG_64,
-	};
-	static const ZydisStackWidth widths[3] = {
-		ZYDIS_STACK_WIDTH_16, ZYDIS_STACK_WIDTH_32, ZYDIS_STACK_WIDTH_64,
-	};
-
-	for (int m = 0; m < 3; m++) {
-		assert_true(ZYAN_SUCCESS(ZydisDecoderInit(&zydis[m], modes[m], widths[m])));
-		assert_true(ZYAN_SUCCESS(ZydisDecoderEnableMode(&zydis[m], ZYDIS_DECODER_MODE_MPX, ZYAN_FALSE)));
-	}
-}
-
-/* The 0F-map opcodes whose cells the SDM splits by mandatory prefix (SSE, SSE2..4, MMX). */
-static bool is_sse_0f(uint8_t op)
-{
-	return (op >= 0x10 && op <= 0x17) || (op >= 0x28 && op <= 0x2f) || (op >= 0x50 && op <= 0x7f) ||
-	       (op >= 0xc2 && op <= 0xc6) || op >= 0xd0;
-}
-
-/* The excluded class of an encoding we accept and Zydis rejects, or EX_COUNT. */
-static enum excl ours_only_class(const struct x86_insn *in)
-{
-	if (in->vex)
-		return EX_VEX_DEFINEDNESS;
-	if (in->opcode_map == X86_MAP_0F38 || in->opcode_map == X86_MAP_0F3A)
-		return EX_0F38_3A_PREFIX;
-	if (in->opcode_map != X86_MAP_0F)
-		return EX_COUNT;
-	if (is_sse_0f(in->opcode))
-		return EX_SSE_PREFIX;
-	if (in->opcode == 0x01 && in->modrm == 0xc6)
-		return EX_WRMSRNS;
-	if (in->opcode == 0x01 && in->mod == 3 && in->pp != 0)
-		return EX_0F01_PREFIX;
-	if (in->opcode == 0x37 && in->pp != 0)
-		return EX_GETSEC_PREFIX;
-	if ((in->opcode == 0x20 || in->opcode == 0x22) && in->lock)
-		return EX_LOCK_CR8;
-	return EX_COUNT;
-}
-
-/* The excluded class of an encoding Zydis accepts and we reject, or EX_COUNT. */
-static enum excl zydis_only_class(const ZydisDecodedInstruction *zi)
-{
-	if (zi->encoding == ZYDIS_INSTRUCTION_ENCODING_MVEX)
-		return EX_KNC;
-	if (zi->encoding == ZYDIS_INSTRUCTION_ENCODING_VEX && zi->opcode_map == ZYDIS_OPCODE_MAP_DEFAULT)
-		return EX_KNC;
-	if (zi->encoding == ZYDIS_INSTRUCTION_ENCODING_3DNOW)
-		return EX_3DNOW;
-	return EX_COUNT;
-}
-
-/* Our map number for Zydis's, or 0xff. */
-static uint8_t zydis_map(ZydisOpcodeMap m)
-{
-	switch (m) {
-	case ZYDIS_OPCODE_MAP_DEFAULT: return X86_MAP_PRIMARY;
-	case ZYDIS_OPCODE_MAP_0F: return X86_MAP_0F;
-	case ZYDIS_OPCODE_MAP_0F38: return X86_MAP_0F38;
-	case ZYDIS_OPCODE_MAP_0F3A: return X86_MAP_0F3A;
-	case ZYDIS_OPCODE_MAP_MAP5: return X86_MAP_EVEX5;
-	case ZYDIS_OPCODE_MAP_MAP6: return X86_MAP_EVEX6;
-	case ZYDIS_OPCODE_MAP_XOP8: return X86_MAP_XOP8;
-	case ZYDIS_OPCODE_MAP_XOP9: return X86_MAP_XOP9;
-	case ZYDIS_OPCODE_MAP_XOPA: return X86_MAP_XOPA;
-	default: return 0xff;
-	}
-}
-
-static uint64_t low_bytes(uint64_t v, unsigned int size)
-{
-	return size >= 8 ? v : v & ((1ull << (8 * size)) - 1);
-}
-
-/*
- * The emulated subset whose operand size Zydis's operand_width must confirm.
- * INS/OUTS are left out: with REX.W Zydis reports a 64-bit operand width
- * for what is still INSD/OUTSD (there is no 64-bit port I/O), and the test
- * tables check 32 bits for them.
- */
-static bool is_emulated_form(const struct x86_insn *in)
-{
-	static const uint8_t primary[] = {
-		0x00, 0x01, 0x08, 0x09, 0x20, 0x21, 0x28, 0x29, 0x30, 0x31,
-		0x80, 0x81, 0x83, 0x86, 0x87, 0x88, 0x89, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xaa, 0xab,
-		0xc6, 0xc7, 0xe4, 0xe5, 0xe6, 0xe7, 0xec, 0xed, 0xee, 0xef,
-	};
-	static const uint8_t map0f[] = { 0xab, 0xb0, 0xb1, 0xb3, 0xba, 0xbb, 0xc3 };
-
-	if (in->vex)
-		return false;
-	if (in->opcode_map == X86_MAP_PRIMARY && (in->opcode == 0xc6 || in->opcode == 0xc7))
-		return in->reg == 0;	/* MOV, not XABORT/XBEGIN */
-	if (in->opcode_map == X86_MAP_PRIMARY)
-		return memchr(primary, in->opcode, sizeof(primary)) != NULL;
-	return in->opcode_map == X86_MAP_0F && memchr(map0f, in->opcode, sizeof(map0f)) != NULL;
-}
-
-/* Where two valid decodes differ in anything but length, or NULL. */
-static const char *field_difference(const struct x86_insn *in, const ZydisDecodedInstruction *zi)
-{
-	const ZydisDecodedInstructionRaw *r = &zi->raw;
-	bool z_modrm = zi->attributes & ZYDIS_ATTRIB_HAS_MODRM;
-	bool z_sib = zi->attributes & ZYDIS_ATTRIB_HAS_SIB;
-
-	if (in->opcode != zi->opcode || in->opcode_map != zydis_map(zi->opcode_map))
-		return "opcode/map";
-	if (in->has_modrm != z_modrm)
-		return "has_modrm";
-	if (z_modrm && in->modrm != (uint8_t)(r->modrm.mod << 6 | r->modrm.reg << 3 | r->modrm.rm))
-		return "modrm";
-	if (in->has_sib != z_sib)
-		return "has_sib";
-	if (z_sib && in->sib != (uint8_t)(r->sib.scale << 6 | r->sib.index << 3 | r->sib.base))
-		return "sib";
-	if (in->disp_size * 8 != r->disp.size)
-		return "disp size";
-	if (in->disp_size && low_bytes((uint64_t)in->disp, in->disp_size) !=
-	    low_bytes((uint64_t)r->disp.value, in->disp_size))
-		return "disp value";
-	if (in->imm_size * 8 != r->imm[0].size || in->imm2_size * 8 != r->imm[1].size)
-		return "imm size";
-	if (in->imm != low_bytes(r->imm[0].value.u, in->imm_size) ||
-	    in->imm2 != low_bytes(r->imm[1].value.u, in->imm2_size))
-		return "imm value";
-	/* Zydis sizes some implicit operands its own way; compare where there is a memory operand. */
-	if (((in->has_modrm && in->mod != 3) || in->disp_size) && in->address_size * 8 != zi->address_width)
-		return "address size";
-	if (is_emulated_form(in) && in->operand_size * 8 != zi->operand_width)
-		return "operand size";
-	return NULL;
-}
 
 static void print_bytes(const char *what, const uint8_t *b, size_t n, int mode)
 {
@@ -1040,104 +859,33 @@ static void print_bytes(const char *what, const uint8_t *b, size_t n, int mode)
 	print_message("  %s (mode %d):%s\n", what, mode, hex);
 }
 
-/* Our register number for a Zydis GPR or IP used in an address, X86_REG_NONE, or -1. */
-static int zydis_gpr(ZydisRegister r)
-{
-	ZydisRegisterClass c = ZydisRegisterGetClass(r);
-
-	if (r == ZYDIS_REGISTER_NONE)
-		return X86_REG_NONE;
-	if (c == ZYDIS_REGCLASS_GPR16 || c == ZYDIS_REGCLASS_GPR32 || c == ZYDIS_REGCLASS_GPR64)
-		return ZydisRegisterGetId(r);
-	return -1;
-}
-
-/*
- * For a legacy instruction with a ModRM memory operand: whether Zydis's
- * operand has the same base, index, scale, displacement and RIP-relativity
- * as our normalised description. NULL if it does.
- */
-static const char *memory_difference(const struct x86_insn *in, const ZydisDecodedInstruction *zi,
-				     ZydisDecoderContext *ctx, int mode)
-{
-	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-	const ZydisDecodedOperandMem *m = NULL;
-
-	if (!ZYAN_SUCCESS(ZydisDecoderDecodeOperands(&zydis[mode], ctx, zi, ops, zi->operand_count)))
-		return "Zydis operand decoding";
-	for (unsigned int i = 0; i < zi->operand_count && !m; i++)
-		if (ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY &&
-		    ops[i].encoding == ZYDIS_OPERAND_ENCODING_MODRM_RM)
-			m = &ops[i].mem;
-	if (!m)
-		return NULL;	/* e.g. a ModRM memory form Zydis describes otherwise */
-	bool z_rip = m->base == ZYDIS_REGISTER_RIP || m->base == ZYDIS_REGISTER_EIP;
-
-	if (z_rip != in->rip_relative)
-		return "rip-relative";
-	if (!z_rip && zydis_gpr(m->base) != in->base)
-		return "base";
-	if (zydis_gpr(m->index) != in->index)
-		return "index";
-	if (in->index != X86_REG_NONE && m->scale != in->scale)
-		return "scale";
-	if (low_bytes((uint64_t)m->disp.value, in->address_size) !=
-	    low_bytes((uint64_t)in->disp, in->address_size))
-		return "displacement";
-	return NULL;
-}
 
 /* Compares both decoders on b[0..n) (n <= 15), and checks our truncations. */
 static void oracle_compare(const uint8_t *b, size_t n, int mode, struct oracle_stats *s)
 {
 	struct x86_insn in;
-	ZydisDecodedInstruction zi;
-	ZydisDecoderContext ctx;
+	struct oracle_verdict v;
 	enum x86_decode_status st = decode_exact(b, n, (enum x86_mode)mode, &in);
-	ZyanStatus zs = ZydisDecoderDecodeInstruction(&zydis[mode], &ctx, b, n, &zi);
-	bool zok = ZYAN_SUCCESS(zs);
-	const char *why = NULL;
-	enum excl ex = EX_COUNT;
+	const char *why;
 
+	oracle_judge(b, n, mode, st, &in, &v);
+	why = v.why;
 	s->inputs++;
-	if (st == X86_OK && zok) {
-		if (in.len != zi.length)
-			ex = zi.encoding == ZYDIS_INSTRUCTION_ENCODING_VEX && in.opcode_map == X86_MAP_0F &&
-			     (in.opcode == 0x84 || in.opcode == 0x85) ? EX_KNC_BRANCH : EX_COUNT;
-		else
-			why = field_difference(&in, &zi);
-		if (!why && ex == EX_COUNT && in.has_sib && (in.sib & 7) == 5 && in.mod == 0 &&
-		    in.address_size == 4 && mode == X86_MODE_64 && (in.rex & 1))
-			ex = EX_ZYDIS_SIB_BASE;
-		if (!why && ex == EX_COUNT && !in.vex && in.has_modrm && in.mod != 3)
-			why = memory_difference(&in, &zi, &ctx, mode);
-		if (in.len != zi.length && ex == EX_COUNT)
-			why = "length";
-		if (!why && ex == EX_COUNT) {
-			s->both_ok++;
-			if (!truncations_ok(b, in.len, (enum x86_mode)mode))
-				why = "truncation not reported";
-			s->truncations += in.len;
-		}
-	} else if (st == X86_OK) {
-		/* Zydis running out of bytes where we stop is a length disagreement: never excluded. */
-		if (zs != ZYDIS_STATUS_NO_MORE_DATA && zs != ZYDIS_STATUS_INSTRUCTION_TOO_LONG)
-			ex = ours_only_class(&in);
-		if (ex == EX_COUNT)
-			why = "we accept, Zydis rejects";
-	} else if (zok) {
-		ex = zydis_only_class(&zi);
-		if (ex == EX_COUNT)
-			why = "Zydis accepts, we reject";
-	} else {
+	if (v.outcome == ORACLE_BOTH_OK) {
+		s->both_ok++;
+		if (!truncations_ok(b, in.len, (enum x86_mode)mode))
+			why = "truncation not reported";
+		s->truncations += in.len;
+	} else if (v.outcome == ORACLE_BOTH_BAD) {
 		s->both_bad++;
+	} else if (v.outcome == ORACLE_EXCLUDED) {
+		s->excluded[v.ex]++;
 	}
-	if (ex != EX_COUNT)
-		s->excluded[ex]++;
 	if (why) {
 		if (s->failures++ < 20) {
 			print_message("oracle mismatch: %s: ours %d len %u, Zydis %#x len %u\n", why, st,
-				      st == X86_OK ? in.len : 0, zs, zok ? zi.length : 0);
+				      st == X86_OK ? in.len : 0, v.zs,
+				      ZYAN_SUCCESS(v.zs) ? v.zi.length : 0);
 			print_bytes("bytes", b, n, mode);
 		}
 	}
@@ -1215,7 +963,7 @@ static void test_oracle_sweep_legacy(void **state)
 
 	(void)state;
 	exact_bufs_init();
-	zydis_init();
+	assert_true(oracle_init());
 	for (int mode = 0; mode < 3; mode++)
 	for (size_t p = 0; p < sizeof(sweep_prefixes) / sizeof(sweep_prefixes[0]); p++)
 	for (int map = 0; map < 4; map++)
@@ -1243,7 +991,7 @@ static void test_oracle_sweep_vex(void **state)
 
 	(void)state;
 	exact_bufs_init();
-	zydis_init();
+	assert_true(oracle_init());
 	for (int mode = 0; mode < 3; mode++)
 	for (int form = 0; form < 4; form++)
 	for (int v = 0; v < 64; v++)
@@ -1345,7 +1093,7 @@ static void test_oracle_random(void **state)
 
 	(void)state;
 	exact_bufs_init();
-	zydis_init();
+	assert_true(oracle_init());
 	for (unsigned long i = 0; i < 2000000; i++) {
 		uint8_t b[X86_MAX_INSN_LEN + 1];
 		int mode = (int)(i % 3);

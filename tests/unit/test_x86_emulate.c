@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "guest/x86/x86_emulate.h"
+#include "tests/unit/x86_native.h"
 
 #define CF	(1ULL << 0)
 #define PF	(1ULL << 2)
@@ -187,105 +188,6 @@ static size_t parse_hex(const char *s, uint8_t *out, size_t max)
 	return n;
 }
 
-/* ------------------------------------------------------------------------------------------- */
-/* The native oracle: prologue, instruction and epilogue copied into an executable page below
- * 2 GiB (MAP_32BIT, so 32-bit addressing reaches it), data in the two pages after it. */
-
-struct hstate {
-	uint64_t gpr[16];	/* rsp (4) is neither loaded nor stored */
-	uint64_t rflags;
-};
-
-__asm__(".text\n"
-	".globl umbra_oracle_pro, umbra_oracle_pro_end, umbra_oracle_epi, umbra_oracle_epi_end\n"
-	"umbra_oracle_pro:\n"
-	"	push %rbx\n	push %rbp\n	push %r12\n	push %r13\n	push %r14\n	push %r15\n"
-	"	push %rdi\n"
-	"	pushq 128(%rdi)\n	popfq\n"
-	"	mov 0(%rdi), %rax\n	mov 8(%rdi), %rcx\n	mov 16(%rdi), %rdx\n"
-	"	mov 24(%rdi), %rbx\n	mov 40(%rdi), %rbp\n	mov 48(%rdi), %rsi\n"
-	"	mov 64(%rdi), %r8\n	mov 72(%rdi), %r9\n	mov 80(%rdi), %r10\n"
-	"	mov 88(%rdi), %r11\n	mov 96(%rdi), %r12\n	mov 104(%rdi), %r13\n"
-	"	mov 112(%rdi), %r14\n	mov 120(%rdi), %r15\n	mov 56(%rdi), %rdi\n"
-	"umbra_oracle_pro_end:\n"
-	"umbra_oracle_epi:\n"
-	"	push %rdi\n	mov 8(%rsp), %rdi\n"
-	"	mov %rax, 0(%rdi)\n	mov %rcx, 8(%rdi)\n	mov %rdx, 16(%rdi)\n"
-	"	mov %rbx, 24(%rdi)\n	mov %rbp, 40(%rdi)\n	mov %rsi, 48(%rdi)\n"
-	"	mov %r8, 64(%rdi)\n	mov %r9, 72(%rdi)\n	mov %r10, 80(%rdi)\n"
-	"	mov %r11, 88(%rdi)\n	mov %r12, 96(%rdi)\n	mov %r13, 104(%rdi)\n"
-	"	mov %r14, 112(%rdi)\n	mov %r15, 120(%rdi)\n"
-	"	pushfq\n	popq 128(%rdi)\n	popq 56(%rdi)\n	cld\n"
-	"	pop %rdi\n	pop %r15\n	pop %r14\n	pop %r13\n	pop %r12\n	pop %rbp\n	pop %rbx\n"
-	"	ret\n"
-	"umbra_oracle_epi_end:\n");
-
-extern const uint8_t umbra_oracle_pro[], umbra_oracle_pro_end[];
-extern const uint8_t umbra_oracle_epi[], umbra_oracle_epi_end[];
-
-#define DATA_SIZE 8192
-
-struct oracle {
-	uint8_t *code;		/* RWX page */
-	uint8_t *data;		/* DATA_SIZE bytes right after it */
-	uint8_t *insn;		/* where the instruction goes */
-	uint64_t fs_base, gs_base;
-	char vendor_name[13];	/* CPUID leaf 0 of the host */
-	enum x86_vendor vendor;	/* the model the host's results are compared with */
-};
-
-static struct oracle oracle;
-
-/* The host's vendor from CPUID leaf 0 (EBX, EDX, ECX spell it): the emulator must then give the
- * host's own results. A vendor the emulator has no model for stops the oracle test. */
-static void oracle_pick_vendor(void)
-{
-	unsigned int max, ebx, ecx, edx;
-
-	__cpuid(0, max, ebx, ecx, edx);	/* leaf 0 exists on every x86-64 processor */
-	(void)max;
-	memcpy(oracle.vendor_name + 0, &ebx, 4);
-	memcpy(oracle.vendor_name + 4, &edx, 4);
-	memcpy(oracle.vendor_name + 8, &ecx, 4);
-	oracle.vendor_name[12] = '\0';
-	if (strcmp(oracle.vendor_name, "GenuineIntel") == 0)
-		oracle.vendor = X86_VENDOR_INTEL;
-	else if (strcmp(oracle.vendor_name, "AuthenticAMD") == 0)
-		oracle.vendor = X86_VENDOR_AMD;
-	else
-		fail_msg("host vendor \"%s\": the emulator models only Intel and AMD",
-			 oracle.vendor_name);
-}
-
-static void oracle_init(void)
-{
-	size_t pro = (size_t)(umbra_oracle_pro_end - umbra_oracle_pro);
-	void *p;
-
-	if (oracle.code)
-		return;
-	p = mmap(NULL, 4096 + DATA_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
-	assert_true(p != MAP_FAILED);
-	assert_true((uintptr_t)p + 4096 + DATA_SIZE < 0x80000000u);
-	oracle.code = p;
-	oracle.data = oracle.code + 4096;
-	memcpy(oracle.code, umbra_oracle_pro, pro);
-	oracle.insn = oracle.code + pro;
-	assert_int_equal(syscall(SYS_arch_prctl, ARCH_GET_FS, &oracle.fs_base), 0);
-	assert_int_equal(syscall(SYS_arch_prctl, ARCH_GET_GS, &oracle.gs_base), 0);
-	oracle_pick_vendor();
-}
-
-/* Runs the instruction natively on *s (and on the data pages). */
-static void oracle_run(const uint8_t *code, size_t len, struct hstate *s)
-{
-	size_t epi = (size_t)(umbra_oracle_epi_end - umbra_oracle_epi);
-
-	memcpy(oracle.insn, code, len);
-	memcpy(oracle.insn + len, umbra_oracle_epi, epi);
-	((void (*)(struct hstate *))(void *)oracle.code)(s);
-}
 
 /* ------------------------------------------------------------------------------------------- */
 /* Instruction forms and a random encoder of each, with registers that put the memory operand
@@ -742,7 +644,7 @@ static void test_oracle_64(void **state)
 	unsigned long total = 0;
 
 	(void)state;
-	oracle_init();
+	assert_true(oracle_init());
 	for (size_t fi = 0; fi < NFORMS; fi++) {
 		const struct form *fm = &forms[fi];
 
