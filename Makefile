@@ -41,8 +41,10 @@ KLDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segme
 
 # Sources are found at any depth below these folders: a new sub-folder needs no edit here.
 KSRC_DIRS := boot arch mm lib vmx svm guest
-KSRCS_C   := $(sort $(shell find $(KSRC_DIRS) -name '*.c'))
-KSRCS_S   := $(sort $(shell find $(KSRC_DIRS) -name '*.S'))
+# boot/efi/ is umbra.efi, a UEFI application of its own (boot/efi/efi.mk), not part of Umbra.
+KSRC_SKIP := boot/efi
+KSRCS_C   := $(sort $(shell find $(KSRC_DIRS) -path $(KSRC_SKIP) -prune -o -name '*.c' -print))
+KSRCS_S   := $(sort $(shell find $(KSRC_DIRS) -path $(KSRC_SKIP) -prune -o -name '*.S' -print))
 KOBJS     := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS_S) $(KSRCS_C))
 
 .PHONY: all iso run test unit emu-test check-layering setup clean linux
