@@ -2,6 +2,7 @@
 #
 #   make            build/umbra.elf
 #   make iso        build/umbra.iso (hybrid BIOS + UEFI GRUB image, dd-able to a USB stick)
+#   make usb        build/umbra-usb.img (GPT disk image: umbra.efi on an EFI system partition)
 #   make run        boot the ISO under QEMU (AMD SVM); EMU=bochs for Bochs (Intel VMX); FW=uefi for OVMF
 #                   GUEST=linux boots Debian's Linux instead (KERNEL=, INITRD=, CMDLINE= override)
 #   make linux      fetch Debian's kernels and busybox, build the initramfs images (build/linux/)
@@ -47,7 +48,7 @@ KSRCS_C   := $(sort $(shell find $(KSRC_DIRS) -path $(KSRC_SKIP) -prune -o -name
 KSRCS_S   := $(sort $(shell find $(KSRC_DIRS) -path $(KSRC_SKIP) -prune -o -name '*.S' -print))
 KOBJS     := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS_S) $(KSRCS_C))
 
-.PHONY: all iso run test unit emu-test check-layering setup clean linux
+.PHONY: all iso usb run test unit emu-test check-layering setup clean linux
 
 all: $(BUILD)/umbra.elf
 
@@ -87,6 +88,15 @@ iso: $(BUILD)/umbra.iso
 $(BUILD)/umbra.iso: $(BUILD)/umbra.elf $(BUILD)/guests/demo.elf tools/mkiso.sh
 	$(quiet) ISO $@
 	$(Q)tools/mkiso.sh $@ $(BUILD)/umbra.elf "$(ISO_ARGS)" $(BUILD)/guests/demo.elf "guest demo"
+
+# A raw disk image for a USB stick: GPT, an EFI system partition with umbra.efi as
+# \EFI\BOOT\BOOTX64.EFI, Umbra, the demo guest and umbra.cfg (tools/mkusb.sh; README, "Real hardware").
+USB_ARGS   ?= $(ISO_ARGS)
+usb: setup $(BUILD)/umbra-usb.img
+
+$(BUILD)/umbra-usb.img: $(BUILD)/umbra.efi $(BUILD)/umbra.elf $(BUILD)/guests/demo.elf tools/mkusb.sh
+	$(quiet) USB $@
+	$(Q)tools/mkusb.sh $@ $(BUILD)/umbra.efi $(BUILD)/umbra.elf "$(USB_ARGS)" $(BUILD)/guests/demo.elf "guest demo"
 
 # ---------------------------------------------------------------------------------------------
 # Linux guests: `make linux` fetches Debian's kernels and busybox (apt-get download, cached in
@@ -149,6 +159,10 @@ unit: setup $(UNIT_BINS)
 check-layering:
 	@tools/check-layering.sh
 	@tools/test-layering.sh
+
+# ---------------------------------------------------------------------------------------------
+# umbra.efi, the UEFI loader (boot/efi/efi.mk).
+include boot/efi/efi.mk
 
 # ---------------------------------------------------------------------------------------------
 # Test guests: tiny multiboot kernels that run inside Umbra (tests/guests/guests.mk).
