@@ -170,7 +170,7 @@ include boot/efi/efi.mk
 
 # ---------------------------------------------------------------------------------------------
 # Emulator tests: tests/emu/run.py boots Umbra under QEMU and Bochs and checks the serial output.
-emu-test: setup $(BUILD)/umbra.elf guests
+emu-test: setup $(BUILD)/umbra.elf $(BUILD)/umbra.efi guests
 	python3 tests/emu/run.py --build $(BUILD) --jobs $(JOBS) $(if $(TESTS),--only '$(TESTS)')
 
 test: setup

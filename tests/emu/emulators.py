@@ -19,6 +19,8 @@ CONFIGS = {
     # name: (emulator, cpu model, firmware, backend Umbra should pick)
     "qemu-svm-bios": ("qemu", "qemu64,+svm", "bios", "svm"),
     "qemu-svm-uefi": ("qemu", "qemu64,+svm", "uefi", "svm"),
+    # OVMF boots build/umbra-usb.img-style disk images from a USB stick, through umbra.efi.
+    "qemu-svm-usb": ("qemu", "qemu64,+svm", "uefi-usb", "svm"),
     # XSAVE without XSAVEOPT: QEMU TCG hangs on MOV to CR4.OSXSAVE (arch/cpu_info.c).
     "qemu-svm-xsave-bios": ("qemu", "qemu64,+svm,+xsave", "bios", "svm"),
     "qemu-opteron-g5-bios": ("qemu", "Opteron_G5,+svm", "bios", "svm"),
@@ -35,11 +37,20 @@ class RunResult:
         self.seconds = seconds
 
 
+def usb_stick(image):
+    """QEMU options for a raw disk image as a USB mass-storage stick on an xHCI controller.
+    snapshot=on: the image is opened read-only (runs may share it), writes go to a temporary
+    file."""
+    return ["-drive", f"if=none,id=stick,format=raw,snapshot=on,file={image}",
+            "-device", "qemu-xhci", "-device", "usb-storage,drive=stick"]
+
+
 def qemu_command(iso, serial_path, cpu, firmware, mem_mb, extra):
-    cmd = ["qemu-system-x86_64", "-machine", "q35", "-cpu", cpu, "-m", f"{mem_mb}M",
-           "-cdrom", iso, "-boot", "d", "-serial", f"file:{serial_path}", "-display", "none",
+    medium = usb_stick(iso) if firmware == "uefi-usb" else ["-cdrom", iso, "-boot", "d"]
+    cmd = ["qemu-system-x86_64", "-machine", "q35", "-cpu", cpu, "-m", f"{mem_mb}M"] + medium + [
+           "-serial", f"file:{serial_path}", "-display", "none",
            "-monitor", "none", "-no-reboot", "-nodefaults", "-vga", "std"] + QEMU_DEBUG_EXIT
-    if firmware == "uefi":
+    if firmware in ("uefi", "uefi-usb"):
         ovmf = next((p for p in OVMF_CANDIDATES if os.path.exists(p)), None)
         if ovmf is None:
             raise RuntimeError("OVMF firmware not found (package ovmf)")
@@ -74,11 +85,27 @@ sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
 """
 
 
-def run_process(cmd, timeout, cwd=None, stdin=subprocess.DEVNULL):
-    """Runs cmd in its own process group; kills the whole group on timeout."""
+def run_process(cmd, timeout, cwd=None, stdin=subprocess.DEVNULL, until=None):
+    """Runs cmd in its own process group; kills the whole group on timeout. until: (path,
+    regex): the run also ends, successfully, as soon as the file at path matches regex (for
+    runs that never end by themselves, such as firmware left waiting after a failed boot)."""
     start = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=cwd, stdin=stdin, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
+    if until is not None:
+        import re
+        path, rx = until[0], re.compile(until[1], re.M)
+        while proc.poll() is None and time.monotonic() - start < timeout:
+            try:
+                with open(path, "rb") as f:
+                    if rx.search(f.read().decode(errors="replace").replace("\r", "")):
+                        time.sleep(0.5)     # the rest of the line and what follows at once
+                        os.killpg(proc.pid, signal.SIGKILL)
+                        out, _ = proc.communicate()
+                        return None, False, out.decode(errors="replace"), time.monotonic() - start
+            except FileNotFoundError:
+                pass
+            time.sleep(0.25)
     try:
         out, _ = proc.communicate(timeout=timeout)
         return proc.returncode, False, out.decode(errors="replace"), time.monotonic() - start
@@ -88,8 +115,10 @@ def run_process(cmd, timeout, cwd=None, stdin=subprocess.DEVNULL):
         return None, True, out.decode(errors="replace"), time.monotonic() - start
 
 
-def boot(config, iso, workdir, timeout, mem_mb=512, qemu_extra=(), bochs_ips=BOCHS_IPS):
-    """Boots iso under config; returns a RunResult with the serial output."""
+def boot(config, iso, workdir, timeout, mem_mb=512, qemu_extra=(), bochs_ips=BOCHS_IPS,
+         until=None):
+    """Boots iso (a disk image for a uefi-usb config) under config; returns a RunResult with
+    the serial output. until: a regex that ends a QEMU run once the serial output matches."""
     emulator, cpu, firmware, _ = CONFIGS[config]
     os.makedirs(workdir, exist_ok=True)
     serial_path = os.path.join(workdir, "serial.out")
@@ -97,7 +126,8 @@ def boot(config, iso, workdir, timeout, mem_mb=512, qemu_extra=(), bochs_ips=BOC
         os.unlink(serial_path)
     if emulator == "qemu":
         cmd = qemu_command(iso, serial_path, cpu, firmware, mem_mb, qemu_extra)
-        rc, timed_out, emu_out, secs = run_process(cmd, timeout)
+        rc, timed_out, emu_out, secs = run_process(
+            cmd, timeout, until=(serial_path, until) if until else None)
     else:
         rc_path = os.path.join(workdir, "bochsrc")
         with open(rc_path, "w") as f:
@@ -124,7 +154,7 @@ def available(config):
     binary = "qemu-system-x86_64" if emulator == "qemu" else "bochs"
     if shutil.which(binary) is None:
         return f"{binary} not installed"
-    if firmware == "uefi" and not any(os.path.exists(p) for p in OVMF_CANDIDATES):
+    if firmware in ("uefi", "uefi-usb") and not any(os.path.exists(p) for p in OVMF_CANDIDATES):
         return "OVMF not installed"
     return None
 

@@ -56,24 +56,41 @@ def umbra_args(test, ctx):
     return test.args + (" audit=exit" if runs_guest(test, ctx) else "")
 
 
-def build_iso(build, elf, test, ctx):
-    """Builds (or reuses) the ISO for a test: cached by the content of everything that goes in."""
+def build_iso(build, elf, test, ctx, config):
+    """Builds (or reuses) the boot medium for a test: a GRUB ISO, or for a uefi-usb config a
+    USB disk image with umbra.efi (tools/mkusb.sh). Cached by the content of everything that
+    goes in."""
     modules = test.module_files(ctx)
     args = umbra_args(test, ctx)
+    usb = emulators.CONFIGS[config][2] == "uefi-usb"
+    tool = os.path.join(ROOT, "tools", "mkusb.sh" if usb else "mkiso.sh")
+    loader = os.path.join(build, "umbra.efi")
     h = hashlib.sha256()
-    for part in [open(elf, "rb").read(), args.encode(),
-                 open(os.path.join(ROOT, "tools", "mkiso.sh"), "rb").read()]:
+    for part in [open(elf, "rb").read(), args.encode(), open(tool, "rb").read()]:
         h.update(part)
+    if usb:
+        h.update(open(loader, "rb").read())
+        h.update(repr(test.usb_cfg).encode())
     for path, string in modules:
         h.update(open(path, "rb").read())
         h.update(string.encode())
-    iso = os.path.join(build, "tests", "iso", h.hexdigest()[:16] + ".iso")
+    iso = os.path.join(build, "tests", "iso", h.hexdigest()[:16] + (".img" if usb else ".iso"))
     with _iso_locks_guard:
         lock = _iso_locks.setdefault(iso, threading.Lock())
     with lock:
         if os.path.exists(iso):
             return iso
-        cmd = [os.path.join(ROOT, "tools", "mkiso.sh"), iso, elf, args]
+        if usb:
+            cmd = [tool]
+            if test.usb_cfg is not None:
+                cfg = os.path.join(build, "tests", "usb", f"{test.name}.cfg")
+                os.makedirs(os.path.dirname(cfg), exist_ok=True)
+                with open(cfg, "w") as f:
+                    f.write(test.usb_cfg)
+                cmd += ["--cfg", cfg]
+            cmd += [iso, loader, elf, args]
+        else:
+            cmd = [tool, iso, elf, args]
         for path, string in modules:
             cmd += [path, string]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
@@ -104,6 +121,8 @@ def check(test, config, result, ctx):
             if rx.search(line):
                 problems.append(f"forbidden line: {line.strip()}")
                 break
+    if test.status is None:     # Umbra must not run at all: no exit status to check
+        return problems
     status_line = f"umbra: exit status 0x{test.status:x}"
     if not any(line.strip() == status_line for line in lines):
         problems.append(f"no '{status_line}' line")
@@ -115,7 +134,7 @@ def check(test, config, result, ctx):
 
 
 def run_one(build, elf, test, config, ctx):
-    iso = build_iso(build, elf, test, ctx)
+    iso = build_iso(build, elf, test, ctx, config)
     workdir = os.path.join(build, "tests", "runs", f"{test.name}.{config}")
     if test.script:
         result = emulators.boot_interactive(config, iso, workdir, test.timeout, test.script,
@@ -125,7 +144,8 @@ def run_one(build, elf, test, config, ctx):
             problems.insert(0, f"console step never answered: {result.failed_step}")
         return result, problems, workdir
     result = emulators.boot(config, iso, workdir, test.timeout, mem_mb=test.mem_mb,
-                            qemu_extra=test.qemu_extra, bochs_ips=test.bochs_ips)
+                            qemu_extra=test.qemu_extra, bochs_ips=test.bochs_ips,
+                            until=test.until)
     return result, check(test, config, result, ctx), workdir
 
 

@@ -18,6 +18,11 @@ class Test:
     status:   Umbra's expected exit status value (UMBRA_EXIT_* or a guest's)
     audit:    for a test that runs a guest: Umbra audits its shadow MMU when the guest stops
               (audit=exit) and the run must report 0 violations
+    usb_cfg:  for a qemu-svm-usb run: the text of umbra.cfg, in place of the one made from
+              args and modules (to test the loader's own errors)
+    until:    a regex: the run ends as soon as a serial line matches it (for runs that never
+              reach Umbra, where nothing ends the emulator)
+    status None: Umbra is not expected to run, so no exit status is checked
     script:   when given, COM1 is a TCP socket and the harness types on it: a list of
               ("expect", regex), ("send", text) and ("sleep", seconds) steps played in
               order (a sleep reads nothing meanwhile); a named group (?P<NAME>...) of one
@@ -26,7 +31,8 @@ class Test:
 
     def __init__(self, name, configs=None, args="debug_exit=on", modules=None, expect=(),
                  forbid=(r"HOST EXCEPTION", r"PANIC"), status=0x10, timeout=120, mem_mb=512,
-                 qemu_extra=(), audit=True, script=None, bochs_ips=None):
+                 qemu_extra=(), audit=True, script=None, bochs_ips=None, usb_cfg=None,
+                 until=None):
         self.name = name
         self.configs = list(configs or ALL_CONFIGS)
         self.args = args
@@ -40,6 +46,8 @@ class Test:
         self.audit = audit          # a guest run ends with Umbra's shadow-MMU audit, checked
         self.script = script        # console dialogue: [("expect", regex) | ("send", text)]
         self.bochs_ips = bochs_ips or emulators.BOCHS_IPS   # Bochs: instructions per second
+        self.usb_cfg = usb_cfg      # qemu-svm-usb: umbra.cfg's text, instead of a generated one
+        self.until = until          # a regex ending the run when a serial line matches
 
     def module_files(self, ctx):
         return self.modules(ctx) if self.modules else []
