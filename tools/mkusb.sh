@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds a raw disk image for a USB stick that boots Umbra through umbra.efi: a GPT with a
-# BIOS boot partition (1 MiB, kept for a legacy BIOS boot) and an EFI system partition (FAT32)
-# holding \EFI\BOOT\BOOTX64.EFI (the loader), \EFI\umbra\umbra.elf, the modules and
-# \EFI\umbra\umbra.cfg. Needs neither root nor loop devices: the FAT image is made in a file
-# (mkfs.vfat, mtools) and written into the disk image at the partition's offset.
+# Builds a raw disk image for a USB stick that boots Umbra on UEFI through umbra.efi, and on a
+# legacy BIOS through GRUB: a GPT with a BIOS boot partition (GRUB's i386-pc core image) and an
+# EFI system partition (FAT32) holding \EFI\BOOT\BOOTX64.EFI (the loader),
+# \EFI\umbra\umbra.elf, the modules and \EFI\umbra\umbra.cfg; GRUB's boot sector sits in the
+# protective MBR's code area. Needs neither root nor loop devices: the FAT image is made in a
+# file (mkfs.vfat, mtools) and written into the disk image at the partition's offset.
 #
 #   tools/mkusb.sh OUT.img umbra.efi umbra.elf "UMBRA ARGS" [MODULE_FILE "MODULE STRING"]...
 #   tools/mkusb.sh --cfg FILE OUT.img umbra.efi umbra.elf "" [MODULE_FILE "STRING"]...
@@ -47,6 +48,16 @@ else
 		[[ -z $args ]] || echo "cmdline $args"
 	} > "$cfg"
 fi
+# GRUB's configuration for a BIOS boot, built into the core image: the same command line and
+# modules, found on the ESP by its volume serial number.
+grub_cfg=$stage/grub-early.cfg
+{
+	echo "serial --unit=0 --speed=115200 --word=8 --parity=no --stop=1"
+	echo "terminal_input serial console"
+	echo "terminal_output serial console"
+	echo "search --no-floppy --fs-uuid --set=root ${VOLUME_ID:2:4}-${VOLUME_ID:6:4}"
+	echo "multiboot2 /EFI/umbra/umbra.elf $args"
+} > "$grub_cfg"
 files=()
 declare -A seen=()
 while (( $# )); do
@@ -54,6 +65,7 @@ while (( $# )); do
 	[[ -z ${seen[$name]:-} ]] || { echo "$0: two modules named $name" >&2; exit 2; }
 	seen[$name]=1
 	files+=("$1")
+	echo "module2 /EFI/umbra/$name $2" >> "$grub_cfg"
 	if [[ -z $cfg_file ]]; then
 		if [[ $2 == guest || $2 == guest\ * ]]; then
 			echo "guest $name${2#guest}" >> "$cfg"
@@ -63,6 +75,8 @@ while (( $# )); do
 	fi
 	shift 2
 done
+
+echo "boot" >> "$grub_cfg"
 
 esp=$stage/esp.img
 truncate -s "${ESP_MIB}M" "$esp"
@@ -85,4 +99,36 @@ sgdisk -U "$DISK_GUID" \
 	-n 1:$BIOS_START:$BIOS_END -t 1:ef02 -c 1:"BIOS boot" -u 1:"$BIOS_GUID" \
 	-n 2:$ESP_START:+${ESP_MIB}M -t 2:ef00 -c 2:"EFI system" -u 2:"$ESP_GUID" "$tmp" >/dev/null
 dd if="$esp" of="$tmp" bs=$SECTOR seek=$ESP_START conv=notrunc status=none
+
+# Legacy BIOS: GRUB's core image with every module it needs built in (no /boot/grub on the
+# stick), in the BIOS boot partition; then what grub-bios-setup would do, without a device.
+GRUB_PC=/usr/lib/grub/i386-pc
+core=$stage/core.img
+grub-mkimage -O i386-pc -d "$GRUB_PC" -o "$core" -c "$grub_cfg" -p /EFI/umbra \
+	biosdisk part_gpt fat search search_fs_uuid serial terminal multiboot2
+python3 - "$tmp" "$core" "$GRUB_PC/boot.img" $BIOS_START $BIOS_END <<'PY'
+import struct, sys
+img, core_path, boot_path = sys.argv[1:4]
+start, end = int(sys.argv[4]), int(sys.argv[5])
+core = bytearray(open(core_path, "rb").read())
+boot = open(boot_path, "rb").read()
+sectors = (len(core) + 511) // 512
+if sectors > end - start + 1:
+    sys.exit(f"mkusb.sh: GRUB's core image ({sectors} sectors) does not fit the BIOS boot partition")
+# GRUB 2.06 i386-pc layout: the first sector of core.img (diskboot.img) ends with a block list
+# (start LBA u64, sector count u16, load segment u16) that loads the rest of the image.
+LIST = 0x200 - 12
+_, _, seg = struct.unpack_from("<QHH", core, LIST)
+struct.pack_into("<QHH", core, LIST, start + 1, sectors - 1, seg)
+with open(img, "r+b") as f:
+    f.seek(start * 512)
+    f.write(core)
+    # boot.img's code goes into the MBR's first 440 bytes (before the disk signature and the
+    # protective partition table, which stay: UEFI 2.10 spec 5.2.3); the LBA of core.img's
+    # first sector is at 0x5c (GRUB_BOOT_MACHINE_KERNEL_SECTOR).
+    mbr = bytearray(boot[:440])
+    struct.pack_into("<Q", mbr, 0x5c, start)
+    f.seek(0)
+    f.write(mbr)
+PY
 mv "$tmp" "$out"

@@ -21,6 +21,8 @@ CONFIGS = {
     "qemu-svm-uefi": ("qemu", "qemu64,+svm", "uefi", "svm"),
     # OVMF boots build/umbra-usb.img-style disk images from a USB stick, through umbra.efi.
     "qemu-svm-usb": ("qemu", "qemu64,+svm", "uefi-usb", "svm"),
+    # SeaBIOS boots the same image from the same stick through GRUB (legacy BIOS).
+    "qemu-svm-usb-bios": ("qemu", "qemu64,+svm", "bios-usb", "svm"),
     # XSAVE without XSAVEOPT: QEMU TCG hangs on MOV to CR4.OSXSAVE (arch/cpu_info.c).
     "qemu-svm-xsave-bios": ("qemu", "qemu64,+svm,+xsave", "bios", "svm"),
     "qemu-opteron-g5-bios": ("qemu", "Opteron_G5,+svm", "bios", "svm"),
@@ -46,7 +48,7 @@ def usb_stick(image):
 
 
 def qemu_command(iso, serial_path, cpu, firmware, mem_mb, extra):
-    medium = usb_stick(iso) if firmware == "uefi-usb" else ["-cdrom", iso, "-boot", "d"]
+    medium = usb_stick(iso) if firmware.endswith("-usb") else ["-cdrom", iso, "-boot", "d"]
     cmd = ["qemu-system-x86_64", "-machine", "q35", "-cpu", cpu, "-m", f"{mem_mb}M"] + medium + [
            "-serial", f"file:{serial_path}", "-display", "none",
            "-monitor", "none", "-no-reboot", "-nodefaults", "-vga", "std"] + QEMU_DEBUG_EXIT

@@ -57,12 +57,12 @@ def umbra_args(test, ctx):
 
 
 def build_iso(build, elf, test, ctx, config):
-    """Builds (or reuses) the boot medium for a test: a GRUB ISO, or for a uefi-usb config a
-    USB disk image with umbra.efi (tools/mkusb.sh). Cached by the content of everything that
+    """Builds (or reuses) the boot medium for a test: a GRUB ISO, or for a *-usb config a USB
+    disk image with umbra.efi and GRUB for BIOS (tools/mkusb.sh). Cached by the content of everything that
     goes in."""
     modules = test.module_files(ctx)
     args = umbra_args(test, ctx)
-    usb = emulators.CONFIGS[config][2] == "uefi-usb"
+    usb = emulators.CONFIGS[config][2].endswith("-usb")
     tool = os.path.join(ROOT, "tools", "mkusb.sh" if usb else "mkiso.sh")
     loader = os.path.join(build, "umbra.efi")
     h = hashlib.sha256()

@@ -1,6 +1,6 @@
 """USB tests: Umbra boots from a USB stick image (tools/mkusb.sh, as `make usb` builds it)
-under OVMF, through umbra.efi, on the SVM backend; and umbra.efi's own errors return to the
-firmware with a clear line."""
+under OVMF, through umbra.efi, on the SVM backend, and from the same image under SeaBIOS
+through GRUB; umbra.efi's own errors return to the firmware with a clear line."""
 import copy
 import os
 
@@ -9,6 +9,7 @@ import tests_guest
 from testlib import Test
 
 USB = ["qemu-svm-usb"]
+USB_BIOS = ["qemu-svm-usb-bios"]
 HEX16 = r"[0-9a-f]{16}"
 HEX = r"[0-9a-f]+"
 
@@ -70,6 +71,25 @@ TESTS = [
          forbid=FORBID,
          status=0x20,
          timeout=180),
+
+    # The same image on a legacy BIOS: GRUB from the BIOS boot partition, files from the ESP.
+    Test("usb-bios-demo",
+         configs=USB_BIOS,
+         modules=demo_modules,
+         expect=[
+             tests_boot.BANNER,
+             r'^umbra: loader: "GRUB',
+             r'^umbra: cmdline: "debug_exit=on audit=exit"$',
+             rf'^umbra: module 0: {HEX16}-{HEX16} \d+ bytes crc32 [0-9a-f]{{8}} "guest demo"$',
+             r"^umbra: efi: none \(BIOS boot\)$",
+             r"^umbra: backend: svm$",
+             r"^Hello from the Umbra demo guest\.$",
+             r"^1 passed, 0 failed$",
+             r"^umbra: guest stopped: debug exit 0x20$",
+         ],
+         forbid=FORBID + [r"umbra\.efi"],
+         status=0x20,
+         timeout=120),
 
     # Modules with known content through umbra.efi: sizes, CRC-32s and strings must arrive.
     Test("usb-boot-report",
