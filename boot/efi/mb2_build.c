@@ -9,7 +9,7 @@
 #define UPPER_MEM_START		(1024u * KIB)	/* upper memory starts at 1 MiB (3.6.3) */
 #define RSDP_LENGTH_OFF		20u		/* ACPI 6.5 table 5.3: Length of the whole RSDP */
 #define RSDP_MAX_COPY		64u		/* more than any RSDP revision needs */
-#define FB_TAG_SIZE		38u		/* 3.6.12: 32 bytes common part + 6 bytes RGB info */
+#define FB_RGB_INFO_SIZE	6u		/* 3.6.12: position and size of red, green, blue */
 
 /* The block being written: pos is the next tag's offset; fail is set once cap is exceeded. */
 struct mb2b {
@@ -137,22 +137,22 @@ static int tag_mmap(struct mb2b *b, const struct mb2b_input *in, char *err, size
 	return 0;
 }
 
-/* Tag 8, direct RGB colour (3.6.12): the common part has a u16 reserved after the type. */
+/* Tag 8, direct RGB colour (3.6.12): the common part, then the channels' positions and sizes. */
 static void tag_framebuffer(struct mb2b *b, const struct mb2b_framebuffer *fb)
 {
-	uint8_t *t = tag_open(b, MB2_TAG_FRAMEBUFFER, FB_TAG_SIZE);
-	uint8_t rgb[6] = { fb->red_pos, fb->red_size, fb->green_pos, fb->green_size,
-			   fb->blue_pos, fb->blue_size };
+	struct mb2_tag_framebuffer ft = {
+		.hdr = { MB2_TAG_FRAMEBUFFER, sizeof(ft) + FB_RGB_INFO_SIZE },
+		.addr = fb->addr, .pitch = fb->pitch, .width = fb->width, .height = fb->height,
+		.bpp = fb->bpp, .fb_type = MB2_FRAMEBUFFER_TYPE_RGB,
+	};
+	uint8_t rgb[FB_RGB_INFO_SIZE] = { fb->red_pos, fb->red_size, fb->green_pos,
+					  fb->green_size, fb->blue_pos, fb->blue_size };
+	uint8_t *t = tag_open(b, MB2_TAG_FRAMEBUFFER, ft.hdr.size);
 
 	if (!t)
 		return;
-	put_bytes(t + 8, &fb->addr, 8);
-	put_bytes(t + 16, &fb->pitch, 4);
-	put_bytes(t + 20, &fb->width, 4);
-	put_bytes(t + 24, &fb->height, 4);
-	t[28] = fb->bpp;
-	t[29] = MB2_FRAMEBUFFER_TYPE_RGB;
-	put_bytes(t + 32, rgb, sizeof(rgb));
+	put_bytes(t, &ft, sizeof(ft));
+	put_bytes(t + sizeof(ft), rgb, sizeof(rgb));
 }
 
 /* Tags 14 and 15 (3.6.16, 3.6.17): the old tag always, the new one for an ACPI 2.0 RSDP. */

@@ -106,6 +106,26 @@ static void test_bad_maps(void **state)
 	assert_int_equal(uefi_mmap_convert(map, map_size, DESC_SIZE, e, MAX_DESC), -1);
 }
 
+/* The framebuffer tag as Multiboot2 spec 3.6.12 lays it out: colour info at offset 32. */
+static void check_framebuffer_tag(const uint8_t *mbi)
+{
+	uint32_t total, type, size;
+
+	memcpy(&total, mbi, 4);
+	for (uint32_t off = 8; off < total; off += (size + 7) & ~7u) {
+		memcpy(&type, mbi + off, 4);
+		memcpy(&size, mbi + off + 4, 4);
+		if (type != MB2_TAG_FRAMEBUFFER)
+			continue;
+		assert_int_equal(size, 38);
+		assert_int_equal(mbi[off + 28], 32);	/* bpp */
+		assert_int_equal(mbi[off + 29], 1);	/* direct RGB */
+		assert_memory_equal(mbi + off + 32, "\x10\x08\x08\x08\x00\x08", 6);
+		return;
+	}
+	fail_msg("no framebuffer tag");
+}
+
 /* An OVMF-like map with everything else umbra.efi gathers, parsed back by boot/multiboot2.c. */
 static void test_round_trip(void **state)
 {
@@ -166,6 +186,7 @@ static void test_round_trip(void **state)
 	assert_true(bi.have_efi_memory_map);
 	assert_true(bi.have_framebuffer);
 	assert_int_equal(bi.unknown_tags, 0);
+	check_framebuffer_tag(buf);
 
 	/* Too small a buffer is refused with a reason, never overrun. */
 	memset(err, 0, sizeof(err));
