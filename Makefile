@@ -48,6 +48,15 @@ KSRCS_C   := $(sort $(shell find $(KSRC_DIRS) -path $(KSRC_SKIP) -prune -o -name
 KSRCS_S   := $(sort $(shell find $(KSRC_DIRS) -path $(KSRC_SKIP) -prune -o -name '*.S' -print))
 KOBJS     := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS_S) $(KSRCS_C))
 
+# The console font is generated from a Debian console font (package console-setup-linux) by
+# tools/mkfont.py: build/font8x16.c, never committed (arch/font.h).
+FONT_PSF  := /usr/share/consolefonts/Lat15-Fixed16.psf.gz
+KOBJS     += $(BUILD)/k/$(BUILD)/font8x16.c.o
+$(BUILD)/font8x16.c: tools/mkfont.py
+	@mkdir -p $(dir $@)
+	$(quiet) FONT $@
+	$(Q)python3 tools/mkfont.py $(FONT_PSF) $@
+
 .PHONY: all iso usb run test unit emu-test check-layering setup clean linux
 
 all: $(BUILD)/umbra.elf
