@@ -4,6 +4,8 @@
 #include "arch/cpuid.h"
 #include "arch/cr.h"
 #include "arch/desc.h"
+#include "arch/fbcon.h"
+#include "arch/font.h"
 #include "arch/irq.h"
 #include "arch/serial.h"
 #include "arch/stop.h"
@@ -31,6 +33,8 @@ void boot_main(uint32_t magic, uint32_t mbi_addr);
 
 /* Host-wide state of this one machine; everything else receives what it needs as arguments. */
 static struct serial_port console;
+static struct fbcon screen;
+static bool console_on_serial = true, console_on_screen;
 static struct boot_info boot_info;
 static struct umbra_options options;
 static struct cpu_info cpu;
@@ -39,11 +43,45 @@ static struct host_memory memory;
 static struct guest guest;
 static struct guest_module guest_modules[BOOT_MAX_MODULES];
 
+/* The host console: the serial port and, once it is up, the framebuffer, with one text. */
+static void host_console_write(void *ctx, const char *s, unsigned long len)
+{
+	(void)ctx;
+	if (console_on_serial)
+		serial_write_text(&console, s, len);
+	if (console_on_screen)
+		fbcon_write(&screen, s, len);
+}
+
 /* COM1 at 115200 8N1 until the command line says otherwise. */
 static void host_console_init(void)
 {
 	serial_init(&console, COM1_BASE, 115200);
-	log_attach_sink(serial_write_text, &console);
+	log_attach_sink(host_console_write, NULL);
+}
+
+/*
+ * The loader's direct-colour framebuffer (Multiboot2 spec 3.6.12) mirrors the serial console,
+ * for machines without COM1; it first shows what was printed before it came up. It is below
+ * 4 GiB on every loader seen, which the boot map covers.
+ */
+static void screen_console_init(void)
+{
+	const struct fb_info *fb = &boot_info.framebuffer;
+
+	if (!boot_info.have_framebuffer || boot_info.framebuffer_type != MB2_FRAMEBUFFER_RGB)
+		return;
+	if (fb->addr + (uint64_t)fb->pitch * fb->height > (1ull << 32) ||
+	    !fbcon_init(&screen, (void *)(uintptr_t)fb->addr, fb, font8x16)) {
+		pr_warn("umbra: console: framebuffer %ux%u, %u bpp at %llx not usable\n", fb->width,
+			fb->height, fb->bpp, (unsigned long long)fb->addr);
+		return;
+	}
+	log_replay(fbcon_write, &screen);
+	console_on_screen = true;
+	pr_info("umbra: console: framebuffer %ux%u, %u bpp at %llx, %ux%u characters\n",
+		fb->width, fb->height, fb->bpp, (unsigned long long)fb->addr, screen.cols,
+		screen.rows);
 }
 
 static void banner(void)
@@ -83,7 +121,7 @@ static void options_init(void)
 	problems = options_parse(boot_info.cmdline, &options, errs, sizeof(errs));
 	if (options.serial_base != COM1_BASE || options.baud != 115200) {
 		if (!options.serial_base || !serial_init(&console, options.serial_base, options.baud))
-			log_attach_sink(NULL, NULL);
+			console_on_serial = false;
 	}
 	log_set_level((enum log_level)options.loglevel);
 	machine_set_debug_exit(options.debug_exit);
@@ -266,6 +304,7 @@ void boot_main(uint32_t magic, uint32_t mbi_addr)
 	traps_init();
 	boot_info_init(magic, mbi_addr);
 	options_init();
+	screen_console_init();
 	boot_report(&boot_info);
 	cpu_init();
 	tsc_calibrate(&cpu);

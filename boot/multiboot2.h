@@ -125,6 +125,18 @@ struct mb2_tag_framebuffer {
 } __attribute__((packed));
 _Static_assert(sizeof(struct mb2_tag_framebuffer) == 32, "mb2_tag_framebuffer size");
 
+/* Framebuffer types, and the direct-RGB colour info after the fixed part (3.6.12). */
+#define MB2_FRAMEBUFFER_INDEXED		0u
+#define MB2_FRAMEBUFFER_RGB		1u
+#define MB2_FRAMEBUFFER_EGA_TEXT	2u
+
+struct mb2_framebuffer_rgb {
+	uint8_t red_pos, red_size;
+	uint8_t green_pos, green_size;
+	uint8_t blue_pos, blue_size;
+} __attribute__((packed));
+_Static_assert(sizeof(struct mb2_framebuffer_rgb) == 6, "mb2_framebuffer_rgb size");
+
 /* Tags 11 and 19: a 32-bit EFI pointer (Multiboot2 spec 3.6.13, 3.6.21). */
 struct mb2_tag_efi32 {
 	struct mb2_tag hdr;
