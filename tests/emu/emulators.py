@@ -87,7 +87,28 @@ sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
 """
 
 
-def run_process(cmd, timeout, cwd=None, stdin=subprocess.DEVNULL, until=None):
+def qemu_screendump(sock_path, out_path, wait=10):
+    """Asks QEMU's monitor (a unix socket) for a screendump into out_path (PPM); True once the
+    file is complete."""
+    import socket
+    try:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(sock_path)
+            s.sendall(f"screendump {out_path}\n".encode())
+            end = time.monotonic() + wait
+            last = -1
+            while time.monotonic() < end:
+                time.sleep(0.5)
+                size = os.path.getsize(out_path) if os.path.exists(out_path) else -1
+                if size > 0 and size == last:
+                    return True
+                last = size
+    except OSError:
+        pass
+    return False
+
+
+def run_process(cmd, timeout, cwd=None, stdin=subprocess.DEVNULL, until=None, before_kill=None):
     """Runs cmd in its own process group; kills the whole group on timeout. until: (path,
     regex): the run also ends, successfully, as soon as the file at path matches regex (for
     runs that never end by themselves, such as firmware left waiting after a failed boot)."""
@@ -102,6 +123,8 @@ def run_process(cmd, timeout, cwd=None, stdin=subprocess.DEVNULL, until=None):
                 with open(path, "rb") as f:
                     if rx.search(f.read().decode(errors="replace").replace("\r", "")):
                         time.sleep(0.5)     # the rest of the line and what follows at once
+                        if before_kill:
+                            before_kill()
                         os.killpg(proc.pid, signal.SIGKILL)
                         out, _ = proc.communicate()
                         return None, False, out.decode(errors="replace"), time.monotonic() - start
@@ -118,9 +141,10 @@ def run_process(cmd, timeout, cwd=None, stdin=subprocess.DEVNULL, until=None):
 
 
 def boot(config, iso, workdir, timeout, mem_mb=512, qemu_extra=(), bochs_ips=BOCHS_IPS,
-         until=None):
-    """Boots iso (a disk image for a uefi-usb config) under config; returns a RunResult with
-    the serial output. until: a regex that ends a QEMU run once the serial output matches."""
+         until=None, screendump=False):
+    """Boots iso (a disk image for a *-usb config) under config; returns a RunResult with
+    the serial output. until: a regex that ends a QEMU run once the serial output matches;
+    screendump: the screen is then saved as WORKDIR/screen.ppm first (QEMU monitor)."""
     emulator, cpu, firmware, _ = CONFIGS[config]
     os.makedirs(workdir, exist_ok=True)
     serial_path = os.path.join(workdir, "serial.out")
@@ -128,8 +152,17 @@ def boot(config, iso, workdir, timeout, mem_mb=512, qemu_extra=(), bochs_ips=BOC
         os.unlink(serial_path)
     if emulator == "qemu":
         cmd = qemu_command(iso, serial_path, cpu, firmware, mem_mb, qemu_extra)
+        before_kill = None
+        if screendump:
+            sock = os.path.join(workdir, "monitor.sock")
+            screen = os.path.join(workdir, "screen.ppm")
+            for path in (sock, screen):
+                if os.path.exists(path):
+                    os.unlink(path)
+            cmd[cmd.index("-monitor") + 1] = f"unix:{sock},server=on,wait=off"
+            before_kill = lambda: qemu_screendump(sock, screen)  # noqa: E731
         rc, timed_out, emu_out, secs = run_process(
-            cmd, timeout, until=(serial_path, until) if until else None)
+            cmd, timeout, until=(serial_path, until) if until else None, before_kill=before_kill)
     else:
         rc_path = os.path.join(workdir, "bochsrc")
         with open(rc_path, "w") as f:

@@ -145,8 +145,11 @@ def run_one(build, elf, test, config, ctx):
         return result, problems, workdir
     result = emulators.boot(config, iso, workdir, test.timeout, mem_mb=test.mem_mb,
                             qemu_extra=test.qemu_extra, bochs_ips=test.bochs_ips,
-                            until=test.until)
-    return result, check(test, config, result, ctx), workdir
+                            until=test.until, screendump=test.screen is not None)
+    problems = check(test, config, result, ctx)
+    if test.screen is not None:
+        problems += test.screen(workdir, result.output, ctx)
+    return result, problems, workdir
 
 
 def main():

@@ -22,6 +22,8 @@ class Test:
               args and modules (to test the loader's own errors)
     until:    a regex: the run ends as soon as a serial line matches it (for runs that never
               reach Umbra, where nothing ends the emulator)
+    screen:   function(workdir, serial_output, ctx) -> [problems]: the run (which needs
+              `until`) saves the screen as WORKDIR/screen.ppm before it ends, and this checks it
     status None: Umbra is not expected to run, so no exit status is checked
     script:   when given, COM1 is a TCP socket and the harness types on it: a list of
               ("expect", regex), ("send", text) and ("sleep", seconds) steps played in
@@ -32,7 +34,7 @@ class Test:
     def __init__(self, name, configs=None, args="debug_exit=on", modules=None, expect=(),
                  forbid=(r"HOST EXCEPTION", r"PANIC"), status=0x10, timeout=120, mem_mb=512,
                  qemu_extra=(), audit=True, script=None, bochs_ips=None, usb_cfg=None,
-                 until=None):
+                 until=None, screen=None):
         self.name = name
         self.configs = list(configs or ALL_CONFIGS)
         self.args = args
@@ -48,6 +50,7 @@ class Test:
         self.bochs_ips = bochs_ips or emulators.BOCHS_IPS   # Bochs: instructions per second
         self.usb_cfg = usb_cfg      # qemu-svm-usb: umbra.cfg's text, instead of a generated one
         self.until = until          # a regex ending the run when a serial line matches
+        self.screen = screen        # a check of the screendump taken before the run ends
 
     def module_files(self, ctx):
         return self.modules(ctx) if self.modules else []

@@ -4,6 +4,7 @@ through GRUB; umbra.efi's own errors return to the firmware with a clear line.""
 import copy
 import os
 
+import screen
 import tests_boot
 import tests_guest
 from testlib import Test
@@ -70,6 +71,28 @@ TESTS = [
          ],
          forbid=FORBID,
          status=0x20,
+         timeout=180),
+
+    # The framebuffer console (GOP through umbra.efi's framebuffer tag) mirrors the serial
+    # console: the screen, read back glyph by glyph, shows only serial lines. Without
+    # debug_exit Umbra ends in its monitor, where the screen is dumped.
+    Test("usb-screen",
+         configs=USB,
+         args="loglevel=info",
+         modules=demo_modules,
+         expect=[
+             LOADER_FB,
+             tests_boot.BANNER,
+             r"^umbra: console: framebuffer \d+x\d+, 32 bpp at [0-9a-f]+, \d+x\d+ characters$",
+             r"^Hello from the Umbra demo guest\.$",
+             r"^umbra: guest stopped: debug exit 0x20$",
+         ],
+         forbid=FORBID,
+         until=r"\[umbra\] monitor",
+         status=None,
+         screen=lambda workdir, serial, ctx: screen.check_mirrors_serial(
+             workdir, serial, ctx,
+             must_show=[r"^umbra: mmu: \d+ shadow pages created", r"^\[umbra\] monitor"]),
          timeout=180),
 
     # The same image on a legacy BIOS: GRUB from the BIOS boot partition, files from the ESP.
