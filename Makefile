@@ -52,14 +52,15 @@ KOBJS     := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS_S) $(KSRCS_C))
 # tools/mkfont.py: build/font8x16.c, never committed (arch/font.h).
 FONT_PSF  := /usr/share/consolefonts/Lat15-Fixed16.psf.gz
 KOBJS     += $(BUILD)/k/$(BUILD)/font8x16.c.o
-$(BUILD)/font8x16.c: tools/mkfont.py
-	@mkdir -p $(dir $@)
-	$(quiet) FONT $@
-	$(Q)python3 tools/mkfont.py $(FONT_PSF) $@
 
 .PHONY: all iso usb run test unit emu-test check-layering setup clean linux
 
 all: $(BUILD)/umbra.elf
+
+$(BUILD)/font8x16.c: tools/mkfont.py
+	@mkdir -p $(dir $@)
+	$(quiet) FONT $@
+	$(Q)python3 tools/mkfont.py $(FONT_PSF) $@
 
 $(BUILD)/k/%.c.o: %.c
 	@mkdir -p $(dir $@)
