@@ -11,6 +11,7 @@
 #include "arch/stop.h"
 #include "arch/tsc.h"
 #include "arch/uart16550.h"
+#include "boot/acpi_spcr.h"
 #include "boot/boot_info.h"
 #include "boot/boot_report.h"
 #include "boot/multiboot2.h"
@@ -58,6 +59,40 @@ static void host_console_init(void)
 {
 	serial_init(&console, COM1_BASE, 115200);
 	log_attach_sink(host_console_write, NULL);
+}
+
+/*
+ * Where no UART answers at COM1 (most laptops; some servers put the console elsewhere), the
+ * firmware's ACPI SPCR table may name the console's 16550. A serial= option wins over it.
+ */
+static void serial_console_from_acpi(void)
+{
+	struct spcr_uart u;
+	char why[80];
+
+	if (!boot_info.acpi_revision_tag)
+		return;
+	if (acpi_find_spcr(boot_info.acpi_rsdp, boot_info.acpi_rsdp_len, &u, why, sizeof(why))) {
+		pr_info("umbra: acpi: %s\n", why);
+		return;
+	}
+	pr_info("umbra: acpi: SPCR: interface type 0x%x, %s %llx, %u baud\n", u.interface_type,
+		u.space_id == ACPI_GAS_IO ? "I/O port" : "address space", (unsigned long long)u.address,
+		u.baud);
+	if (console.present || !console_on_serial || options.serial_base != COM1_BASE)
+		return;
+	if (!spcr_is_16550_port(&u)) {
+		pr_warn("umbra: console: the SPCR UART is not a 16550 at an I/O port; no serial console\n");
+		return;
+	}
+	if (!serial_init(&console, (uint16_t)u.address, u.baud ? u.baud : options.baud)) {
+		pr_warn("umbra: console: no UART answers at the SPCR port 0x%llx\n",
+			(unsigned long long)u.address);
+		return;
+	}
+	log_replay(serial_write_text, &console);
+	pr_info("umbra: console: serial port 0x%llx from ACPI SPCR (no UART at COM1)\n",
+		(unsigned long long)u.address);
 }
 
 /*
@@ -305,6 +340,7 @@ void boot_main(uint32_t magic, uint32_t mbi_addr)
 	boot_info_init(magic, mbi_addr);
 	options_init();
 	screen_console_init();
+	serial_console_from_acpi();
 	boot_report(&boot_info);
 	cpu_init();
 	tsc_calibrate(&cpu);

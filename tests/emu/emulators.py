@@ -141,10 +141,12 @@ def run_process(cmd, timeout, cwd=None, stdin=subprocess.DEVNULL, until=None, be
 
 
 def boot(config, iso, workdir, timeout, mem_mb=512, qemu_extra=(), bochs_ips=BOCHS_IPS,
-         until=None, screendump=False):
+         until=None, screendump=False, uart_iobase=None):
     """Boots iso (a disk image for a *-usb config) under config; returns a RunResult with
     the serial output. until: a regex that ends a QEMU run once the serial output matches;
-    screendump: the screen is then saved as WORKDIR/screen.ppm first (QEMU monitor)."""
+    screendump: the screen is then saved as WORKDIR/screen.ppm first (QEMU monitor).
+    uart_iobase: QEMU's only UART sits at this port instead of COM1 (a machine without
+    COM1)."""
     emulator, cpu, firmware, _ = CONFIGS[config]
     os.makedirs(workdir, exist_ok=True)
     serial_path = os.path.join(workdir, "serial.out")
@@ -152,6 +154,10 @@ def boot(config, iso, workdir, timeout, mem_mb=512, qemu_extra=(), bochs_ips=BOC
         os.unlink(serial_path)
     if emulator == "qemu":
         cmd = qemu_command(iso, serial_path, cpu, firmware, mem_mb, qemu_extra)
+        if uart_iobase is not None:
+            i = cmd.index(f"file:{serial_path}")
+            cmd[i - 1:i + 1] = ["-chardev", f"file,id=uart,path={serial_path}", "-device",
+                                f"isa-serial,iobase={uart_iobase:#x},irq=3,chardev=uart"]
         before_kill = None
         if screendump:
             sock = os.path.join(workdir, "monitor.sock")

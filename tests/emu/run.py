@@ -143,9 +143,11 @@ def run_one(build, elf, test, config, ctx):
         if result.failed_step:
             problems.insert(0, f"console step never answered: {result.failed_step}")
         return result, problems, workdir
+    extra = test.qemu_extra(ctx) if callable(test.qemu_extra) else test.qemu_extra
     result = emulators.boot(config, iso, workdir, test.timeout, mem_mb=test.mem_mb,
-                            qemu_extra=test.qemu_extra, bochs_ips=test.bochs_ips,
-                            until=test.until, screendump=test.screen is not None)
+                            qemu_extra=extra, bochs_ips=test.bochs_ips,
+                            until=test.until, screendump=test.screen is not None,
+                            uart_iobase=test.uart_iobase)
     problems = check(test, config, result, ctx)
     if test.screen is not None:
         problems += test.screen(workdir, result.output, ctx)

@@ -22,6 +22,8 @@ class Test:
               args and modules (to test the loader's own errors)
     until:    a regex: the run ends as soon as a serial line matches it (for runs that never
               reach Umbra, where nothing ends the emulator)
+    qemu_extra: more QEMU options: a list, or function(ctx) -> list
+    uart_iobase: QEMU's one UART sits at this I/O port, and there is none at COM1
     screen:   function(workdir, serial_output, ctx) -> [problems]: the run (which needs
               `until`) saves the screen as WORKDIR/screen.ppm before it ends, and this checks it
     status None: Umbra is not expected to run, so no exit status is checked
@@ -34,7 +36,7 @@ class Test:
     def __init__(self, name, configs=None, args="debug_exit=on", modules=None, expect=(),
                  forbid=(r"HOST EXCEPTION", r"PANIC"), status=0x10, timeout=120, mem_mb=512,
                  qemu_extra=(), audit=True, script=None, bochs_ips=None, usb_cfg=None,
-                 until=None, screen=None):
+                 until=None, screen=None, uart_iobase=None):
         self.name = name
         self.configs = list(configs or ALL_CONFIGS)
         self.args = args
@@ -44,13 +46,14 @@ class Test:
         self.status = status
         self.timeout = timeout
         self.mem_mb = mem_mb
-        self.qemu_extra = list(qemu_extra)
+        self.qemu_extra = qemu_extra if callable(qemu_extra) else list(qemu_extra)
         self.audit = audit          # a guest run ends with Umbra's shadow-MMU audit, checked
         self.script = script        # console dialogue: [("expect", regex) | ("send", text)]
         self.bochs_ips = bochs_ips or emulators.BOCHS_IPS   # Bochs: instructions per second
         self.usb_cfg = usb_cfg      # qemu-svm-usb: umbra.cfg's text, instead of a generated one
         self.until = until          # a regex ending the run when a serial line matches
         self.screen = screen        # a check of the screendump taken before the run ends
+        self.uart_iobase = uart_iobase  # the UART's port when the machine has no COM1
 
     def module_files(self, ctx):
         return self.modules(ctx) if self.modules else []
