@@ -7,6 +7,7 @@
 #include "arch/fbcon.h"
 #include "arch/font.h"
 #include "arch/irq.h"
+#include "arch/ps2kbd.h"
 #include "arch/serial.h"
 #include "arch/stop.h"
 #include "arch/tsc.h"
@@ -35,6 +36,7 @@ void boot_main(uint32_t magic, uint32_t mbi_addr);
 /* Host-wide state of this one machine; everything else receives what it needs as arguments. */
 static struct serial_port console;
 static struct fbcon screen;
+static struct ps2kbd keyboard;
 static bool console_on_serial = true, console_on_screen;
 static struct boot_info boot_info;
 static struct umbra_options options;
@@ -302,6 +304,9 @@ static unsigned guest_start(const struct vcpu_ops *ops)
 			return UMBRA_EXIT_GUEST_LOAD_FAILED;
 		}
 		console_attach_guest(&guest, console.present ? &console : NULL);
+		/* A keyboard types on the monitor where the screen is the console. */
+		if (console_on_screen && ps2kbd_init(&keyboard))
+			console_attach_keyboard(&keyboard);
 		/* The tick gives Umbra control back even from a guest that never exits by
 		 * itself, unless the backend has a timer of its own. */
 		if (!guest.vcpu.own_timer)

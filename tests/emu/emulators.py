@@ -108,6 +108,37 @@ def qemu_screendump(sock_path, out_path, wait=10):
     return False
 
 
+def qemu_sendkeys(sock_path, keys, delay=0.15):
+    """Types keys (QEMU key names: "h", "ret", "ctrl-a") on the emulated keyboard through
+    QEMU's monitor; False when the monitor cannot be reached."""
+    import socket
+    try:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(sock_path)
+            for k in keys:
+                s.sendall(f"sendkey {k}\n".encode())
+                time.sleep(delay)
+    except OSError:
+        return False
+    return True
+
+
+def wait_for(path, regex, timeout):
+    """Waits until the file at path matches regex; True if it did in time."""
+    import re
+    rx = re.compile(regex, re.M)
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            with open(path, "rb") as f:
+                if rx.search(f.read().decode(errors="replace").replace("\r", "")):
+                    return True
+        except FileNotFoundError:
+            pass
+        time.sleep(0.25)
+    return False
+
+
 def run_process(cmd, timeout, cwd=None, stdin=subprocess.DEVNULL, until=None, before_kill=None):
     """Runs cmd in its own process group; kills the whole group on timeout. until: (path,
     regex): the run also ends, successfully, as soon as the file at path matches regex (for
@@ -141,12 +172,13 @@ def run_process(cmd, timeout, cwd=None, stdin=subprocess.DEVNULL, until=None, be
 
 
 def boot(config, iso, workdir, timeout, mem_mb=512, qemu_extra=(), bochs_ips=BOCHS_IPS,
-         until=None, screendump=False, uart_iobase=None):
+         until=None, screendump=False, uart_iobase=None, keys=(), keys_until=None):
     """Boots iso (a disk image for a *-usb config) under config; returns a RunResult with
     the serial output. until: a regex that ends a QEMU run once the serial output matches;
     screendump: the screen is then saved as WORKDIR/screen.ppm first (QEMU monitor).
     uart_iobase: QEMU's only UART sits at this port instead of COM1 (a machine without
-    COM1)."""
+    COM1). keys: once until matched, these are typed on the PS/2 keyboard, and the run
+    waits (at most 30 s) for keys_until on the serial output before it ends."""
     emulator, cpu, firmware, _ = CONFIGS[config]
     os.makedirs(workdir, exist_ok=True)
     serial_path = os.path.join(workdir, "serial.out")
@@ -159,14 +191,19 @@ def boot(config, iso, workdir, timeout, mem_mb=512, qemu_extra=(), bochs_ips=BOC
             cmd[i - 1:i + 1] = ["-chardev", f"file,id=uart,path={serial_path}", "-device",
                                 f"isa-serial,iobase={uart_iobase:#x},irq=3,chardev=uart"]
         before_kill = None
-        if screendump:
+        if screendump or keys:
             sock = os.path.join(workdir, "monitor.sock")
             screen = os.path.join(workdir, "screen.ppm")
             for path in (sock, screen):
                 if os.path.exists(path):
                     os.unlink(path)
             cmd[cmd.index("-monitor") + 1] = f"unix:{sock},server=on,wait=off"
-            before_kill = lambda: qemu_screendump(sock, screen)  # noqa: E731
+
+            def before_kill():
+                if keys and qemu_sendkeys(sock, keys) and keys_until:
+                    wait_for(serial_path, keys_until, 30)
+                if screendump:
+                    qemu_screendump(sock, screen)
         rc, timed_out, emu_out, secs = run_process(
             cmd, timeout, until=(serial_path, until) if until else None, before_kill=before_kill)
     else:

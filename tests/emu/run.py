@@ -147,7 +147,8 @@ def run_one(build, elf, test, config, ctx):
     result = emulators.boot(config, iso, workdir, test.timeout, mem_mb=test.mem_mb,
                             qemu_extra=extra, bochs_ips=test.bochs_ips,
                             until=test.until, screendump=test.screen is not None,
-                            uart_iobase=test.uart_iobase)
+                            uart_iobase=test.uart_iobase, keys=test.keys,
+                            keys_until=test.keys_until)
     problems = check(test, config, result, ctx)
     if test.screen is not None:
         problems += test.screen(workdir, result.output, ctx)

@@ -23,6 +23,8 @@ class Test:
     until:    a regex: the run ends as soon as a serial line matches it (for runs that never
               reach Umbra, where nothing ends the emulator)
     qemu_extra: more QEMU options: a list, or function(ctx) -> list
+    keys:     QEMU key names typed on the PS/2 keyboard once `until` matched; keys_until: a
+              regex the serial output must then match before the run ends
     uart_iobase: QEMU's one UART sits at this I/O port, and there is none at COM1
     screen:   function(workdir, serial_output, ctx) -> [problems]: the run (which needs
               `until`) saves the screen as WORKDIR/screen.ppm before it ends, and this checks it
@@ -36,7 +38,7 @@ class Test:
     def __init__(self, name, configs=None, args="debug_exit=on", modules=None, expect=(),
                  forbid=(r"HOST EXCEPTION", r"PANIC"), status=0x10, timeout=120, mem_mb=512,
                  qemu_extra=(), audit=True, script=None, bochs_ips=None, usb_cfg=None,
-                 until=None, screen=None, uart_iobase=None):
+                 until=None, screen=None, uart_iobase=None, keys=(), keys_until=None):
         self.name = name
         self.configs = list(configs or ALL_CONFIGS)
         self.args = args
@@ -54,6 +56,8 @@ class Test:
         self.until = until          # a regex ending the run when a serial line matches
         self.screen = screen        # a check of the screendump taken before the run ends
         self.uart_iobase = uart_iobase  # the UART's port when the machine has no COM1
+        self.keys = list(keys)      # typed on the keyboard once `until` matched
+        self.keys_until = keys_until
 
     def module_files(self, ctx):
         return self.modules(ctx) if self.modules else []

@@ -91,9 +91,12 @@ TESTS = [
          forbid=FORBID,
          until=r"\[umbra\] monitor",
          status=None,
+         # The monitor typed on from the PS/2 keyboard: the answer is on both consoles.
+         keys=["h", "e", "l", "p", "ret"],
+         keys_until=r"^\(umbra\) help\n(.*\n){3}",
          screen=lambda workdir, serial, ctx: screen.check_mirrors_serial(
              workdir, serial, ctx,
-             must_show=[r"^umbra: mmu: \d+ shadow pages created", r"^\[umbra\] monitor"]),
+             must_show=[r"^\(umbra\) help$", r"^  help \[CMD\] +list the commands"]),
          timeout=180),
 
     # The same image on a legacy BIOS: GRUB from the BIOS boot partition, files from the ESP.
