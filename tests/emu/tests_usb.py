@@ -34,6 +34,21 @@ def loader_module(index, name, string):
     return rf'umbra\.efi: module {index}: \\EFI\\umbra\\{name}: \d+ bytes at {HEX}-{HEX} "{string}"$'
 
 
+def loader_error_test(name, cfg, errors):
+    """umbra.efi with umbra.cfg's text cfg must print the lines errors and return to the
+    firmware, never starting Umbra; the run ends when the firmware takes over."""
+    return Test(name,
+                configs=USB,
+                modules=demo_modules,
+                usb_cfg=cfg,
+                expect=[LOADER_START] + errors + [FIRMWARE_TAKES_OVER],
+                forbid=[r"umbra: Umbra ", r"exiting boot services"],
+                until=FIRMWARE_TAKES_OVER,
+                audit=False,
+                status=None,
+                timeout=120)
+
+
 def demo_modules(ctx):
     return [(os.path.join(ctx["build"], "guests", "demo.elf"), "guest demo")]
 
@@ -140,40 +155,18 @@ TESTS = [
          timeout=180),
 
     # A malformed umbra.cfg: one clear line, and umbra.efi returns to the firmware.
-    Test("usb-bad-config",
-         configs=USB,
-         modules=demo_modules,
-         usb_cfg="cmdline debug_exit=on\nmodul demo.elf\n",
-         expect=[
-             LOADER_START,
-             r'umbra\.efi: error: umbra\.cfg line 2: unknown directive "modul" \(expected '
-             r'kernel, cmdline, guest or module\)$',
-             r"umbra\.efi: returning to the firmware \(EFI_INVALID_PARAMETER\)$",
-             FIRMWARE_TAKES_OVER,
-         ],
-         forbid=[r"umbra: Umbra ", r"exiting boot services"],
-         until=FIRMWARE_TAKES_OVER,
-         audit=False,
-         status=None,
-         timeout=120),
+    loader_error_test("usb-bad-config", "cmdline debug_exit=on\nmodul demo.elf\n", [
+        r'umbra\.efi: error: umbra\.cfg line 2: unknown directive "modul" \(expected '
+        r'kernel, cmdline, guest or module\)$',
+        r"umbra\.efi: returning to the firmware \(EFI_INVALID_PARAMETER\)$",
+    ]),
 
     # umbra.cfg names a guest that is not on the stick.
-    Test("usb-missing-file",
-         configs=USB,
-         modules=demo_modules,
-         usb_cfg="cmdline debug_exit=on\nguest nosuch.elf\n",
-         expect=[
-             LOADER_START,
-             LOADER_KERNEL,
-             r"umbra\.efi: error: \\EFI\\umbra\\nosuch\.elf: cannot open \(EFI_NOT_FOUND\)$",
-             r"umbra\.efi: returning to the firmware \(EFI_NOT_FOUND\)$",
-             FIRMWARE_TAKES_OVER,
-         ],
-         forbid=[r"umbra: Umbra ", r"exiting boot services"],
-         until=FIRMWARE_TAKES_OVER,
-         audit=False,
-         status=None,
-         timeout=120),
+    loader_error_test("usb-missing-file", "cmdline debug_exit=on\nguest nosuch.elf\n", [
+        LOADER_KERNEL,
+        r"umbra\.efi: error: \\EFI\\umbra\\nosuch\.elf: cannot open \(EFI_NOT_FOUND\)$",
+        r"umbra\.efi: returning to the firmware \(EFI_NOT_FOUND\)$",
+    ]),
 ]
 
 # The guest matrix's smallest guest, the same test as tests_guest.py's, booted from the stick.
