@@ -6,6 +6,7 @@ font's Unicode table. Run at build time; the generated file is never committed.
     tools/mkfont.py FONT.psf[.gz] OUT.c
 """
 import gzip
+import os
 import struct
 import sys
 
@@ -62,6 +63,9 @@ def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__.strip().split("\n\n")[1].strip())
     src, out = sys.argv[1], sys.argv[2]
+    if not os.path.exists(src):
+        sys.exit(f"mkfont.py: {src} not found: it comes with Debian's console-setup-linux "
+                 "(tools/setup.sh installs it)")
     data = load(src)
     if data[:2] == b"\x36\x04":
         glyphs, height, width, table = psf1(data)

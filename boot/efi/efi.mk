@@ -40,9 +40,14 @@ $(EFI_OUT)/%.S.o: %.S
 	$(quiet) EFIAS $<
 	$(Q)$(CC) $(EFI_ASFLAGS) -c $< -o $@
 
-$(EFI_OUT)/umbra.so: $(EFI_OBJS) $(EFI_LDS)
+$(EFI_OUT)/umbra.so: $(EFI_OBJS) $(EFI_CRT0) $(EFI_LDS)
 	$(quiet) EFILD $@
 	$(Q)$(LD) $(EFI_LDFLAGS) $(EFI_CRT0) $(EFI_OBJS) -lefi -lgnuefi -o $@
+
+# Without the package, say so rather than "no rule to make target".
+$(EFI_CRT0) $(EFI_LDS):
+	@echo "$@ is missing: it comes with Debian's gnu-efi (tools/setup.sh installs it)" >&2
+	@exit 1
 
 $(BUILD)/umbra.efi: $(EFI_OUT)/umbra.so
 	$(quiet) PE32+ $@
