@@ -1,5 +1,6 @@
 /* The boot report: one line per fact the loader gave us, in a stable format tests can match. */
 #include "boot/boot_report.h"
+#include "boot/efi_firmware.h"
 #include "lib/crc32.h"
 #include "lib/printk.h"
 #include "lib/string.h"
@@ -63,6 +64,28 @@ static void boot_report_acpi(const struct boot_info *bi)
 		memcmp(rsdp, "RSD PTR ", 8) || sum ? "BAD signature or checksum" : "checksum ok");
 }
 
+/* The firmware's name and UEFI revision (for bug reports), from the system table, which lives
+ * in runtime-services memory and so outlives ExitBootServices(). */
+static void boot_report_efi_firmware(const struct boot_info *bi)
+{
+	struct efi_firmware fw;
+	unsigned minor;
+	char why[64];
+
+	/* The boot map covers the first 4 GiB; firmware puts the table there. */
+	if (bi->efi_bits != 64 || !bi->efi_system_table || bi->efi_system_table >= (1ull << 32) - 4096)
+		return;
+	if (efi_firmware_read(phys_to_virt(bi->efi_system_table), &fw, why, sizeof(why))) {
+		pr_warn("umbra: efi: %s\n", why);
+		return;
+	}
+	/* UEFI 2.10 spec 4.2.1: the minor revision is decimal, 2.3.1 being 31 and 2.70 being 70. */
+	minor = fw.uefi_revision & 0xffff;
+	pr_info("umbra: efi: firmware \"%s\" revision 0x%x, UEFI %u.%u%s%.0u\n", fw.vendor,
+		fw.firmware_revision, fw.uefi_revision >> 16, minor / 10, minor % 10 ? "." : "",
+		minor % 10);
+}
+
 static void boot_report_efi(const struct boot_info *bi)
 {
 	if (!bi->efi_bits) {
@@ -73,6 +96,7 @@ static void boot_report_efi(const struct boot_info *bi)
 		(unsigned long long)bi->efi_system_table,
 		bi->efi_boot_services_active ? "still active" : "exited",
 		bi->have_efi_memory_map ? ", EFI memory map present" : "");
+	boot_report_efi_firmware(bi);
 }
 
 void boot_report(const struct boot_info *bi)

@@ -78,6 +78,7 @@ TESTS = [
              r'^umbra: acpi: RSDP revision 2 \(new tag\), OEM ".*", checksum ok$',
              rf"^umbra: efi: 64-bit system table at {HEX16}, boot services exited, "
              r"EFI memory map present$",
+             r'^umbra: efi: firmware "EDK II" revision 0x[0-9a-f]+, UEFI 2\.\d+(\.\d)?$',
              r"^umbra: cpu: local APIC at fee00000, xAPIC mode \(BSP\), x2apic (yes|no)$",
              r"^umbra: backend: svm$",
              r"^Hello from the Umbra demo guest\.$",
