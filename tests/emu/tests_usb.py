@@ -79,6 +79,8 @@ TESTS = [
              rf"^umbra: efi: 64-bit system table at {HEX16}, boot services exited, "
              r"EFI memory map present$",
              r'^umbra: efi: firmware "EDK II" revision 0x[0-9a-f]+, UEFI 2\.\d+(\.\d)?$',
+             r'^umbra: machine: "QEMU" "Standard PC \(Q35 \+ ICH9, 2009\)", BIOS "EFI Development '
+             r'Kit II / OVMF" ',
              r"^umbra: cpu: local APIC at fee00000, xAPIC mode \(BSP\), x2apic (yes|no)$",
              r"^umbra: backend: svm$",
              r"^Hello from the Umbra demo guest\.$",
@@ -125,6 +127,7 @@ TESTS = [
              r'^umbra: cmdline: "debug_exit=on audit=exit"$',
              rf'^umbra: module 0: {HEX16}-{HEX16} \d+ bytes crc32 [0-9a-f]{{8}} "guest demo"$',
              r"^umbra: efi: none \(BIOS boot\)$",
+             r'^umbra: machine: "QEMU" "Standard PC \(Q35 \+ ICH9, 2009\)", BIOS "SeaBIOS" ',
              r"^umbra: backend: svm$",
              r"^Hello from the Umbra demo guest\.$",
              r"^1 passed, 0 failed$",
