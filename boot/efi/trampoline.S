@@ -5,6 +5,8 @@
  * 4 GiB that the firmware's identity map covers (UEFI 2.10 spec 2.3.4), after
  * ExitBootServices(). Leaving IA-32e mode follows SDM Vol. 3A 10.8.5.4 ("Switching Out of
  * IA-32e Mode Operation"): into compatibility mode, clear CR0.PG, then clear IA32_EFER.LME.
+ * A20, which 3.3 also asks for, is on already: x64 UEFI firmware runs in long mode, which
+ * needs it (UEFI 2.10 spec 2.3.4).
  *
  *   void trampoline(uint32_t entry, uint32_t mbi)    System V: edi = entry, esi = mbi
  */
