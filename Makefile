@@ -2,6 +2,7 @@
 #
 #   make            build/umbra.elf
 #   make iso        build/umbra.iso (hybrid BIOS + UEFI GRUB image, dd-able to a USB stick)
+#   make usb        build/umbra-usb.img (GPT disk image: umbra.efi on an EFI system partition)
 #   make run        boot the ISO under QEMU (AMD SVM); EMU=bochs for Bochs (Intel VMX); FW=uefi for OVMF
 #                   GUEST=linux boots Debian's Linux instead (KERNEL=, INITRD=, CMDLINE= override)
 #   make linux      fetch Debian's kernels and busybox, build the initramfs images (build/linux/)
@@ -42,16 +43,28 @@ KLDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segme
 
 # Sources are found at any depth below these folders: a new sub-folder needs no edit here.
 KSRC_DIRS := boot arch mm lib vmx svm guest
-KSRCS_C   := $(sort $(shell find $(KSRC_DIRS) -name '*.c'))
-KSRCS_S   := $(sort $(shell find $(KSRC_DIRS) -name '*.S'))
+# boot/efi/ is umbra.efi, a UEFI application of its own (boot/efi/efi.mk), not part of Umbra.
+KSRC_SKIP := boot/efi
+KSRCS_C   := $(sort $(shell find $(KSRC_DIRS) -path $(KSRC_SKIP) -prune -o -name '*.c' -print))
+KSRCS_S   := $(sort $(shell find $(KSRC_DIRS) -path $(KSRC_SKIP) -prune -o -name '*.S' -print))
 KOBJS     := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS_S) $(KSRCS_C))
 # Generated sources: the DSDT's AML, compiled from ASL by iasl (see "Firmware tables" below).
 KOBJS     += $(BUILD)/k/gen/dsdt_aml.c.o
 
-.PHONY: all iso run test test-long unit emu-test check-layering setup clean linux fuzz fuzz-smoke \
-	fuzz-build
+# The console font is generated from a Debian console font (package console-setup-linux) by
+# tools/mkfont.py: build/font8x16.c, never committed (arch/font.h).
+FONT_PSF  := /usr/share/consolefonts/Lat15-Fixed16.psf.gz
+KOBJS     += $(BUILD)/k/$(BUILD)/font8x16.c.o
+
+.PHONY: all iso usb run test test-long unit emu-test check-layering setup clean linux \
+	fuzz fuzz-smoke fuzz-build
 
 all: $(BUILD)/umbra.elf
+
+$(BUILD)/font8x16.c: tools/mkfont.py
+	@mkdir -p $(dir $@)
+	$(quiet) FONT $@
+	$(Q)python3 tools/mkfont.py $(FONT_PSF) $@
 
 $(BUILD)/k/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -112,6 +125,15 @@ iso: $(BUILD)/umbra.iso
 $(BUILD)/umbra.iso: $(BUILD)/umbra.elf $(BUILD)/guests/demo.elf tools/mkiso.sh
 	$(quiet) ISO $@
 	$(Q)tools/mkiso.sh $@ $(BUILD)/umbra.elf "$(ISO_ARGS)" $(BUILD)/guests/demo.elf "guest demo"
+
+# A raw disk image for a USB stick: GPT, an EFI system partition with umbra.efi as
+# \EFI\BOOT\BOOTX64.EFI, Umbra, the demo guest and umbra.cfg (tools/mkusb.sh; README, "Real hardware").
+USB_ARGS   ?= $(ISO_ARGS)
+usb: setup $(BUILD)/umbra-usb.img
+
+$(BUILD)/umbra-usb.img: $(BUILD)/umbra.efi $(BUILD)/umbra.elf $(BUILD)/guests/demo.elf tools/mkusb.sh
+	$(quiet) USB $@
+	$(Q)tools/mkusb.sh $@ $(BUILD)/umbra.efi $(BUILD)/umbra.elf "$(USB_ARGS)" $(BUILD)/guests/demo.elf "guest demo"
 
 # ---------------------------------------------------------------------------------------------
 # Linux guests: `make linux` fetches Debian's kernels and busybox (apt-get download, cached in
@@ -212,13 +234,16 @@ fuzz: fuzz-build
 fuzz-smoke: fuzz-build
 	tools/fuzz.sh --out $(BUILD)/fuzz --seconds $(FUZZ_SMOKE_SECONDS) --jobs $(JOBS) --replay $(if $(FUZZ),--only '$(FUZZ)') $(FUZZ_BINS)
 
+# umbra.efi, the UEFI loader (boot/efi/efi.mk).
+include boot/efi/efi.mk
+
 # ---------------------------------------------------------------------------------------------
 # Test guests: tiny multiboot kernels that run inside Umbra (tests/guests/guests.mk).
 -include tests/guests/guests.mk
 
 # ---------------------------------------------------------------------------------------------
 # Emulator tests: tests/emu/run.py boots Umbra under QEMU and Bochs and checks the serial output.
-emu-test: setup $(BUILD)/umbra.elf guests
+emu-test: setup $(BUILD)/umbra.elf $(BUILD)/umbra.efi guests
 	python3 tests/emu/run.py --build $(BUILD) --jobs $(JOBS) $(if $(TESTS),--only '$(TESTS)')
 
 test: setup

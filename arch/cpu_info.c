@@ -122,9 +122,24 @@ void cpu_info_read(struct cpu_info *ci)
 		ci->have_feature_control = true;
 		ci->feature_control = rdmsr(MSR_IA32_FEATURE_CONTROL);
 	}
+	/* SDM Vol. 3A 11.4.4: IA32_APIC_BASE exists with CPUID.1:EDX.APIC. Firmware may hand
+	 * over in x2APIC mode (11.12), where the xAPIC MMIO page no longer answers. */
+	if (cpu_has(ci->leaf1_edx, CPUID_1_EDX_APIC)) {
+		ci->have_apic_base = true;
+		ci->apic_base = rdmsr(MSR_IA32_APIC_BASE);
+	}
 	/* APM Vol. 2 15.30.1: VM_CR exists on processors with SVM. */
 	if (cpu_has(ci->ext1_ecx, CPUID_80000001_ECX_SVM)) {
 		ci->have_vm_cr = true;
 		ci->vm_cr = rdmsr(MSR_VM_CR);
 	}
+}
+
+const char *cpu_apic_mode(uint64_t apic_base)
+{
+	bool en = apic_base & APIC_BASE_ENABLE, extd = apic_base & APIC_BASE_X2APIC;
+
+	if (!en)
+		return extd ? "invalid (x2APIC set without EN)" : "disabled";
+	return extd ? "x2APIC mode" : "xAPIC mode";
 }

@@ -20,6 +20,8 @@ struct cpu_info {
 	uint8_t maxlinaddr;
 	bool have_feature_control;	/* IA32_FEATURE_CONTROL exists (CPUID VMX or SMX) */
 	uint64_t feature_control;
+	bool have_apic_base;		/* IA32_APIC_BASE exists (CPUID.1:EDX.APIC) */
+	uint64_t apic_base;		/* as the firmware left it */
 	bool have_vm_cr;		/* VM_CR exists (CPUID SVM) */
 	uint64_t vm_cr;
 };
@@ -32,6 +34,9 @@ void cpu_info_decode_signature(struct cpu_info *ci, uint32_t leaf1_eax);
 bool cpu_is_amd(const struct cpu_info *ci);
 /* Why Umbra must leave CR4.OSXSAVE clear on this CPU, or NULL when it may set it. */
 const char *cpu_osxsave_blocker(const struct cpu_info *ci);
+/* The local APIC's mode from IA32_APIC_BASE (SDM Vol. 3A 11.12.1, table 11-5 "x2APIC
+ * Operating Mode Configurations"): "disabled", "xAPIC mode", "x2APIC mode", or "invalid". */
+const char *cpu_apic_mode(uint64_t apic_base);
 /* Prints the boot CPU report: identity, paging features, VMX and SVM usability. */
 void cpu_report(const struct cpu_info *ci);
 

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/fbcon.h"
 #include "mm/mem_range.h"
 
 #define BOOT_MAX_MEM_RANGES	128
@@ -38,6 +39,8 @@ struct boot_info {
 	bool efi_boot_services_active;		/* tag 18 present: boot services not exited */
 	bool have_efi_memory_map;
 	bool have_framebuffer;
+	uint8_t framebuffer_type;		/* 0 indexed, 1 direct RGB, 2 EGA text (3.6.12) */
+	struct fb_info framebuffer;		/* colour fields set for type 1 only */
 	unsigned unknown_tags;			/* tags of a type the spec does not define */
 };
 

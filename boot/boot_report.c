@@ -1,5 +1,7 @@
 /* The boot report: one line per fact the loader gave us, in a stable format tests can match. */
 #include "boot/boot_report.h"
+#include "boot/efi_firmware.h"
+#include "boot/smbios.h"
 #include "lib/crc32.h"
 #include "lib/printk.h"
 #include "lib/string.h"
@@ -63,6 +65,28 @@ static void boot_report_acpi(const struct boot_info *bi)
 		memcmp(rsdp, "RSD PTR ", 8) || sum ? "BAD signature or checksum" : "checksum ok");
 }
 
+/* The firmware's name and UEFI revision (for bug reports), from the system table, which lives
+ * in runtime-services memory and so outlives ExitBootServices(). */
+static void boot_report_efi_firmware(const struct boot_info *bi)
+{
+	struct efi_firmware fw;
+	unsigned minor;
+	char why[64];
+
+	/* The boot map covers the first 4 GiB; firmware puts the table there. */
+	if (bi->efi_bits != 64 || !bi->efi_system_table || bi->efi_system_table >= (1ull << 32) - 4096)
+		return;
+	if (efi_firmware_read(phys_to_virt(bi->efi_system_table), &fw, why, sizeof(why))) {
+		pr_warn("umbra: efi: %s\n", why);
+		return;
+	}
+	/* UEFI 2.10 spec 4.2.1: the minor revision is decimal, 2.3.1 being 31 and 2.70 being 70. */
+	minor = fw.uefi_revision & 0xffff;
+	pr_info("umbra: efi: firmware \"%s\" revision 0x%x, UEFI %u.%u%s%.0u\n", fw.vendor,
+		fw.firmware_revision, fw.uefi_revision >> 16, minor / 10, minor % 10 ? "." : "",
+		minor % 10);
+}
+
 static void boot_report_efi(const struct boot_info *bi)
 {
 	if (!bi->efi_bits) {
@@ -73,6 +97,38 @@ static void boot_report_efi(const struct boot_info *bi)
 		(unsigned long long)bi->efi_system_table,
 		bi->efi_boot_services_active ? "still active" : "exited",
 		bi->have_efi_memory_map ? ", EFI memory map present" : "");
+	boot_report_efi_firmware(bi);
+}
+
+#define BIOS_F_SEGMENT		0xf0000u	/* DSP0134 5.2.1: where a BIOS puts the entry */
+#define BIOS_F_SEGMENT_LEN	0x10000u
+#define BOOT_MAP_END		(1ull << 32)	/* the boot page tables map the first 4 GiB */
+
+/* The machine's maker, product and BIOS from SMBIOS: what a bug report needs first. */
+static void boot_report_machine(const struct boot_info *bi)
+{
+	const uint8_t *entry = NULL;
+	struct smbios_info in;
+	struct efi_firmware fw;
+	uint64_t table;
+	size_t len;
+	char why[64];
+
+	if (bi->efi_bits == 64 && bi->efi_system_table &&
+	    bi->efi_system_table < BOOT_MAP_END - 4096 &&
+	    !efi_firmware_read(phys_to_virt(bi->efi_system_table), &fw, why, sizeof(why)))
+		entry = smbios_find_entry_efi(phys_to_virt(bi->efi_system_table));
+	else if (!bi->efi_bits)
+		entry = smbios_find_entry_bios(phys_to_virt(BIOS_F_SEGMENT), BIOS_F_SEGMENT_LEN);
+	if (!entry || (uint64_t)(uintptr_t)entry >= BOOT_MAP_END - 32 ||
+	    smbios_entry_table(entry, &table, &len) || !len || table >= BOOT_MAP_END ||
+	    len > BOOT_MAP_END - table) {
+		pr_info("umbra: machine: no SMBIOS tables\n");
+		return;
+	}
+	smbios_describe(phys_to_virt(table), len, &in);
+	pr_info("umbra: machine: \"%s\" \"%s\", BIOS \"%s\" \"%s\" %s\n", in.maker, in.product,
+		in.bios_vendor, in.bios_version, in.bios_date);
 }
 
 void boot_report(const struct boot_info *bi)
@@ -85,4 +141,5 @@ void boot_report(const struct boot_info *bi)
 	boot_report_modules(bi);
 	boot_report_acpi(bi);
 	boot_report_efi(bi);
+	boot_report_machine(bi);
 }

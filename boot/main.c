@@ -4,11 +4,15 @@
 #include "arch/cpuid.h"
 #include "arch/cr.h"
 #include "arch/desc.h"
+#include "arch/fbcon.h"
+#include "arch/font.h"
 #include "arch/irq.h"
+#include "arch/ps2kbd.h"
 #include "arch/serial.h"
 #include "arch/stop.h"
 #include "arch/tsc.h"
 #include "arch/uart16550.h"
+#include "boot/acpi_spcr.h"
 #include "boot/boot_info.h"
 #include "boot/boot_report.h"
 #include "boot/multiboot2.h"
@@ -31,6 +35,9 @@ void boot_main(uint32_t magic, uint32_t mbi_addr);
 
 /* Host-wide state of this one machine; everything else receives what it needs as arguments. */
 static struct serial_port console;
+static struct fbcon screen;
+static struct ps2kbd keyboard;
+static bool console_on_serial = true, console_on_screen;
 static struct boot_info boot_info;
 static struct umbra_options options;
 static struct cpu_info cpu;
@@ -39,11 +46,79 @@ static struct host_memory memory;
 static struct guest guest;
 static struct guest_module guest_modules[BOOT_MAX_MODULES];
 
+/* The host console: the serial port and, once it is up, the framebuffer, with one text. */
+static void host_console_write(void *ctx, const char *s, unsigned long len)
+{
+	(void)ctx;
+	if (console_on_serial)
+		serial_write_text(&console, s, len);
+	if (console_on_screen)
+		fbcon_write(&screen, s, len);
+}
+
 /* COM1 at 115200 8N1 until the command line says otherwise. */
 static void host_console_init(void)
 {
 	serial_init(&console, COM1_BASE, 115200);
-	log_attach_sink(serial_write_text, &console);
+	log_attach_sink(host_console_write, NULL);
+}
+
+/*
+ * Where no UART answers at COM1 (most laptops; some servers put the console elsewhere), the
+ * firmware's ACPI SPCR table may name the console's 16550. A serial= option wins over it.
+ */
+static void serial_console_from_acpi(void)
+{
+	struct spcr_uart u;
+	char why[80];
+
+	if (!boot_info.acpi_revision_tag)
+		return;
+	if (acpi_find_spcr(boot_info.acpi_rsdp, boot_info.acpi_rsdp_len, &u, why, sizeof(why))) {
+		pr_info("umbra: acpi: %s\n", why);
+		return;
+	}
+	pr_info("umbra: acpi: SPCR: interface type 0x%x, %s %llx, %u baud\n", u.interface_type,
+		u.space_id == ACPI_GAS_IO ? "I/O port" : "address space", (unsigned long long)u.address,
+		u.baud);
+	if (console.present || !console_on_serial || options.serial_base != COM1_BASE)
+		return;
+	if (!spcr_is_16550_port(&u)) {
+		pr_warn("umbra: console: the SPCR UART is not a 16550 at an I/O port; no serial console\n");
+		return;
+	}
+	if (!serial_init(&console, (uint16_t)u.address, u.baud ? u.baud : options.baud)) {
+		pr_warn("umbra: console: no UART answers at the SPCR port 0x%llx\n",
+			(unsigned long long)u.address);
+		return;
+	}
+	log_replay(serial_write_text, &console);
+	pr_info("umbra: console: serial port 0x%llx from ACPI SPCR (no UART at COM1)\n",
+		(unsigned long long)u.address);
+}
+
+/*
+ * The loader's direct-colour framebuffer (Multiboot2 spec 3.6.12) mirrors the serial console,
+ * for machines without COM1; it first shows what was printed before it came up. It is below
+ * 4 GiB on every loader seen, which the boot map covers.
+ */
+static void screen_console_init(void)
+{
+	const struct fb_info *fb = &boot_info.framebuffer;
+
+	if (!boot_info.have_framebuffer || boot_info.framebuffer_type != MB2_FRAMEBUFFER_RGB)
+		return;
+	if (fb->addr + (uint64_t)fb->pitch * fb->height > (1ull << 32) ||
+	    !fbcon_init(&screen, (void *)(uintptr_t)fb->addr, fb, font8x16)) {
+		pr_warn("umbra: console: framebuffer %ux%u, %u bpp at %llx not usable\n", fb->width,
+			fb->height, fb->bpp, (unsigned long long)fb->addr);
+		return;
+	}
+	log_replay(fbcon_write, &screen);
+	console_on_screen = true;
+	pr_info("umbra: console: framebuffer %ux%u, %u bpp at %llx, %ux%u characters\n",
+		fb->width, fb->height, fb->bpp, (unsigned long long)fb->addr, screen.cols,
+		screen.rows);
 }
 
 static void banner(void)
@@ -83,7 +158,7 @@ static void options_init(void)
 	problems = options_parse(boot_info.cmdline, &options, errs, sizeof(errs));
 	if (options.serial_base != COM1_BASE || options.baud != 115200) {
 		if (!options.serial_base || !serial_init(&console, options.serial_base, options.baud))
-			log_attach_sink(NULL, NULL);
+			console_on_serial = false;
 	}
 	log_set_level((enum log_level)options.loglevel);
 	machine_set_debug_exit(options.debug_exit);
@@ -248,6 +323,9 @@ static unsigned guest_start(const struct vcpu_ops *ops)
 			return UMBRA_EXIT_GUEST_LOAD_FAILED;
 		}
 		console_attach_guest(&guest, console.present ? &console : NULL);
+		/* A keyboard types on the monitor where the screen is the console. */
+		if (console_on_screen && ps2kbd_init(&keyboard))
+			console_attach_keyboard(&keyboard);
 		/* The tick gives Umbra control back even from a guest that never exits by
 		 * itself, unless the backend has a timer of its own. */
 		if (!guest.vcpu.own_timer)
@@ -285,6 +363,8 @@ void boot_main(uint32_t magic, uint32_t mbi_addr)
 	traps_init();
 	boot_info_init(magic, mbi_addr);
 	options_init();
+	screen_console_init();
+	serial_console_from_acpi();
 	boot_report(&boot_info);
 	cpu_init();
 	tsc_calibrate(&cpu);

@@ -182,6 +182,32 @@ static int parse_mmap(struct mb2_parser *ps, const uint8_t *tag, uint32_t size)
 	return 0;
 }
 
+/* Handles tag 8: the framebuffer's place and layout; the colour fields only for direct RGB. */
+static void parse_framebuffer(struct mb2_parser *ps, const uint8_t *tag, uint32_t size)
+{
+	struct boot_info *out = ps->out;
+	struct mb2_tag_framebuffer f;
+	struct mb2_framebuffer_rgb rgb;
+
+	memcpy(&f, tag, sizeof(f));
+	out->have_framebuffer = true;
+	out->framebuffer_type = f.fb_type;
+	out->framebuffer.addr = f.addr;
+	out->framebuffer.pitch = f.pitch;
+	out->framebuffer.width = f.width;
+	out->framebuffer.height = f.height;
+	out->framebuffer.bpp = f.bpp;
+	if (f.fb_type != MB2_FRAMEBUFFER_RGB || size < sizeof(f) + sizeof(rgb))
+		return;
+	memcpy(&rgb, tag + sizeof(f), sizeof(rgb));
+	out->framebuffer.red_pos = rgb.red_pos;
+	out->framebuffer.red_size = rgb.red_size;
+	out->framebuffer.green_pos = rgb.green_pos;
+	out->framebuffer.green_size = rgb.green_size;
+	out->framebuffer.blue_pos = rgb.blue_pos;
+	out->framebuffer.blue_size = rgb.blue_size;
+}
+
 /* Handles tags 14 and 15: points at the RSDP copy; the new-RSDP tag wins over the old one. */
 static int parse_acpi(struct mb2_parser *ps, const uint8_t *tag, uint32_t size, uint8_t revision)
 {
@@ -226,7 +252,7 @@ static int parse_tag(struct mb2_parser *ps, const uint8_t *tag, uint32_t type, u
 	case MB2_TAG_MMAP:
 		return parse_mmap(ps, tag, size);
 	case MB2_TAG_FRAMEBUFFER:
-		out->have_framebuffer = true;
+		parse_framebuffer(ps, tag, size);
 		return 0;
 	case MB2_TAG_EFI32:
 	case MB2_TAG_EFI64:

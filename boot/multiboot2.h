@@ -111,7 +111,8 @@ struct mb2_mmap_entry {
 } __attribute__((packed));
 _Static_assert(sizeof(struct mb2_mmap_entry) == 24, "mb2_mmap_entry size");
 
-/* Tag 8: framebuffer description up to the colour info (Multiboot2 spec 3.6.12). */
+/* Tag 8: framebuffer description up to the colour info (Multiboot2 spec 3.6.12: the type byte
+ * is followed by a u16 reserved field, so the colour info starts at offset 32). */
 struct mb2_tag_framebuffer {
 	struct mb2_tag hdr;
 	uint64_t addr;
@@ -120,9 +121,21 @@ struct mb2_tag_framebuffer {
 	uint32_t height;
 	uint8_t bpp;
 	uint8_t fb_type;
-	uint8_t reserved;
+	uint16_t reserved;
 } __attribute__((packed));
-_Static_assert(sizeof(struct mb2_tag_framebuffer) == 31, "mb2_tag_framebuffer size");
+_Static_assert(sizeof(struct mb2_tag_framebuffer) == 32, "mb2_tag_framebuffer size");
+
+/* Framebuffer types, and the direct-RGB colour info after the fixed part (3.6.12). */
+#define MB2_FRAMEBUFFER_INDEXED		0u
+#define MB2_FRAMEBUFFER_RGB		1u
+#define MB2_FRAMEBUFFER_EGA_TEXT	2u
+
+struct mb2_framebuffer_rgb {
+	uint8_t red_pos, red_size;
+	uint8_t green_pos, green_size;
+	uint8_t blue_pos, blue_size;
+} __attribute__((packed));
+_Static_assert(sizeof(struct mb2_framebuffer_rgb) == 6, "mb2_framebuffer_rgb size");
 
 /* Tags 11 and 19: a 32-bit EFI pointer (Multiboot2 spec 3.6.13, 3.6.21). */
 struct mb2_tag_efi32 {

@@ -31,6 +31,14 @@ void log_write(const char *s, unsigned long len)
 		sink(sink_ctx, s, len);
 }
 
+void log_replay(log_sink s, void *ctx)
+{
+	unsigned long start = log_ring_head > LOG_RING_SIZE ? log_ring_head - LOG_RING_SIZE : 0;
+
+	for (unsigned long i = start; i < log_ring_head; i++)
+		s(ctx, &log_ring[i % LOG_RING_SIZE], 1);
+}
+
 void vprintk(enum log_level level, const char *fmt, va_list ap)
 {
 	char line[PRINTK_LINE_MAX];

@@ -16,6 +16,9 @@ typedef void (*log_sink)(void *ctx, const char *s, unsigned long len);
 
 /* Sends log output to sink (NULL: nowhere, messages still reach the ring). */
 void log_attach_sink(log_sink sink, void *ctx);
+/* Sends what the ring still holds (the newest LOG_RING_SIZE bytes) to sink: for a console
+ * that comes up after the first messages. */
+void log_replay(log_sink sink, void *ctx);
 /* Messages above level are dropped (command line `loglevel=`). */
 void log_set_level(enum log_level level);
 /* Writes raw bytes to the ring and the sink, unformatted (the guest's console output). */

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
 	gcc make binutils python3
 	grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
+	gnu-efi dosfstools gdisk console-setup-linux
 	qemu-system-x86 ovmf
 	bochs bochsbios vgabios
 	libcmocka-dev libzydis-dev

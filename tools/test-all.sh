@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: host unit tests, the fuzz smoke run, the layering check, the build (Umbra and the
-# test guests), then the emulator tests.
+# `make test`: host unit tests, the fuzz smoke run, the layering check, the build (Umbra,
+# umbra.efi and the test guests), then the emulator tests.
 # Ends with one summary line "N passed, N failed" over all test programs and emulator runs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -27,10 +27,10 @@ make -s -j"$jobs" unit 2>&1 | tee -a "$log" || status=1
 make -s -j"$jobs" fuzz-smoke 2>&1 | tee -a "$log" || status=1
 tools/check-layering.sh 2>&1 | tee -a "$log" || status=1
 tools/test-layering.sh 2>&1 | tee -a "$log" || status=1
-if make -s -j"$jobs" build/umbra.elf guests >>"$log" 2>&1; then
+if make -s -j"$jobs" build/umbra.elf build/umbra.efi guests >>"$log" 2>&1; then
 	python3 tests/emu/run.py --build build --jobs "$jobs" ${TESTS:+--only "$TESTS"} ${LONG:+--long} 2>&1 | tee -a "$log" || status=1
 else
-	echo "FAIL  build of build/umbra.elf and the test guests:"; tail -n 30 "$log"; status=1
+	echo "FAIL  build of build/umbra.elf, build/umbra.efi and the test guests:"; tail -n 30 "$log"; status=1
 fi
 
 passed=$(grep -cE '^PASS ' "$log")

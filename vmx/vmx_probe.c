@@ -22,9 +22,13 @@ void vmx_probe(const struct cpu_info *ci, struct virt_probe *out)
 	/* SDM Vol. 3C 24.7: VMXON outside SMX #GPs if the MSR is locked with bit 2 clear; when it is
 	 * unlocked, Umbra sets bit 2 and locks it itself. */
 	if ((fc & FEATURE_CONTROL_LOCKED) && !(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX)) {
+		/* Bit 1 alone: VMX only inside SMX, i.e. only for a TXT measured launch. */
 		snprintk(out->reason, sizeof(out->reason),
-			 "IA32_FEATURE_CONTROL=0x%llx is locked with VMX outside SMX disabled "
-			 "(enable VT-x in the firmware setup)", (unsigned long long)fc);
+			 (fc & FEATURE_CONTROL_VMX_IN_SMX)
+			 ? "IA32_FEATURE_CONTROL=0x%llx is locked with VMX allowed only inside SMX "
+			   "(Intel TXT): enable VT-x outside TXT in the firmware setup"
+			 : "IA32_FEATURE_CONTROL=0x%llx is locked with VMX outside SMX disabled "
+			   "(enable VT-x in the firmware setup)", (unsigned long long)fc);
 		return;
 	}
 	out->usable = true;

@@ -8,6 +8,7 @@
 #include "guest/console/monitor.h"
 #include "guest/console/monitor_commands.h"
 #include "guest/guest.h"
+#include "arch/ps2kbd.h"
 #include "arch/serial.h"
 #include "lib/printk.h"
 
@@ -15,6 +16,7 @@
 static struct console_mux mux;
 static struct monitor mon;
 static struct serial_port *console_port;
+static struct ps2kbd *console_keyboard;
 static struct guest *console_guest;
 
 static void console_out_write(void *ctx, const char *s, size_t n)
@@ -42,22 +44,36 @@ void console_guest_tx(void *ctx, uint8_t byte)
 	console_mux_guest_tx(&mux, byte);
 }
 
+void console_attach_keyboard(struct ps2kbd *kb)
+{
+	console_keyboard = kb;
+}
+
+/* One typed byte, from either input; false when it asked to power off. */
+static bool console_input(uint8_t c)
+{
+	switch (console_mux_input(&mux, c)) {
+	case MUX_GUEST:
+		if (console_guest)
+			vuart_receive(&console_guest->uart, c);
+		return true;
+	case MUX_POWEROFF:
+		return false;
+	default:
+		return true;
+	}
+}
+
 bool console_poll(void)
 {
 	int c;
 
-	while (console_port && (c = serial_getc(console_port)) >= 0) {
-		switch (console_mux_input(&mux, (uint8_t)c)) {
-		case MUX_GUEST:
-			if (console_guest)
-				vuart_receive(&console_guest->uart, (uint8_t)c);
-			break;
-		case MUX_POWEROFF:
+	while (console_port && (c = serial_getc(console_port)) >= 0)
+		if (!console_input((uint8_t)c))
 			return false;
-		default:
-			break;
-		}
-	}
+	while (console_keyboard && (c = ps2kbd_getc(console_keyboard)) >= 0)
+		if (!console_input((uint8_t)c))
+			return false;
 	return true;
 }
 

@@ -19,6 +19,10 @@ CONFIGS = {
     # name: (emulator, cpu model, firmware, backend Umbra should pick)
     "qemu-svm-bios": ("qemu", "qemu64,+svm", "bios", "svm"),
     "qemu-svm-uefi": ("qemu", "qemu64,+svm", "uefi", "svm"),
+    # OVMF boots build/umbra-usb.img-style disk images from a USB stick, through umbra.efi.
+    "qemu-svm-usb": ("qemu", "qemu64,+svm", "uefi-usb", "svm"),
+    # SeaBIOS boots the same image from the same stick through GRUB (legacy BIOS).
+    "qemu-svm-usb-bios": ("qemu", "qemu64,+svm", "bios-usb", "svm"),
     # XSAVE without XSAVEOPT: QEMU TCG hangs on MOV to CR4.OSXSAVE (arch/cpu_info.c).
     "qemu-svm-xsave-bios": ("qemu", "qemu64,+svm,+xsave", "bios", "svm"),
     "qemu-opteron-g5-bios": ("qemu", "Opteron_G5,+svm", "bios", "svm"),
@@ -37,11 +41,20 @@ class RunResult:
         self.seconds = seconds
 
 
+def usb_stick(image):
+    """QEMU options for a raw disk image as a USB mass-storage stick on an xHCI controller.
+    snapshot=on: the image is opened read-only (runs may share it), writes go to a temporary
+    file."""
+    return ["-drive", f"if=none,id=stick,format=raw,snapshot=on,file={image}",
+            "-device", "qemu-xhci", "-device", "usb-storage,drive=stick"]
+
+
 def qemu_command(iso, serial_path, cpu, firmware, mem_mb, extra):
-    cmd = ["qemu-system-x86_64", "-machine", "q35", "-cpu", cpu, "-m", f"{mem_mb}M",
-           "-cdrom", iso, "-boot", "d", "-serial", f"file:{serial_path}", "-display", "none",
+    medium = usb_stick(iso) if firmware.endswith("-usb") else ["-cdrom", iso, "-boot", "d"]
+    cmd = ["qemu-system-x86_64", "-machine", "q35", "-cpu", cpu, "-m", f"{mem_mb}M"] + medium + [
+           "-serial", f"file:{serial_path}", "-display", "none",
            "-monitor", "none", "-no-reboot", "-nodefaults", "-vga", "std"] + QEMU_DEBUG_EXIT
-    if firmware == "uefi":
+    if firmware in ("uefi", "uefi-usb"):
         ovmf = next((p for p in OVMF_CANDIDATES if os.path.exists(p)), None)
         if ovmf is None:
             raise RuntimeError("OVMF firmware not found (package ovmf)")
@@ -76,11 +89,81 @@ sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
 """
 
 
-def run_process(cmd, timeout, cwd=None, stdin=subprocess.DEVNULL):
-    """Runs cmd in its own process group; kills the whole group on timeout."""
+def qemu_screendump(sock_path, out_path, wait=10):
+    """Asks QEMU's monitor (a unix socket) for a screendump into out_path (PPM); True once the
+    file is complete."""
+    import socket
+    try:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(sock_path)
+            s.sendall(f"screendump {out_path}\n".encode())
+            end = time.monotonic() + wait
+            last = -1
+            while time.monotonic() < end:
+                time.sleep(0.5)
+                size = os.path.getsize(out_path) if os.path.exists(out_path) else -1
+                if size > 0 and size == last:
+                    return True
+                last = size
+    except OSError:
+        pass
+    return False
+
+
+def qemu_sendkeys(sock_path, keys, delay=0.15):
+    """Types keys (QEMU key names: "h", "ret", "ctrl-a") on the emulated keyboard through
+    QEMU's monitor; False when the monitor cannot be reached."""
+    import socket
+    try:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(sock_path)
+            for k in keys:
+                s.sendall(f"sendkey {k}\n".encode())
+                time.sleep(delay)
+    except OSError:
+        return False
+    return True
+
+
+def wait_for(path, regex, timeout):
+    """Waits until the file at path matches regex; True if it did in time."""
+    import re
+    rx = re.compile(regex, re.M)
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            with open(path, "rb") as f:
+                if rx.search(f.read().decode(errors="replace").replace("\r", "")):
+                    return True
+        except FileNotFoundError:
+            pass
+        time.sleep(0.25)
+    return False
+
+
+def run_process(cmd, timeout, cwd=None, stdin=subprocess.DEVNULL, until=None, before_kill=None):
+    """Runs cmd in its own process group; kills the whole group on timeout. until: (path,
+    regex): the run also ends, successfully, as soon as the file at path matches regex (for
+    runs that never end by themselves, such as firmware left waiting after a failed boot)."""
     start = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=cwd, stdin=stdin, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
+    if until is not None:
+        import re
+        path, rx = until[0], re.compile(until[1], re.M)
+        while proc.poll() is None and time.monotonic() - start < timeout:
+            try:
+                with open(path, "rb") as f:
+                    if rx.search(f.read().decode(errors="replace").replace("\r", "")):
+                        time.sleep(0.5)     # the rest of the line and what follows at once
+                        if before_kill:
+                            before_kill()
+                        os.killpg(proc.pid, signal.SIGKILL)
+                        out, _ = proc.communicate()
+                        return None, False, out.decode(errors="replace"), time.monotonic() - start
+            except FileNotFoundError:
+                pass
+            time.sleep(0.25)
     try:
         out, _ = proc.communicate(timeout=timeout)
         return proc.returncode, False, out.decode(errors="replace"), time.monotonic() - start
@@ -90,8 +173,14 @@ def run_process(cmd, timeout, cwd=None, stdin=subprocess.DEVNULL):
         return None, True, out.decode(errors="replace"), time.monotonic() - start
 
 
-def boot(config, iso, workdir, timeout, mem_mb=512, qemu_extra=(), bochs_ips=BOCHS_IPS):
-    """Boots iso under config; returns a RunResult with the serial output."""
+def boot(config, iso, workdir, timeout, mem_mb=512, qemu_extra=(), bochs_ips=BOCHS_IPS,
+         until=None, screendump=False, uart_iobase=None, keys=(), keys_until=None):
+    """Boots iso (a disk image for a *-usb config) under config; returns a RunResult with
+    the serial output. until: a regex that ends a QEMU run once the serial output matches;
+    screendump: the screen is then saved as WORKDIR/screen.ppm first (QEMU monitor).
+    uart_iobase: QEMU's only UART sits at this port instead of COM1 (a machine without
+    COM1). keys: once until matched, these are typed on the PS/2 keyboard, and the run
+    waits (at most 30 s) for keys_until on the serial output before it ends."""
     emulator, cpu, firmware, _ = CONFIGS[config]
     os.makedirs(workdir, exist_ok=True)
     serial_path = os.path.join(workdir, "serial.out")
@@ -99,7 +188,26 @@ def boot(config, iso, workdir, timeout, mem_mb=512, qemu_extra=(), bochs_ips=BOC
         os.unlink(serial_path)
     if emulator == "qemu":
         cmd = qemu_command(iso, serial_path, cpu, firmware, mem_mb, qemu_extra)
-        rc, timed_out, emu_out, secs = run_process(cmd, timeout)
+        if uart_iobase is not None:
+            i = cmd.index(f"file:{serial_path}")
+            cmd[i - 1:i + 1] = ["-chardev", f"file,id=uart,path={serial_path}", "-device",
+                                f"isa-serial,iobase={uart_iobase:#x},irq=3,chardev=uart"]
+        before_kill = None
+        if screendump or keys:
+            sock = os.path.join(workdir, "monitor.sock")
+            screen = os.path.join(workdir, "screen.ppm")
+            for path in (sock, screen):
+                if os.path.exists(path):
+                    os.unlink(path)
+            cmd[cmd.index("-monitor") + 1] = f"unix:{sock},server=on,wait=off"
+
+            def before_kill():
+                if keys and qemu_sendkeys(sock, keys) and keys_until:
+                    wait_for(serial_path, keys_until, 30)
+                if screendump:
+                    qemu_screendump(sock, screen)
+        rc, timed_out, emu_out, secs = run_process(
+            cmd, timeout, until=(serial_path, until) if until else None, before_kill=before_kill)
     else:
         rc_path = os.path.join(workdir, "bochsrc")
         with open(rc_path, "w") as f:
@@ -126,7 +234,7 @@ def available(config):
     binary = "qemu-system-x86_64" if emulator == "qemu" else "bochs"
     if shutil.which(binary) is None:
         return f"{binary} not installed"
-    if firmware == "uefi" and not any(os.path.exists(p) for p in OVMF_CANDIDATES):
+    if firmware in ("uefi", "uefi-usb") and not any(os.path.exists(p) for p in OVMF_CANDIDATES):
         return "OVMF not installed"
     return None
 

@@ -58,24 +58,41 @@ def umbra_args(test, ctx):
     return test.args + (" audit=exit" if runs_guest(test, ctx) else "")
 
 
-def build_iso(build, elf, test, ctx):
-    """Builds (or reuses) the ISO for a test: cached by the content of everything that goes in."""
+def build_iso(build, elf, test, ctx, config):
+    """Builds (or reuses) the boot medium for a test: a GRUB ISO, or for a *-usb config a USB
+    disk image with umbra.efi and GRUB for BIOS (tools/mkusb.sh). Cached by the content of everything that
+    goes in."""
     modules = test.module_files(ctx)
     args = umbra_args(test, ctx)
+    usb = emulators.CONFIGS[config][2].endswith("-usb")
+    tool = os.path.join(ROOT, "tools", "mkusb.sh" if usb else "mkiso.sh")
+    loader = os.path.join(build, "umbra.efi")
     h = hashlib.sha256()
-    for part in [open(elf, "rb").read(), args.encode(),
-                 open(os.path.join(ROOT, "tools", "mkiso.sh"), "rb").read()]:
+    for part in [open(elf, "rb").read(), args.encode(), open(tool, "rb").read()]:
         h.update(part)
+    if usb:
+        h.update(open(loader, "rb").read())
+        h.update(repr(test.usb_cfg).encode())
     for path, string in modules:
         h.update(open(path, "rb").read())
         h.update(string.encode())
-    iso = os.path.join(build, "tests", "iso", h.hexdigest()[:16] + ".iso")
+    iso = os.path.join(build, "tests", "iso", h.hexdigest()[:16] + (".img" if usb else ".iso"))
     with _iso_locks_guard:
         lock = _iso_locks.setdefault(iso, threading.Lock())
     with lock:
         if os.path.exists(iso):
             return iso
-        cmd = [os.path.join(ROOT, "tools", "mkiso.sh"), iso, elf, args]
+        if usb:
+            cmd = [tool]
+            if test.usb_cfg is not None:
+                cfg = os.path.join(build, "tests", "usb", f"{test.name}.cfg")
+                os.makedirs(os.path.dirname(cfg), exist_ok=True)
+                with open(cfg, "w") as f:
+                    f.write(test.usb_cfg)
+                cmd += ["--cfg", cfg]
+            cmd += [iso, loader, elf, args]
+        else:
+            cmd = [tool, iso, elf, args]
         for path, string in modules:
             cmd += [path, string]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
@@ -106,6 +123,8 @@ def check(test, config, result, ctx):
             if rx.search(line):
                 problems.append(f"forbidden line: {line.strip()}")
                 break
+    if test.status is None:     # Umbra must not run at all: no exit status to check
+        return problems
     status_line = f"umbra: exit status 0x{test.status:x}"
     if not any(line.strip() == status_line for line in lines):
         problems.append(f"no '{status_line}' line")
@@ -117,7 +136,7 @@ def check(test, config, result, ctx):
 
 
 def run_one(build, elf, test, config, ctx):
-    iso = build_iso(build, elf, test, ctx)
+    iso = build_iso(build, elf, test, ctx, config)
     workdir = os.path.join(build, "tests", "runs", f"{test.name}.{config}")
     if test.script:
         result = emulators.boot_interactive(config, iso, workdir, test.timeout, test.script,
@@ -126,9 +145,16 @@ def run_one(build, elf, test, config, ctx):
         if result.failed_step:
             problems.insert(0, f"console step never answered: {result.failed_step}")
         return result, problems, workdir
+    extra = test.qemu_extra(ctx) if callable(test.qemu_extra) else test.qemu_extra
     result = emulators.boot(config, iso, workdir, test.timeout, mem_mb=test.mem_mb,
-                            qemu_extra=test.qemu_extra, bochs_ips=test.bochs_ips)
-    return result, check(test, config, result, ctx), workdir
+                            qemu_extra=extra, bochs_ips=test.bochs_ips,
+                            until=test.until, screendump=test.screen is not None,
+                            uart_iobase=test.uart_iobase, keys=test.keys,
+                            keys_until=test.keys_until)
+    problems = check(test, config, result, ctx)
+    if test.screen is not None:
+        problems += test.screen(workdir, result.output, ctx)
+    return result, problems, workdir
 
 
 def main():

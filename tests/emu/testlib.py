@@ -18,6 +18,17 @@ class Test:
     status:   Umbra's expected exit status value (UMBRA_EXIT_* or a guest's)
     audit:    for a test that runs a guest: Umbra audits its shadow MMU when the guest stops
               (audit=exit) and the run must report 0 violations
+    usb_cfg:  for a qemu-svm-usb run: the text of umbra.cfg, in place of the one made from
+              args and modules (to test the loader's own errors)
+    until:    a regex: the run ends as soon as a serial line matches it (for runs that never
+              reach Umbra, where nothing ends the emulator)
+    qemu_extra: more QEMU options: a list, or function(ctx) -> list
+    keys:     QEMU key names typed on the PS/2 keyboard once `until` matched; keys_until: a
+              regex the serial output must then match before the run ends
+    uart_iobase: QEMU's one UART sits at this I/O port, and there is none at COM1
+    screen:   function(workdir, serial_output, ctx) -> [problems]: the run (which needs
+              `until`) saves the screen as WORKDIR/screen.ppm before it ends, and this checks it
+    status None: Umbra is not expected to run, so no exit status is checked
     script:   when given, COM1 is a TCP socket and the harness types on it: a list of
               ("expect", regex), ("send", text) and ("sleep", seconds) steps played in
               order (a sleep reads nothing meanwhile); a named group (?P<NAME>...) of one
@@ -26,7 +37,9 @@ class Test:
 
     def __init__(self, name, configs=None, args="debug_exit=on", modules=None, expect=(),
                  forbid=(r"HOST EXCEPTION", r"PANIC"), status=0x10, timeout=120, mem_mb=512,
-                 qemu_extra=(), audit=True, script=None, bochs_ips=None, long=False):
+                 qemu_extra=(), audit=True, script=None, bochs_ips=None, long=False,
+                 usb_cfg=None, until=None, screen=None, uart_iobase=None, keys=(),
+                 keys_until=None):
         self.name = name
         self.configs = list(configs or ALL_CONFIGS)
         self.args = args
@@ -36,11 +49,17 @@ class Test:
         self.status = status
         self.timeout = timeout
         self.mem_mb = mem_mb
-        self.qemu_extra = list(qemu_extra)
+        self.qemu_extra = qemu_extra if callable(qemu_extra) else list(qemu_extra)
         self.audit = audit          # a guest run ends with Umbra's shadow-MMU audit, checked
         self.script = script        # console dialogue: [("expect", regex) | ("send", text)]
         self.bochs_ips = bochs_ips or emulators.BOCHS_IPS   # Bochs: instructions per second
         self.long = long            # a long variant: run by `make test-long` (--long), not `make test`
+        self.usb_cfg = usb_cfg      # qemu-svm-usb: umbra.cfg's text, instead of a generated one
+        self.until = until          # a regex ending the run when a serial line matches
+        self.screen = screen        # a check of the screendump taken before the run ends
+        self.uart_iobase = uart_iobase  # the UART's port when the machine has no COM1
+        self.keys = list(keys)      # typed on the keyboard once `until` matched
+        self.keys_until = keys_until
 
     def module_files(self, ctx):
         return self.modules(ctx) if self.modules else []

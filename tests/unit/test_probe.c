@@ -62,13 +62,36 @@ static void test_vmx_usable_when_unlocked(void **state)
 
 static void test_vmx_disabled_by_firmware(void **state)
 {
+	struct cpu_info ci = intel_cpu(FEATURE_CONTROL_LOCKED);
+	struct virt_probe p;
+
+	(void)state;
+	vmx_probe(&ci, &p);
+	assert_false(p.usable);
+	assert_non_null(strstr(p.reason, "IA32_FEATURE_CONTROL=0x1 is locked with VMX outside SMX disabled"));
+}
+
+/* Locked with only the inside-SMX bit: VMX is there for Intel TXT launches alone. */
+static void test_vmx_only_inside_smx(void **state)
+{
 	struct cpu_info ci = intel_cpu(FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_IN_SMX);
 	struct virt_probe p;
 
 	(void)state;
 	vmx_probe(&ci, &p);
 	assert_false(p.usable);
-	assert_non_null(strstr(p.reason, "IA32_FEATURE_CONTROL=0x3 is locked with VMX outside SMX disabled"));
+	assert_non_null(strstr(p.reason, "IA32_FEATURE_CONTROL=0x3 is locked with VMX allowed only "
+			       "inside SMX (Intel TXT)"));
+}
+
+static void test_apic_modes(void **state)
+{
+	(void)state;
+	assert_string_equal(cpu_apic_mode(0xfee00000 | APIC_BASE_ENABLE | APIC_BASE_BSP), "xAPIC mode");
+	assert_string_equal(cpu_apic_mode(0xfee00000 | APIC_BASE_ENABLE | APIC_BASE_X2APIC),
+			    "x2APIC mode");
+	assert_string_equal(cpu_apic_mode(0xfee00000), "disabled");
+	assert_string_equal(cpu_apic_mode(APIC_BASE_X2APIC), "invalid (x2APIC set without EN)");
 }
 
 static void test_vmx_missing_cpuid(void **state)
@@ -197,6 +220,8 @@ int main(void)
 		cmocka_unit_test(test_vmx_usable_when_locked_and_enabled),
 		cmocka_unit_test(test_vmx_usable_when_unlocked),
 		cmocka_unit_test(test_vmx_disabled_by_firmware),
+		cmocka_unit_test(test_vmx_only_inside_smx),
+		cmocka_unit_test(test_apic_modes),
 		cmocka_unit_test(test_vmx_missing_cpuid),
 		cmocka_unit_test(test_svm_usable),
 		cmocka_unit_test(test_svm_disabled_not_unlockable),

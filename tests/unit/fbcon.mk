@@ -1,0 +1,2 @@
+UNIT_TESTS += fbcon
+UNIT_SRCS_fbcon := arch/fbcon.c

@@ -1,0 +1,2 @@
+UNIT_TESTS += smbios
+UNIT_SRCS_smbios := boot/smbios.c
