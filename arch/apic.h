@@ -12,6 +12,7 @@
 #define  APIC_BASE_EXTD			(1u << 10)	/* x2APIC mode */
 #define  APIC_BASE_EN			(1u << 11)	/* APIC global enable */
 #define  APIC_BASE_ADDR_SHIFT		12		/* bits MAXPHYADDR-1:12: the xAPIC page */
+#define  APIC_BASE_ADDR_MASK		0x000ffffffffff000ull	/* at the widest MAXPHYADDR, 52 */
 #define APIC_DEFAULT_BASE		0xfee00000u	/* after reset (SDM 11.4.1) */
 #define APIC_MMIO_SIZE			0x1000u		/* one 4 KiB page of registers */
 

@@ -1,5 +1,6 @@
 /* Reads CPUID and the virtualization MSRs into struct cpu_info. */
 #include "arch/cpu_info.h"
+#include "arch/apic.h"
 #include "arch/cpu.h"
 #include "arch/cpuid.h"
 #include "arch/msr.h"
@@ -137,7 +138,7 @@ void cpu_info_read(struct cpu_info *ci)
 
 const char *cpu_apic_mode(uint64_t apic_base)
 {
-	bool en = apic_base & APIC_BASE_ENABLE, extd = apic_base & APIC_BASE_X2APIC;
+	bool en = apic_base & APIC_BASE_EN, extd = apic_base & APIC_BASE_EXTD;
 
 	if (!en)
 		return extd ? "invalid (x2APIC set without EN)" : "disabled";

@@ -1,5 +1,6 @@
 /* The boot CPU report: who the processor is and what Umbra can use on it. */
 #include "arch/cpu_info.h"
+#include "arch/apic.h"
 #include "arch/cpuid.h"
 #include "arch/msr.h"
 #include "lib/printk.h"

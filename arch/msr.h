@@ -3,11 +3,7 @@
 #define UMBRA_ARCH_MSR_H
 
 #define MSR_IA32_TSC			0x00000010	/* SDM Vol. 3B 18.17 time-stamp counter */
-#define MSR_IA32_APIC_BASE		0x0000001b	/* SDM Vol. 3A 11.4.4, 11.12.1 */
-#define  APIC_BASE_BSP			(1 << 8)	/* this is the bootstrap processor */
-#define  APIC_BASE_X2APIC		(1 << 10)	/* EXTD: x2APIC mode (with EN) */
-#define  APIC_BASE_ENABLE		(1 << 11)	/* EN: the local APIC is enabled */
-#define  APIC_BASE_ADDR_MASK		0x000ffffffffff000ull	/* the xAPIC MMIO page */
+/* IA32_APIC_BASE and its bits: arch/apic.h. */
 #define MSR_IA32_FEATURE_CONTROL	0x0000003a	/* SDM Vol. 4 table 2-2 */
 #define  FEATURE_CONTROL_LOCKED		(1 << 0)	/* writes #GP until reset */
 #define  FEATURE_CONTROL_VMX_IN_SMX	(1 << 1)

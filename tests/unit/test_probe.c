@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "arch/apic.h"
 #include "arch/cpuid.h"
 #include "arch/msr.h"
 #include "svm/svm_probe.h"
@@ -87,11 +88,11 @@ static void test_vmx_only_inside_smx(void **state)
 static void test_apic_modes(void **state)
 {
 	(void)state;
-	assert_string_equal(cpu_apic_mode(0xfee00000 | APIC_BASE_ENABLE | APIC_BASE_BSP), "xAPIC mode");
-	assert_string_equal(cpu_apic_mode(0xfee00000 | APIC_BASE_ENABLE | APIC_BASE_X2APIC),
+	assert_string_equal(cpu_apic_mode(0xfee00000 | APIC_BASE_EN | APIC_BASE_BSP), "xAPIC mode");
+	assert_string_equal(cpu_apic_mode(0xfee00000 | APIC_BASE_EN | APIC_BASE_EXTD),
 			    "x2APIC mode");
 	assert_string_equal(cpu_apic_mode(0xfee00000), "disabled");
-	assert_string_equal(cpu_apic_mode(APIC_BASE_X2APIC), "invalid (x2APIC set without EN)");
+	assert_string_equal(cpu_apic_mode(APIC_BASE_EXTD), "invalid (x2APIC set without EN)");
 }
 
 static void test_vmx_missing_cpuid(void **state)
