@@ -65,18 +65,6 @@ def fetch(ctx):
     return out
 
 
-# The local APIC runs: the same command line without `nolapic`, and without `acpi=off`: Debian's
-# cloud kernel has no MP-table parser (CONFIG_X86_MPPARSE is off), and then acpi=off turns the
-# local APIC off too (acpi_mps_check() in its setup_arch()). `noapic` stays: Umbra has no ACPI
-# or MP tables yet, so the kernel finds no RSDP, goes on without ACPI, and finds the local APIC
-# from CPUID and IA32_APIC_BASE alone. Without a MADT or MP table it runs the APIC in virtual
-# wire mode ("APIC: Switch to virtual wire mode setup with no configuration": LINT0 as ExtINT
-# passes the 8259's interrupts) and keeps the PIT as its clock event device: it only starts
-# the local APIC timer (setup_percpu_clockev) when a table describes the APIC. The workload
-# prints the clock event devices and the LOC count, for the day the tables exist.
-LAPIC_CMDLINE = " ".join(w for w in CMDLINE.split() if w not in ("nolapic", "acpi=off"))
-
-
 def linux_modules(flavour, arch, cmdline=CMDLINE):
     def modules(ctx):
         d = fetch(ctx)
@@ -173,22 +161,16 @@ LINUX_BOCHS_IPS = 200000000
 
 
 def linux_test(flavour, arch, bits, compression, paging, configs, timeout, reset=False,
-               lapic=False, mmu="shadow", long=False):
-    """lapic: the run with the local APIC (linux-lapic-FLAVOUR); mmu="tdp": the same run on
-    EPT/NPT (linux-tdp-FLAVOUR), which the stop counters say. long: only in `make test-long`."""
-    cmdline = LAPIC_CMDLINE if lapic else CMDLINE
+               mmu="shadow", long=False):
+    """mmu="tdp": the same run on EPT/NPT (linux-tdp-FLAVOUR), which the stop counters say.
+    long: only in `make test-long`."""
+    cmdline = CMDLINE
     early = early_boot(flavour, bits, compression, cmdline)
     again = [r"umbra: guest stopped: reset from the monitor$",
              r"^umbra: guest reset \(\d+ host pages free\)$"] + early[:2] if reset else []
     workload = WORKLOAD
-    if lapic:
-        # The kernel takes the local APIC, and the clock event devices are printed.
-        at = WORKLOAD.index(r"^linux-init: 8 passed, 0 failed$")
-        workload = WORKLOAD[:at] + [r"^linux-init: clockevents: ",
-                                    r"^linux-init: local timer interrupts: \d+$"] + \
-            WORKLOAD[at:] + [r"^umbra: apic: [1-9]\d* MMIO accesses \(0 refused\)"]
     mode = [rf"^umbra: mmu: mode {mmu}"]
-    name = "linux-" + ("lapic-" if lapic else "") + ("" if mmu == "shadow" else f"{mmu}-") + flavour
+    name = "linux-" + ("" if mmu == "shadow" else f"{mmu}-") + flavour
     return Test(name, configs=configs, args=ARGS + ("" if mmu == "shadow" else f" mmu={mmu}"),
                 modules=linux_modules(flavour, arch, cmdline),
                 expect=early + [INIT_STARTS] + again + workload + mode,
@@ -236,6 +218,35 @@ def linux_acpi_test(flavour, arch, bits, compression, paging, configs, timeout):
                 mem_mb=512, bochs_ips=LINUX_BOCHS_IPS)
 
 
+# The whole virtual PC: the command line of tests/linux/cmdline without `nosmp noapic nolapic
+# acpi=off`, and `maxcpus=1` instead of `nosmp` (which would also keep Linux off the I/O APIC).
+# Linux reads the MADT, routes its interrupts through the I/O APIC ("symmetric I/O mode",
+# "Using IOAPIC for interrupt routing"), takes the local APIC timer as its clock event device
+# (/init prints the devices and the local timer interrupts), and powers off through ACPI S5.
+PC_CMDLINE = " ".join(["maxcpus=1" if w == "nosmp" else w for w in CMDLINE.split()
+                       if w not in ("noapic", "nolapic", "acpi=off")])
+PC_WORKLOAD = WORKLOAD_LINES[:-1] + [
+    r"^linux-init: clockevents: .*\blapic",
+    r"^linux-init: local timer interrupts: [1-9]\d*$",
+] + WORKLOAD_LINES[-1:]
+
+
+def linux_pc_test(flavour, arch, bits, compression, paging, configs, timeout, long=False):
+    early = early_boot(flavour, bits, compression, PC_CMDLINE)
+    return Test(f"linux-pc-{flavour}", configs=configs, args=ARGS,
+                modules=linux_modules(flavour, arch, PC_CMDLINE),
+                expect=early[:7] + ACPI_BOOT + early[7:] +
+                [r"\] APIC: Switch to symmetric I/O mode setup$"] + ACPI_LATER[:3] +
+                [r"\] ACPI: Using IOAPIC for interrupt routing$"] + ACPI_LATER[3:] +
+                [INIT_STARTS] + PC_WORKLOAD + ACPI_END +
+                [r"^umbra: apic: [1-9]\d* MMIO accesses \(0 refused\), [1-9]\d* interrupts "
+                 r"accepted, [1-9]\d* timer expiries, \d+ timer periods coalesced, [1-9]\d* I/O "
+                 r"APIC messages"],
+                script=monitor_script(paging, False, UMBRA_EXIT_OK),
+                forbid=FORBID + ACPI_FORBID, status=UMBRA_EXIT_OK, timeout=timeout,
+                mem_mb=512, bochs_ips=LINUX_BOCHS_IPS, long=long)
+
+
 def refused(name, modules, reason, args=ARGS):
     """A Linux guest Umbra must refuse with one line: no start, load-failure status."""
     return Test(f"linux-refused-{name}", configs=["qemu-svm-bios"], args=args, modules=modules,
@@ -276,10 +287,10 @@ TESTS = [
     linux_test("686", "i386", 32, "xz", "32-bit", ["qemu-svm-bios"], 400),
     # The cloud kernel with ACPI: the tables, the PM timer and the S5 power-off.
     linux_acpi_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["qemu-svm-bios"], 300),
-    # With the local APIC (no `nolapic`).
-    linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["qemu-svm-bios"], 300, lapic=True),
-    linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["bochs-vmx-bios"], 2400,
-               lapic=True, long=True),
+    # The whole virtual PC: local APIC timer, I/O APIC routing, ACPI power-off.
+    linux_pc_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["qemu-svm-bios"], 300),
+    linux_pc_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["bochs-vmx-bios"], 2400,
+                  long=True),
     # The same kernel on the processor's two-dimensional paging, once per backend.
     linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["qemu-npt-bios"], 300, mmu="tdp"),
     linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["bochs-vmx-bios"], 2400,
