@@ -232,12 +232,16 @@ PC_WORKLOAD = WORKLOAD_LINES[:-1] + [
 
 
 def linux_pc_test(flavour, arch, bits, compression, paging, configs, timeout, long=False):
+    """The acpi_pm clocksource line is not required here: Linux checks the PM timer against
+    PIT channel 2 over 50 ms and drops it when a loaded host delays one read ("PM-Timer
+    running at invalid rate: 113% of normal" was seen); linux-acpi-* still requires it."""
     early = early_boot(flavour, bits, compression, PC_CMDLINE)
+    at = next(i for i, p in enumerate(early) if "RAMDISK" in p) + 1   # the tables come next
     return Test(f"linux-pc-{flavour}", configs=configs, args=ARGS,
                 modules=linux_modules(flavour, arch, PC_CMDLINE),
-                expect=early[:7] + ACPI_BOOT + early[7:] +
+                expect=early[:at] + ACPI_BOOT + early[at:] +
                 [r"\] APIC: Switch to symmetric I/O mode setup$"] + ACPI_LATER[:3] +
-                [r"\] ACPI: Using IOAPIC for interrupt routing$"] + ACPI_LATER[3:] +
+                [r"\] ACPI: Using IOAPIC for interrupt routing$"] +
                 [INIT_STARTS] + PC_WORKLOAD + ACPI_END +
                 [r"^umbra: apic: [1-9]\d* MMIO accesses \(0 refused\), [1-9]\d* interrupts "
                  r"accepted, [1-9]\d* timer expiries, \d+ timer periods coalesced, [1-9]\d* I/O "
@@ -291,6 +295,8 @@ TESTS = [
     linux_pc_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["qemu-svm-bios"], 300),
     linux_pc_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["bochs-vmx-bios"], 2400,
                   long=True),
+    linux_pc_test("686-pae", "i386", 32, "xz", "PAE", ["qemu-svm-bios"], 600),
+    linux_pc_test("686", "i386", 32, "xz", "32-bit", ["qemu-svm-bios"], 400),
     # The same kernel on the processor's two-dimensional paging, once per backend.
     linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["qemu-npt-bios"], 300, mmu="tdp"),
     linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["bochs-vmx-bios"], 2400,
