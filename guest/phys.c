@@ -1,6 +1,7 @@
 /* Guest-physical accesses that reach Umbra: RAM, MMIO or nothing (guest/phys.h). */
 #include "guest/phys.h"
 #include "guest/devices/bus.h"
+#include "guest/exits/mmio.h"
 #include "guest/guest.h"
 #include "mm/guest_mem.h"
 #include "mm/tdp.h"
@@ -30,12 +31,18 @@ static const char *access_name(unsigned access)
 	return (access & TDP_WRITE) ? "write" : (access & TDP_FETCH) ? "fetch" : "read";
 }
 
-/* A device's MMIO range: no device emulates MMIO yet, so the guest stops with a report. */
+/* A device's MMIO range: the instruction is emulated against the device as under shadow
+ * paging (guest/exits/mmio.c). Executing from a device page cannot be emulated: the guest
+ * stops with a report. */
 static void guest_mmio_access(struct guest *g, uint64_t gpa, unsigned access)
 {
 	const struct bus_range *r = bus_find(&g->bus, BUS_MMIO, gpa);
 
 	g->tdp.stats.mmio++;
+	if (!(access & TDP_FETCH)) {
+		guest_emulate_mmio(g, gpa);
+		return;
+	}
 	guest_stop(g, GUEST_STOP_FATAL, "%s of MMIO at guest-physical %llx (%s): not emulated",
 		   access_name(access), (unsigned long long)gpa, r ? r->owner : "?");
 }
