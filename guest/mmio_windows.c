@@ -3,6 +3,7 @@
 #include "guest/guest.h"
 #include "lib/printk.h"
 #include "mm/page.h"
+#include "mm/tdp.h"
 
 bool guest_mmio_windows_sync(struct guest *g)
 {
@@ -26,6 +27,10 @@ bool guest_mmio_windows_sync(struct guest *g)
 	}
 	for (; slot < GUEST_MEM_MAX_MMIO; slot++)
 		guest_mem_set_mmio(&g->mem, slot, 0, 0);
+	/* Translations made before the change may map what is now a window, or hide what no
+	 * longer is one (a non-RAM page read as all-ones): both MMUs start again. */
 	mmu_reset(&g->mmu);
+	if (guest_tdp(g))
+		tdp_reset(&g->tdp);	/* the next entry flushes (tdp.need_flush) */
 	return fits;
 }

@@ -80,6 +80,9 @@ TESTS += [tdp_variant(t) for t in _by_name(_guest.TESTS, [
 # The firmware tables in the backed BIOS area, read and powered off through as an OS does.
 TESTS += [tdp_variant(t, ["qemu-npt-bios", "bochs-vmx-bios"])
           for t in _by_name(_load("tests_acpi").TESTS, ["guest-acpi"])]
+# The APIC programming model: its registers are MMIO, reached through EPT violations and NPFs.
+TESTS += [tdp_variant(t, ["qemu-npt-bios", "bochs-vmx-bios"])
+          for t in _by_name(_load("tests_apic").TESTS, ["guest-apic"])]
 # Three monitor resets with the same host pages free each time: the TDP tables go back too.
 TESTS += [tdp_variant(t, ["qemu-npt-bios", "bochs-vmx-bios"])
           for t in _by_name(_console.TESTS, ["console-reset-no-leak"])]
