@@ -293,8 +293,7 @@ TESTS = [
     linux_acpi_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["qemu-svm-bios"], 300),
     # The whole virtual PC: local APIC timer, I/O APIC routing, ACPI power-off.
     linux_pc_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["qemu-svm-bios"], 300),
-    linux_pc_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["bochs-vmx-bios"], 2400,
-                  long=True),
+    linux_pc_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["bochs-vmx-bios"], 2400),
     linux_pc_test("686-pae", "i386", 32, "xz", "PAE", ["qemu-svm-bios"], 600),
     linux_pc_test("686", "i386", 32, "xz", "32-bit", ["qemu-svm-bios"], 400),
     # The same kernel on the processor's two-dimensional paging, once per backend.
