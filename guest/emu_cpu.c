@@ -1,6 +1,7 @@
 /* The guest's processor state as the instruction emulator takes and returns it. */
 #include "guest/emu_cpu.h"
 #include "guest/guest.h"
+#include "guest/gva.h"
 #include "guest/insn.h"
 #include "arch/cpu_info.h"
 
@@ -32,4 +33,28 @@ void guest_x86_cpu_store(struct guest *g, const struct x86_emu_cpu *cpu)
 		v->gpr[r] = cpu->gpr[r];
 	v->rip = cpu->rip;
 	v->rflags = cpu->rflags;
+}
+
+enum guest_emulation_start guest_emulation_start(struct guest *g, struct guest_emulation *e)
+{
+	e->len = guest_fetch_insn(g, e->bytes, &e->fetch, &e->fetch_fault);
+	if (!e->len && e->fetch == EMU_MEM_FAULT) {
+		guest_queue_fault(g, &e->fetch_fault);
+		return GUEST_EMULATION_FETCH_FAULTED;
+	}
+	if (!e->len)
+		return GUEST_EMULATION_NO_BYTES;
+	guest_x86_cpu_load(g, &e->cpu);
+	return GUEST_EMULATION_READY;
+}
+
+bool guest_emulation_fetch_fault(struct guest *g, struct guest_emulation *e)
+{
+	struct x86_insn in;
+
+	if (e->fetch != EMU_MEM_FAULT ||
+	    x86_decode(e->bytes, e->len, e->cpu.mode, &in) != X86_TRUNCATED)
+		return false;
+	guest_queue_fault(g, &e->fetch_fault);
+	return true;
 }

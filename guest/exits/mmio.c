@@ -19,7 +19,6 @@
 #include "guest/emu_cpu.h"
 #include "guest/guest.h"
 #include "guest/gva.h"
-#include "guest/insn.h"
 #include "guest/x86/x86_emulate.h"
 #include "arch/trap.h"
 #include "lib/printk.h"
@@ -75,44 +74,37 @@ void guest_emulate_mmio(struct guest *g, uint64_t gpa)
 {
 	struct mmio_ctx ctx = { .g = g, .who = guest_emu_who(g), .ops = guest_emu_ops(g) };
 	struct x86_emu_ops ops = { mmio_read, mmio_write, &ctx };
-	uint8_t bytes[X86_MAX_INSN_LEN] = { 0 };
-	struct x86_emu_cpu cpu;
-	struct x86_insn in;
-	struct x86_fault f, fetch_fault;
+	struct guest_emulation e = { 0 };
+	struct x86_fault f;
 	enum x86_emu_status st;
-	enum emu_mem_status fetch;
-	size_t n = guest_fetch_insn(g, bytes, &fetch, &fetch_fault);
 
-	if (!n && fetch == EMU_MEM_FAULT) {
-		guest_queue_fault(g, &fetch_fault);
+	switch (guest_emulation_start(g, &e)) {
+	case GUEST_EMULATION_READY:
+		break;
+	case GUEST_EMULATION_FETCH_FAULTED:
+		return;
+	case GUEST_EMULATION_NO_BYTES:
+		mmio_refuse(g, e.bytes, 0, gpa, "instruction fetch from a device page");
 		return;
 	}
-	if (!n) {
-		mmio_refuse(g, bytes, n, gpa, "instruction fetch from a device page");
-		return;
-	}
-	guest_x86_cpu_load(g, &cpu);
-	st = x86_emulate(&cpu, bytes, n, &ops, MMIO_REP_ITERATIONS_PER_EXIT, &f, &in);
+	st = x86_emulate(&e.cpu, e.bytes, e.len, &ops, MMIO_REP_ITERATIONS_PER_EXIT, &f, &e.insn);
 	switch (st) {
 	case X86_EMU_OK:
-		guest_x86_cpu_store(g, &cpu);
+		guest_x86_cpu_store(g, &e.cpu);
 		return;
 	case X86_EMU_FAULT:
-		guest_x86_cpu_store(g, &cpu);	/* REP progress stands, as on hardware */
+		guest_x86_cpu_store(g, &e.cpu);	/* REP progress stands, as on hardware */
 		if (ctx.not_ram)
-			mmio_refuse(g, bytes, n, gpa, "its other operand is not guest RAM");
+			mmio_refuse(g, e.bytes, e.len, gpa, "its other operand is not guest RAM");
 		else
 			guest_queue_fault(g, &f);
 		return;
 	case X86_EMU_UNSUPPORTED:
-		mmio_refuse(g, bytes, n, gpa, "not an emulated instruction");
+		mmio_refuse(g, e.bytes, e.len, gpa, "not an emulated instruction");
 		return;
 	case X86_EMU_UNDECODABLE:
-		if (fetch == EMU_MEM_FAULT && x86_decode(bytes, n, cpu.mode, &in) == X86_TRUNCATED) {
-			guest_queue_fault(g, &fetch_fault);
-			return;
-		}
-		mmio_refuse(g, bytes, n, gpa, "undecodable");
+		if (!guest_emulation_fetch_fault(g, &e))
+			mmio_refuse(g, e.bytes, e.len, gpa, "undecodable");
 		return;
 	}
 }

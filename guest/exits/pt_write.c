@@ -10,7 +10,6 @@
 #include "guest/emu_cpu.h"
 #include "guest/guest.h"
 #include "guest/gva.h"
-#include "guest/insn.h"
 #include "guest/single_step.h"
 #include "guest/x86/x86_emulate.h"
 #include "arch/trap.h"
@@ -87,26 +86,22 @@ void guest_emulate_pt_write(struct guest *g, uint64_t gpa)
 	struct vcpu *v = &g->vcpu;
 	struct pt_emu_ctx ctx = { .g = g, .who = guest_emu_who(g), .ops = guest_emu_ops(g) };
 	struct x86_emu_ops ops = { emu_read, emu_write, &ctx };
-	uint8_t bytes[X86_MAX_INSN_LEN] = { 0 };
-	struct x86_emu_cpu cpu;
-	struct x86_insn in;
-	struct x86_fault f, fetch_fault;
+	struct guest_emulation e = { 0 };
+	struct x86_fault f;
 	enum x86_emu_status st;
-	enum emu_mem_status fetch;
-	size_t n = guest_fetch_insn(g, bytes, &fetch, &fetch_fault);
 
-	if (!n && fetch == EMU_MEM_FAULT) {
-		guest_queue_fault(g, &fetch_fault);	/* the guest may not fetch its own instruction */
-		return;
-	}
-	if (!n) {
+	switch (guest_emulation_start(g, &e)) {
+	case GUEST_EMULATION_READY:
+		break;
+	case GUEST_EMULATION_FETCH_FAULTED:
+		return;		/* the guest may not fetch its own instruction */
+	case GUEST_EMULATION_NO_BYTES:
 		guest_stop(g, GUEST_STOP_FATAL, "cannot read the instruction at rip %llx",
 			   (unsigned long long)v->rip);
 		return;
 	}
-	guest_x86_cpu_load(g, &cpu);
-	st = x86_emulate(&cpu, bytes, n, &ops, guest_rep_iterations(g, REP_ITERATIONS_PER_EXIT), &f,
-			 &in);
+	st = x86_emulate(&e.cpu, e.bytes, e.len, &ops,
+			 guest_rep_iterations(g, REP_ITERATIONS_PER_EXIT), &f, &e.insn);
 	if (ctx.failed) {
 		guest_stop(g, GUEST_STOP_FATAL, "emulated page-table access at %llx left guest RAM",
 			   (unsigned long long)ctx.failed_at);
@@ -116,9 +111,9 @@ void guest_emulate_pt_write(struct guest *g, uint64_t gpa)
 	case X86_EMU_OK:
 	case X86_EMU_FAULT:
 		/* REP iterations remain: RIP stays on the instruction (single_step.h). */
-		g->rep_iteration_done = st == X86_EMU_OK && cpu.rip == v->rip;
+		g->rep_iteration_done = st == X86_EMU_OK && e.cpu.rip == v->rip;
 		/* A fault keeps what hardware keeps: REP progress made before it. */
-		guest_x86_cpu_store(g, &cpu);
+		guest_x86_cpu_store(g, &e.cpu);
 		if (st == X86_EMU_OK) {
 			g->fallback_rip = ~0ULL;
 		} else if (f.vector == EXC_PF) {
@@ -128,15 +123,12 @@ void guest_emulate_pt_write(struct guest *g, uint64_t gpa)
 		}
 		return;
 	case X86_EMU_UNSUPPORTED:
-		guest_emulation_fallback(g, bytes, gpa, "not an emulated instruction");
+		guest_emulation_fallback(g, e.bytes, gpa, "not an emulated instruction");
 		return;
 	case X86_EMU_UNDECODABLE:
-		if (fetch == EMU_MEM_FAULT && x86_decode(bytes, n, cpu.mode, &in) == X86_TRUNCATED) {
-			/* The rest of the instruction is on a page the guest may not fetch. */
-			guest_queue_fault(g, &fetch_fault);
-			return;
-		}
-		guest_emulation_fallback(g, bytes, gpa, "undecodable");
+		/* The rest of the instruction may be on a page the guest may not fetch. */
+		if (!guest_emulation_fetch_fault(g, &e))
+			guest_emulation_fallback(g, e.bytes, gpa, "undecodable");
 		return;
 	}
 }
