@@ -522,6 +522,52 @@ static void test_flooding_unshadows(void **state)
 	fixture_free(f);
 }
 
+/* mm/spte.h in every paging mode: a fresh root page holds 0 for a not-present guest entry
+ * only where a direct P = 0 fault has the guest's error code, the marker elsewhere. */
+static void test_np_marker_every_mode(void **state)
+{
+	static const struct { enum paging_mode mode; bool nxe, smep, zero; } cases[] = {
+		{ PAGING_4LEVEL, true, false, true }, { PAGING_4LEVEL, false, false, false },
+		{ PAGING_4LEVEL, false, true, true }, { PAGING_32, false, false, false },
+		{ PAGING_32, false, true, true },
+	};
+
+	(void)state;
+	for (unsigned c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct fixture *f = fixture_new();
+		uint64_t top = guest_table(f), next = guest_table(f);
+		struct paging_state ps = state_of(cases[c].mode, top, true, cases[c].nxe, NULL);
+		unsigned size = cases[c].mode == PAGING_32 ? 4 : 8;
+		struct shadow_page *sp;
+
+		if (cases[c].smep)
+			ps.cr4 |= CR4_SMEP;
+		gwrite(f, top + size * 1, next | PT_P | PT_RW, size);
+		assert_int_not_equal(mmu_load_root(&f->mmu, &ps), 0);
+		sp = find_sp(f, top >> 12, cases[c].mode == PAGING_32 ? 2 : 4, 0);
+		assert_non_null(sp);
+		/* 32-bit: guest PDE 1 is shadow entries 2 and 3 of quadrant 0. */
+		assert_int_equal(sp->spt[0], cases[c].zero ? 0 : SPTE_TRAP);
+		assert_int_equal(sp->spt[cases[c].mode == PAGING_32 ? 2 : 1], SPTE_TRAP);
+		fixture_free(f);
+	}
+	/* Paging off: direct pages shadow no guest entry, every absent entry is the marker. */
+	{
+		struct fixture *f = fixture_new();
+		struct paging_state ps = state_of(PAGING_OFF, 0, false, false, NULL);
+		uint64_t *pdpt;
+		struct shadow_page *sp;
+
+		assert_int_not_equal(mmu_load_root(&f->mmu, &ps), 0);
+		pdpt = (uint64_t *)(uintptr_t)f->mmu.pae_root;
+		sp = sp_by_hpa(&f->mmu.cache, pdpt[0] & PT_ADDR_MASK);
+		assert_non_null(sp);
+		for (unsigned i = 0; i < 512; i++)
+			assert_int_equal(sp->spt[i], SPTE_TRAP);
+		fixture_free(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -536,6 +582,7 @@ int main(void)
 		cmocka_unit_test(test_32bit_pde_writes_every_quadrant),
 		cmocka_unit_test(test_pae_pte_written_in_halves),
 		cmocka_unit_test(test_flooding_unshadows),
+		cmocka_unit_test(test_np_marker_every_mode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
