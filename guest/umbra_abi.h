@@ -38,5 +38,10 @@
 #define UMBRA_CTR_TDP_MAPS_4K		0x90
 #define UMBRA_CTR_TDP_MAPS_2M		0x91
 #define UMBRA_CTR_TDP_TABLE_PAGES	0x92
+/* 1 when a fault on a not-present guest entry, in the guest's current paging state, reaches
+ * the guest without an exit (VMX with the shadow MMU's marker, mm/spte.h); 0 otherwise. */
+#define UMBRA_CTR_PF_NP_DIRECT		0x98
+#define UMBRA_CTR_PF_TRAPS		0x99	/* #PF exits on the "not yet shadowed" marker
+						 * or a guest reserved bit (P = 1, RSVD = 1) */
 
 #endif

@@ -136,6 +136,10 @@ struct vcpu {
 	/* Set by a backend whose processor may have loaded a new CR3 in PAE mode without
 	 * giving Umbra the PDPTEs it loaded (SVM): guest/ reads them from the new CR3. */
 	bool pdptes_stale;
+	/* Shadow paging with mm/spte.h's marker: a #PF with P = 0 is one the guest's own walk
+	 * gives. Set by guest/ before ops->vcpu_create; a backend that can let such faults reach
+	 * the guest without an exit does so and leaves it set, one that cannot clears it. */
+	bool np_faults_direct;
 };
 
 /* Queues a hardware exception for the next entry; a second one becomes #DF as hardware would. */

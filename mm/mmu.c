@@ -17,6 +17,7 @@
 #include "mm/hostmap.h"
 #include "mm/page.h"
 #include "mm/pmm.h"
+#include "mm/spte.h"
 #include "mm/walk.h"
 #include "arch/pt.h"
 #include "lib/format.h"
@@ -54,6 +55,19 @@ bool mmu_init(struct mmu *m, struct guest_mem *mem, struct pmm *pmm, const struc
 	if (!m->pae_root || !m->ones_page)
 		return false;
 	memset(phys_to_virt(m->ones_page), 0xff, PAGE_SIZE);
+	/* mm/spte.h: the "not yet shadowed" marker needs a bit the host reserves; without one
+	 * every absent entry is 0 and every #PF must exit. */
+	if (spte_trap_usable(cpu->host_maxphyaddr)) {
+		uint64_t *t;
+
+		m->trap_table = hostmap_alloc_zeroed_page(pmm, UINT64_MAX);
+		if (!m->trap_table)
+			return false;
+		t = phys_to_virt(m->trap_table);
+		for (unsigned i = 0; i < PT_ENTRIES; i++)
+			t[i] = SPTE_TRAP;
+		m->trap = SPTE_TRAP;
+	}
 	return true;
 }
 
@@ -121,8 +135,10 @@ static void mmu_clear_spte(struct mmu *m, struct shadow_page *sp, uint64_t *spte
 {
 	uint64_t e = *spte;
 
-	if (!(e & PT_P))
+	if (!spte_present(e)) {
+		*spte = m->trap;
 		return;
+	}
 	if (spte_is_leaf(sp, e)) {
 		rmap_remove(&m->rmap, SPTE_ADDR(e), spte);
 	} else {
@@ -131,7 +147,8 @@ static void mmu_clear_spte(struct mmu *m, struct shadow_page *sp, uint64_t *spte
 		if (child)
 			sp_remove_parent(child, spte);
 	}
-	*spte = 0;
+	*spte = m->trap;	/* mm/spte.h: the always-safe marker; callers that know better
+				 * (mmu_update_entry) choose again */
 	m->need_flush = true;
 }
 
@@ -147,10 +164,14 @@ static void mmu_zap_page(struct mmu *m, struct shadow_page *sp)
 	while (sp->nparents) {
 		uint64_t *parent = sp->parents[--sp->nparents];
 
-		*parent = 0;
-		/* A slot of Umbra's PAE root: the root must be filled again. */
-		if ((uintptr_t)parent - (uintptr_t)phys_to_virt(m->pae_root) < PAGE_SIZE)
+		/* A slot of Umbra's PAE root: the root must be filled again, and a PDPTE may not
+		 * hold the marker (VM entry checks its reserved bits, SDM Vol. 3C 26.3.1.5). */
+		if ((uintptr_t)parent - (uintptr_t)phys_to_virt(m->pae_root) < PAGE_SIZE) {
+			*parent = 0;
 			m->root_valid = false;
+		} else {
+			*parent = m->trap;	/* the guest entry is present: it was linked */
+		}
 	}
 	if (sp->root_count || sp == m->root_sp) {
 		m->root_valid = false;
@@ -231,6 +252,37 @@ static union sp_role large_piece_role(const struct paging_state *ps, unsigned le
 	return role;
 }
 
+/* The guest entry that shadow entry idx of sp shadows (shadow-mmu.md 3: a level-1 page of
+ * quadrant q holds guest PTEs 512q + idx, a level-2 page guest PDE 256q + idx / 2); guest is
+ * the guest table's 4 KiB. */
+static bool guest_entry_present(const struct shadow_page *sp, const uint8_t *guest, unsigned idx)
+{
+	unsigned gi = idx;
+
+	if (sp->role.gpte4 && sp->role.level == 1)
+		gi = 512 * sp->role.quadrant + idx;
+	else if (sp->role.gpte4)
+		gi = 256 * sp->role.quadrant + idx / 2;
+	return guest[gi * (sp->role.gpte4 ? 4 : 8)] & PT_P;
+}
+
+/* Fills a fresh shadow page with absent entries (mm/spte.h): 0 where the guest entry is not
+ * present, so that the first fault there reaches the guest directly, the marker elsewhere.
+ * Runs after the guest table was write-protected, so no guest write is missed after it. */
+static void mmu_init_entries(struct mmu *m, struct shadow_page *sp)
+{
+	static uint8_t guest[PAGE_SIZE];	/* one vCPU: the MMU runs in one exit at a time */
+	bool readable;
+
+	if (!m->trap)
+		return;		/* no marker: the zeroed page is today's "nothing shadowed" */
+	readable = !sp->role.direct && guest_mem_read(m->mem, sp->gfn << PAGE_SHIFT, guest,
+						      PAGE_SIZE);
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		sp->spt[i] = spte_absent(sp, !readable || guest_entry_present(sp, guest, i),
+					 m->cpu.host_nx, m->trap);
+}
+
 /* Finds or creates a shadow page; a new page of a guest table write-protects that table. */
 static struct shadow_page *mmu_get_page(struct mmu *m, uint64_t gfn, union sp_role role)
 {
@@ -246,6 +298,7 @@ static struct shadow_page *mmu_get_page(struct mmu *m, uint64_t gfn, union sp_ro
 	if (!role.direct && guest_mem_gpa_to_hpa(m->mem, gfn << PAGE_SHIFT, &hpa) &&
 	    rmap_write_protect(&m->rmap, hpa))
 		m->need_flush = true;
+	mmu_init_entries(m, sp);
 	return sp;
 }
 
@@ -253,7 +306,7 @@ static struct shadow_page *mmu_get_page(struct mmu *m, uint64_t gfn, union sp_ro
 static void mmu_link(struct mmu *m, struct shadow_page *parent, uint64_t *spte,
 		     struct shadow_page *child, uint64_t flags)
 {
-	if ((*spte & PT_P) && SPTE_ADDR(*spte) == child->hpa)
+	if (spte_present(*spte) && SPTE_ADDR(*spte) == child->hpa)
 		return;
 	if (parent)
 		mmu_clear_spte(m, parent, spte);
@@ -267,8 +320,17 @@ static void mmu_link(struct mmu *m, struct shadow_page *parent, uint64_t *spte,
 	sp_add_parent(child, spte);
 }
 
-static void pae_root_clear_slot(struct mmu *m, uint64_t *slot)
+/*
+ * Empties PAE-root slot for a PDPTE that names no shadow page. A PDPTE cannot hold the marker
+ * (VM entry and MOV CR3 check PDPTE reserved bits: SDM Vol. 3C 26.3.1.5, Vol. 3A 4.4.1), so
+ * "not yet shadowed" is the trap table, a page directory of markers. 0 only for a guest
+ * PDPTE that is not present, when the processor's P = 0 fault is the guest's own (mm/spte.h).
+ */
+static void pae_root_clear_slot(struct mmu *m, uint64_t *slot, bool guest_present,
+				union sp_role role)
 {
+	struct shadow_page probe = { .role = role };
+
 	if (*slot & PT_P) {
 		struct shadow_page *old = sp_by_hpa(&m->cache, SPTE_ADDR(*slot));
 
@@ -276,6 +338,8 @@ static void pae_root_clear_slot(struct mmu *m, uint64_t *slot)
 			sp_remove_parent(old, slot);
 	}
 	*slot = 0;
+	if (m->trap && spte_absent(&probe, guest_present, m->cpu.host_nx, m->trap))
+		*slot = m->trap_table | PDPTE_P;
 }
 
 /* Hangs the four page directories of the current mode from Umbra's PAE root. Returns false
@@ -305,7 +369,7 @@ static bool mmu_fill_pae_root(struct mmu *m, const struct paging_state *ps, bool
 			/* A not-present PDPTE, or one naming memory that is not RAM: no shadow
 			 * here, and the walk reports the fault. */
 			if (!(ps->pdptes[i] & PT_P) || !guest_mem_find(m->mem, gfn << PAGE_SHIFT)) {
-				pae_root_clear_slot(m, &pdpt[i]);
+				pae_root_clear_slot(m, &pdpt[i], ps->pdptes[i] & PT_P, role);
 				continue;
 			}
 		}
@@ -616,7 +680,7 @@ static bool mmu_shadow_rights(struct mmu *m, const struct paging_state *ps, uint
 	for (sp = mmu_top_page(m, ps, addr, &level); sp; level--) {
 		uint64_t e = sp->spt[(addr >> level_shift(level)) & (PT_ENTRIES - 1)];
 
-		if (!(e & PT_P))
+		if (!spte_present(e))
 			return false;
 		if (!(e & PT_US))
 			*rights &= ~ACC_USER;
@@ -666,6 +730,11 @@ void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr,
 	uint64_t hpa;
 
 	m->stats.faults++;
+	/* A P = 1, RSVD = 1 fault: the access met SPTE_TRAP ("not yet shadowed", mm/spte.h) or
+	 * a guest entry with a reserved bit; the walk below tells which, and the error code
+	 * the guest may get is the walk's, never this one. */
+	if ((error & (PFEC_P | PFEC_RSVD)) == (PFEC_P | PFEC_RSVD))
+		m->stats.trap_faults++;
 	memset(out, 0, sizeof(*out));
 	addr = fault_address(ps, addr);
 	access = mmu_fault_access(m, ps, addr, error, cpl, rflags_ac);
@@ -791,6 +860,7 @@ static bool mmu_update_entry(struct mmu *m, struct shadow_page *sp, unsigned gi,
 	bool installed = false;
 	unsigned size = sp->role.gpte4 ? 4 : 8, first = gi, count = 1;
 	uint64_t gpte = 0, leaf = 0;
+	bool read;
 
 	if (sp->role.gpte4 && sp->role.level == 1) {
 		if (gi / 512 != sp->role.quadrant)
@@ -802,8 +872,8 @@ static bool mmu_update_entry(struct mmu *m, struct shadow_page *sp, unsigned gi,
 		first = 2 * (gi % 256);
 		count = 2;
 	}
-	if (complete && sp->role.level == 1 &&
-	    guest_mem_read(m->mem, (sp->gfn << PAGE_SHIFT) + (uint64_t)gi * size, &gpte, size))
+	read = guest_mem_read(m->mem, (sp->gfn << PAGE_SHIFT) + (uint64_t)gi * size, &gpte, size);
+	if (complete && sp->role.level == 1 && read)
 		leaf = mmu_spte_from_gpte(m, sp, gpte);
 	for (unsigned i = first; i < first + count; i++) {
 		if (leaf && mmu_set_leaf(m, sp, &sp->spt[i], leaf)) {
@@ -811,9 +881,13 @@ static bool mmu_update_entry(struct mmu *m, struct shadow_page *sp, unsigned gi,
 			m->need_flush = true;
 			installed = true;
 		} else {
-			if (sp->spt[i] & PT_P)
+			if (spte_present(sp->spt[i]))
 				m->stats.pte_zapped++;
 			mmu_clear_spte(m, sp, &sp->spt[i]);
+			/* mm/spte.h: 0 for an entry the write made not present (memory holds the
+			 * whole entry now, even after a partial write), the marker otherwise. */
+			sp->spt[i] = spte_absent(sp, !read || (gpte & PT_P), m->cpu.host_nx,
+						 m->trap);
 		}
 	}
 	return installed;
@@ -887,7 +961,7 @@ void mmu_invlpg(struct mmu *m, const struct paging_state *ps, uint64_t addr)
 	for (; sp && level >= 1; level--) {
 		uint64_t *spte = &sp->spt[(addr >> level_shift(level)) & (PT_ENTRIES - 1)];
 
-		if (!(*spte & PT_P))
+		if (!spte_present(*spte))
 			return;
 		if (spte_is_leaf(sp, *spte)) {
 			mmu_clear_spte(m, sp, spte);
@@ -895,4 +969,11 @@ void mmu_invlpg(struct mmu *m, const struct paging_state *ps, uint64_t addr)
 		}
 		sp = sp_by_hpa(&m->cache, SPTE_ADDR(*spte));
 	}
+}
+
+bool mmu_np_faults_exact(const struct mmu *m, const struct paging_state *ps)
+{
+	union sp_role role = mmu_base_role(ps);
+
+	return m->trap && paging_mode_of(ps) != PAGING_OFF && spte_np_exact(role, m->cpu.host_nx);
 }

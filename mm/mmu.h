@@ -37,13 +37,17 @@ struct mmu_stats {
 	uint64_t retries;		/* fetches abandoned because a guest entry changed */
 	uint64_t wp0_emulated_writes;	/* CR0.WP = 0 writes to user pages emulated (SMAP) */
 	uint64_t delivery_unshadowed;	/* tables unshadowed because a delivery wrote them */
+	uint64_t trap_faults;		/* #PF exits with P = 1 and RSVD = 1 (mm/spte.h marker) */
 };
 
 /* What the MMU needs to know of the processor the guest sees. */
 struct mmu_cpu {
 	uint8_t maxphyaddr;
+	uint8_t host_maxphyaddr;	/* the host's: which shadow-entry bits are reserved */
 	bool pse36, gb_pages;
-	bool host_nx;			/* the real EFER.NXE is on: shadow entries may use XD */
+	/* The real EFER.NXE is on: shadow entries may use XD. The backends keep the real CR4.PAE
+	 * on and the real CR4.SMEP equal to the guest's (mm/spte.h relies on both). */
+	bool host_nx;
 };
 
 struct mmu {
@@ -53,6 +57,8 @@ struct mmu {
 	struct rmap rmap;
 	uint64_t pae_root;		/* a PAE PDPT below 4 GiB, Umbra's own (paging off, 32-bit, PAE) */
 	uint64_t ones_page;		/* read-only page of all-ones bytes: what non-RAM reads see */
+	uint64_t trap;			/* SPTE_TRAP, or 0 when the host reserves no bit for it */
+	uint64_t trap_table;		/* a page directory of SPTE_TRAP, for PAE-root slots */
 	uint64_t root;			/* what CR3 must hold for the current state */
 	struct shadow_page *root_sp;	/* the 4-level root page, when the guest uses 4-level paging */
 	struct paging_state root_ps;	/* the state the root was built for */
@@ -121,6 +127,10 @@ void mmu_guest_wrote(struct mmu *m, uint64_t gpa, unsigned len);
 void mmu_unshadow_gfn(struct mmu *m, uint64_t gfn);
 /* INVLPG addr: drops the shadow translation of addr. */
 void mmu_invlpg(struct mmu *m, const struct paging_state *ps, uint64_t addr);
+/* True when a #PF with P = 0 that the processor raises through the shadow tables built for
+ * ps carries the guest's own error code (mm/spte.h), so a backend that can may let it reach
+ * the guest without an exit. */
+bool mmu_np_faults_exact(const struct mmu *m, const struct paging_state *ps);
 /* Forgets every shadow page: the next root load rebuilds from scratch. */
 void mmu_reset(struct mmu *m);
 /* The role bits every non-direct shadow page of paging state ps carries (SDM 4.6 inputs:

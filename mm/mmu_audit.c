@@ -10,6 +10,7 @@
 #include "mm/guest_mem.h"
 #include "mm/hostmap.h"
 #include "mm/page.h"
+#include "mm/spte.h"
 #include "mm/walk.h"
 #include "arch/pt.h"
 #include "lib/format.h"
@@ -401,6 +402,36 @@ static void audit_role_bits(struct audit *a, const struct shadow_page *sp)
 			   want.word & mask);
 }
 
+/*
+ * An absent entry 0 (with markers in use) says "not present in the guest" (mm/spte.h): the
+ * processor's P = 0 fault may go to the guest without an exit, so the guest entry must be not
+ * present, its writes seen, and the error code exact; anything else must be the marker.
+ */
+static void audit_absent(struct audit *a, const struct shadow_page *sp, unsigned idx,
+			 uint64_t va)
+{
+	unsigned size = sp->role.gpte4 ? 4 : 8, gi = idx;
+	uint64_t g = 0, g_gpa;
+
+	if (!a->m->trap)
+		return;		/* no marker: every #PF exits, an empty entry only costs one */
+	if (sp->role.direct || !sp_guest_writes_visible(sp) ||
+	    !spte_np_exact(sp->role, a->m->cpu.host_nx)) {
+		audit_fail(a, "np: va %llx sp gfn %llx L%u q%u idx %u: entry 0 where only the "
+			   "marker is right", U64(va), U64(sp->gfn), sp->role.level,
+			   sp->role.quadrant, idx);
+		return;
+	}
+	if (sp->role.gpte4)
+		gi = sp->role.level == 1 ? 512 * sp->role.quadrant + idx :
+			256 * sp->role.quadrant + idx / 2;
+	g_gpa = (sp->gfn << PAGE_SHIFT) + (uint64_t)gi * size;
+	if (!guest_mem_read(a->m->mem, g_gpa, &g, size) || (g & PT_P))
+		audit_fail(a, "np: va %llx sp gfn %llx L%u q%u idx %u: entry 0, guest entry %llx "
+			   "at gpa %llx is present", U64(va), U64(sp->gfn), sp->role.level,
+			   sp->role.quadrant, idx, U64(g), U64(g_gpa));
+}
+
 /* Checks every present entry of sp, whose first entry maps linear address va. */
 static void audit_page(struct audit *a, struct shadow_page *sp, uint64_t va)
 {
@@ -411,8 +442,12 @@ static void audit_page(struct audit *a, struct shadow_page *sp, uint64_t va)
 		uint64_t e = sp->spt[i];
 		uint64_t eva = audit_entry_va(a, va, level, i);
 
-		if (!(e & PT_P))
+		if (spte_is_trap(e))
+			continue;	/* "not yet shadowed": the access exits (mm/spte.h) */
+		if (!(e & PT_P)) {
+			audit_absent(a, sp, i, eva);
 			continue;
+		}
 		a->out->checked_sptes++;
 		if (level == 1)
 			audit_leaf(a, eva, e);
@@ -461,8 +496,16 @@ static void audit_pae_root(struct audit *a)
 		struct audit_expect x;
 		bool want = audit_slot_expect(a, i, &x);
 
-		if (!(e & PT_P))
-			continue;	/* an empty slot only costs a fault */
+		if (!(e & PT_P)) {
+			/* mm/spte.h: an empty slot gives the guest a P = 0 fault directly. */
+			if (a->m->trap && (want || !spte_np_exact(a->base, a->m->cpu.host_nx) ||
+					   (a->ps->pdptes[i] & PT_P)))
+				audit_fail(a, "np: PAE-root slot %u empty, PDPTE %llx", i,
+					   U64(a->ps->pdptes[i]));
+			continue;
+		}
+		if (a->m->trap && SPTE_ADDR(e) == a->m->trap_table)
+			continue;	/* the trap table: every access exits */
 		a->out->checked_sptes++;
 		if (!want) {
 			audit_fail(a, "root: PAE-root slot %u is %llx, PDPTE %llx maps nothing", i,
@@ -541,7 +584,7 @@ static unsigned audit_leaves(struct audit *a)
 		for (unsigned j = 0; j < PT_ENTRIES; j++) {
 			uint64_t e = sp->spt[j];
 
-			if (!(e & PT_P) || !audit_spte_is_leaf(sp, e))
+			if (!spte_present(e) || !audit_spte_is_leaf(sp, e))
 				continue;
 			leaves++;
 			audit_wp(a, sp, j, e);
@@ -563,7 +606,7 @@ static bool audit_rmap_entry_ok(struct audit *a, const struct rmap_entry *re)
 	/* Only dereference the entry once it is known to lie in a live table page. */
 	if (!sp || !sp->in_use || (where & 7))
 		return false;
-	return (*re->spte & PT_P) && audit_spte_is_leaf(sp, *re->spte) &&
+	return spte_present(*re->spte) && audit_spte_is_leaf(sp, *re->spte) &&
 	       SPTE_ADDR(*re->spte) == re->hpa;
 }
 
@@ -600,7 +643,7 @@ static void audit_rmap_missing(struct audit *a, unsigned missing)
 		for (unsigned j = 0; sp->in_use && j < PT_ENTRIES && named < missing; j++) {
 			uint64_t e = sp->spt[j];
 
-			if (!(e & PT_P) || !audit_spte_is_leaf(sp, e) ||
+			if (!spte_present(e) || !audit_spte_is_leaf(sp, e) ||
 			    audit_rmap_has(&a->m->rmap, SPTE_ADDR(e), &sp->spt[j]))
 				continue;
 			audit_fail(a, "rmap: sp gfn %llx L%u q%u idx %u maps hpa %llx, no rmap entry",

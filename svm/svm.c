@@ -222,6 +222,10 @@ static bool svm_vcpu_create(struct vcpu *v, struct pmm *pmm)
 		pr_err("umbra: svm: vCPU created before hw_enable\n");
 		return false;
 	}
+	/* The #PF intercept is bit 14 of the exception intercepts, all or nothing: SVM has no
+	 * error-code filter (APM Vol. 2 15.12), so a guest-not-present fault still exits and is
+	 * reflected (2 exits per demand fault; the marker makes none worse). */
+	v->np_faults_direct = false;
 	sv_pa = hostmap_alloc_zeroed_page(pmm, UINT64_MAX);
 	if (!sv_pa)
 		goto oom;

@@ -16,6 +16,7 @@
 #include "arch/desc.h"
 #include "arch/msr.h"
 #include "arch/panic.h"
+#include "arch/pfec.h"
 #include "arch/segment.h"
 #include "arch/trap.h"
 #include "arch/tsc.h"
@@ -99,6 +100,7 @@ struct vmx_vcpu {
 	uint32_t entry_controls;
 	uint32_t proc, proc2;		/* this vCPU's processor-based controls */
 	bool tdp;			/* EPT runs the guest's paging */
+	bool np_direct;			/* #PF with P = 0 go to the guest (vcpu.np_faults_direct) */
 	uint64_t eptp;
 	uint64_t cr0_mask, cr4_mask;	/* the bits Umbra owns (25.6.6) */
 };
@@ -315,14 +317,17 @@ static void vmx_write_controls(struct vmx_vcpu *x)
 	vmcs_write32(VMCS_ENTRY_CONTROLS, x->entry_controls);
 	if (h->vpid)
 		vmcs_write16(VMCS_VPID, GUEST_VPID);
-	/* Shadow paging sees every #PF (mask and match 0: all error codes, SDM 25.2); with EPT the
-	 * guest's #PF are its own. #DB and #AC exit only to be given back: an exception whose
-	 * delivery raises it again would otherwise keep the processor inside the guest for good
-	 * (see guest/exits/exception.c). */
+	/* Shadow paging sees every #PF with P = 1 (SDM Vol. 3C 25.2: with exception-bitmap bit 14
+	 * set, a #PF exits iff error code & PFEC_MASK == PFEC_MATCH; both P here): those with
+	 * P = 0 meet a not-present guest entry (mm/spte.h) and go to the guest, with the error
+	 * code its walk gives and CR2, without an exit. Without the marker (np_direct false)
+	 * mask and match are 0: every #PF exits. With EPT the guest's #PF are its own. #DB and
+	 * #AC exit only to be given back: an exception whose delivery raises it again would
+	 * otherwise keep the processor inside the guest for good (see guest/exits/exception.c). */
 	vmcs_write32(VMCS_EXCEPTION_BITMAP, (x->tdp ? 0 : (1u << EXC_PF)) | (1u << EXC_DB) |
 		     (1u << EXC_AC));
-	vmcs_write32(VMCS_PF_ERROR_MASK, 0);
-	vmcs_write32(VMCS_PF_ERROR_MATCH, 0);
+	vmcs_write32(VMCS_PF_ERROR_MASK, x->np_direct ? PFEC_P : 0);
+	vmcs_write32(VMCS_PF_ERROR_MATCH, x->np_direct ? PFEC_P : 0);
 	vmcs_write32(VMCS_CR3_TARGET_COUNT, 0);
 	/* Shadow paging: Umbra owns every CR0/CR4 bit: writes exit, reads see the read shadows
 	 * (SDM 25.6.6). TDP: all but the guest-owned bits above. */
@@ -344,6 +349,8 @@ static bool vmx_vcpu_create(struct vcpu *v, struct pmm *pmm)
 
 	memset(x, 0, sizeof(*x));
 	x->tdp = v->tdp_root != 0;
+	x->np_direct = !x->tdp && v->np_faults_direct;
+	v->np_faults_direct = x->np_direct;
 	if (x->tdp)
 		x->eptp = vmx_eptp(&vmx_host.ept, v->tdp_root);
 	x->vmcs = hostmap_alloc_zeroed_page(pmm, limit);

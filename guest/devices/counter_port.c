@@ -2,6 +2,7 @@
 #include "guest/devices/counter_port.h"
 #include "guest/devices/bus.h"
 #include "guest/guest.h"
+#include "guest/mode.h"
 #include "guest/umbra_abi.h"
 
 uint64_t counters_read(const struct guest *g, uint32_t index)
@@ -31,6 +32,12 @@ uint64_t counters_read(const struct guest *g, uint32_t index)
 	case UMBRA_CTR_TDP_MAPS_4K: return g->tdp.stats.maps_4k;
 	case UMBRA_CTR_TDP_MAPS_2M: return g->tdp.stats.maps_2m;
 	case UMBRA_CTR_TDP_TABLE_PAGES: return g->tdp.stats.table_pages;
+	case UMBRA_CTR_PF_NP_DIRECT: {
+		struct paging_state ps = guest_paging_state(g);
+
+		return g->vcpu.np_faults_direct && mmu_np_faults_exact(&g->mmu, &ps);
+	}
+	case UMBRA_CTR_PF_TRAPS: return m->trap_faults;
 	}
 	return ~0ULL;
 }

@@ -322,6 +322,7 @@ int guest_load(struct guest *g, const struct guest_load_params *lp, char *err, s
 		pr_warn("umbra: guest: the kernel asks for a video mode; it gets none (serial only)\n");
 	if (!mmu_init(&g->mmu, &g->mem, lp->pmm, &(struct mmu_cpu){
 			.maxphyaddr = lp->cpu->maxphyaddr,
+			.host_maxphyaddr = lp->cpu->maxphyaddr,
 			.pse36 = cpu_has(lp->cpu->leaf1_edx, CPUID_1_EDX_PSE36),
 			.gb_pages = cpu_has(lp->cpu->ext1_edx, CPUID_80000001_EDX_PAGE1GB),
 			.host_nx = cpu_has(lp->cpu->ext1_edx, CPUID_80000001_EDX_NX) })) {
@@ -335,6 +336,8 @@ int guest_load(struct guest *g, const struct guest_load_params *lp, char *err, s
 		}
 		g->vcpu.tdp_root = g->tdp.root;
 	}
+	/* mm/spte.h: with the marker, a #PF with P = 0 is a guest-not-present fault. */
+	g->vcpu.np_faults_direct = !lp->tdp && g->mmu.trap;
 	g->vcpu.ops = lp->ops;
 	g->vcpu.guest = g;
 	if (!lp->ops->vcpu_create(&g->vcpu, lp->pmm)) {
@@ -360,13 +363,14 @@ int guest_restart(struct guest *g, const struct guest_load_params *lp, char *err
 	uint16_t tag = g->vcpu.tag;
 	uint64_t tdp_root = g->vcpu.tdp_root;
 	bool own_timer = g->vcpu.own_timer, rdtscp_faults = g->vcpu.rdtscp_faults;
+	bool np_faults_direct = g->vcpu.np_faults_direct;
 	struct guest_kernel k;
 
 	/* What the first load allocated stays: RAM, the MMU's pools, the backend's vCPU. The rest
 	 * of struct guest, from bus on, is per-run state (guest/guest.h). */
 	g->vcpu = (struct vcpu){ .ops = ops, .arch = arch, .guest = g, .tag = tag,
 				 .own_timer = own_timer, .rdtscp_faults = rdtscp_faults,
-				 .tdp_root = tdp_root };
+				 .tdp_root = tdp_root, .np_faults_direct = np_faults_direct };
 	memset((char *)g + offsetof(struct guest, bus), 0, sizeof(*g) - offsetof(struct guest, bus));
 	mmu_reset(&g->mmu);
 	memset(&g->mmu.stats, 0, sizeof(g->mmu.stats));

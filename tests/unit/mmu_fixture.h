@@ -23,6 +23,7 @@ struct fixture {
 	struct guest_mem gm;
 	struct mmu mmu;
 	uint64_t next_table;	/* guest-side bump allocator for guest page tables */
+	unsigned direct_faults;	/* P = 0 faults mmu_hw.h gave the guest without an exit */
 };
 
 static inline struct fixture *fixture_new(void)
@@ -38,7 +39,7 @@ static inline struct fixture *fixture_new(void)
 	pmm_init(&f->pmm, &r, 1, NULL, 0);
 	assert_true(guest_mem_init(&f->gm, &f->pmm, GUEST_RAM));
 	assert_true(mmu_init(&f->mmu, &f->gm, &f->pmm,
-			     &(struct mmu_cpu){ .maxphyaddr = 40, .pse36 = true, .gb_pages = true,
+			     &(struct mmu_cpu){ .maxphyaddr = 40, .host_maxphyaddr = 40, .pse36 = true, .gb_pages = true,
 						.host_nx = true }));
 	f->next_table = 0x200000;
 	return f;

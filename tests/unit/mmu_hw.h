@@ -101,6 +101,13 @@ static inline bool hw_translate(struct fixture *f, const struct paging_state *ps
 
 		if (!(e & PT_P))
 			return false;
+		/* SDM 4.7: a reserved bit (51:M with the host's MAXPHYADDR M) in a present
+		 * entry faults with P = 1 and RSVD = 1; a PDPTE with one fails VM entry. */
+		if ((e & PT_ADDR_MASK) >> f->mmu.cpu.host_maxphyaddr) {
+			assert_false(pdpte);
+			*pfec |= PFEC_P | PFEC_RSVD;
+			return false;
+		}
 		if (!pdpte) {
 			if (!(e & PT_US))
 				rights &= ~ACC_USER;
@@ -179,6 +186,15 @@ static inline struct hw_outcome hw_run(struct fixture *f, const struct paging_st
 			assert_int_not_equal(mmu_load_root(&f->mmu, ps), 0);
 		if (hw_translate(f, ps, a, &o.hpa, &pfec))
 			return o;
+		/* VMX with the marker (mm/spte.h): a P = 0 fault goes to the guest without an
+		 * exit, with the processor's error code; the callers compare it with the
+		 * guest's walk. */
+		if (f->mmu.trap && !(pfec & PFEC_P)) {
+			o.faulted = true;
+			o.pfec = pfec;
+			f->direct_faults++;
+			return o;
+		}
 		mmu_page_fault(&f->mmu, ps, a->va, pfec, a->cpl, a->ac, false, &out);
 		switch (out.action) {
 		case MMU_RETRY:

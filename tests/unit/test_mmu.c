@@ -23,6 +23,7 @@
 #include "boot/boot_info.h"
 #include "mm/guest_mem.h"
 #include "mm/mmu.h"
+#include "mm/spte.h"
 #include "mm/pmm.h"
 #include "mm/walk.h"
 
@@ -38,15 +39,13 @@ static bool shadow_allows(struct fixture *f, enum paging_mode mode, uint64_t roo
 	bool user = true, write = true, exec = true;
 	unsigned level = mode == PAGING_4LEVEL ? 4 : 3;
 
-	(void)f;
-
 	for (; level >= 1; level--) {
 		unsigned shift = 12 + 9 * (level - 1);
 		unsigned idx = level == 3 && mode != PAGING_4LEVEL ? (va >> 30) & 3 : (va >> shift) & 511;
 
 		e = ((uint64_t *)(uintptr_t)table)[idx];
-		if (!(e & PT_P))
-			return false;
+		if (!(e & PT_P) || (e & PT_ADDR_MASK) >> f->mmu.cpu.host_maxphyaddr)
+			return false;	/* not present, or a reserved bit (SDM 4.7) */
 		if (!(level == 3 && mode != PAGING_4LEVEL)) {
 			user &= !!(e & PT_US);
 			write &= !!(e & PT_RW);
@@ -437,11 +436,13 @@ static void test_32bit_pde_writes_every_quadrant(void **state)
 			memcpy(snapshot[k], quarter[k]->spt, sizeof(snapshot[k]));
 		gwrite(f, pd + 4 * pi, 0, 4);
 		mmu_guest_wrote(&f->mmu, pd + 4 * pi, 4);
-		assert_int_equal(quarter[q]->spt[2 * (pi % 256)], 0);
-		assert_int_equal(quarter[q]->spt[2 * (pi % 256) + 1], 0);
+		/* mm/spte.h: a 32-bit guest without SMEP on a host with NX would get I/D = 1
+		 * from a direct P = 0 fault: its absent entries are the marker. */
+		assert_int_equal(quarter[q]->spt[2 * (pi % 256)], SPTE_TRAP);
+		assert_int_equal(quarter[q]->spt[2 * (pi % 256) + 1], SPTE_TRAP);
 		for (unsigned k = 0; k < 4; k++) {
-			snapshot[q][2 * (pi % 256)] = 0;
-			snapshot[q][2 * (pi % 256) + 1] = 0;
+			snapshot[q][2 * (pi % 256)] = SPTE_TRAP;
+			snapshot[q][2 * (pi % 256) + 1] = SPTE_TRAP;
 			assert_memory_equal(snapshot[k], quarter[k]->spt, sizeof(snapshot[k]));
 		}
 		for (unsigned k = 0; k < 4; k++)
@@ -470,10 +471,10 @@ static void test_pae_pte_written_in_halves(void **state)
 	/* Low half (address and flags) first: the shadow entry is cleared, not half updated. */
 	gwrite(f, pt + 8 * 9, (uint32_t)new_pte, 4);
 	mmu_guest_wrote(&f->mmu, pt + 8 * 9, 4);
-	assert_int_equal(sp->spt[9], 0);
+	assert_int_equal(sp->spt[9], SPTE_TRAP);	/* present in memory: the marker */
 	gwrite(f, pt + 8 * 9 + 4, new_pte >> 32, 4);
 	mmu_guest_wrote(&f->mmu, pt + 8 * 9 + 4, 4);
-	assert_int_equal(sp->spt[9], 0);
+	assert_int_equal(sp->spt[9], SPTE_TRAP);
 	expect_like_guest(f, &ps, 0x9000, WALK_WRITE, "after both halves");
 	assert_true(shadow_allows(f, PAGING_PAE, f->mmu.root, 0x9000, 0, &hpa));
 	assert_true(guest_mem_gpa_to_hpa(&f->gm, 0x7000, &want));
@@ -485,8 +486,12 @@ static void test_pae_pte_written_in_halves(void **state)
 	assert_true(guest_mem_gpa_to_hpa(&f->gm, 0x8000, &want));
 	assert_int_equal(sp->spt[9] & PT_ADDR_MASK, want);
 	assert_false(sp->spt[9] & PT_RW);
-	/* Not accessed: cleared rather than installed. */
+	/* Not accessed: cleared rather than installed; present in the guest: the marker. */
 	gwrite(f, pt + 8 * 9, 0x8000 | PT_P, 8);
+	mmu_guest_wrote(&f->mmu, pt + 8 * 9, 8);
+	assert_int_equal(sp->spt[9], SPTE_TRAP);
+	/* mm/spte.h: a PAE guest with NXE on a host with NX gets P = 0 faults directly. */
+	gwrite(f, pt + 8 * 9, 0x8000, 8);
 	mmu_guest_wrote(&f->mmu, pt + 8 * 9, 8);
 	assert_int_equal(sp->spt[9], 0);
 	fixture_free(f);
@@ -517,6 +522,52 @@ static void test_flooding_unshadows(void **state)
 	fixture_free(f);
 }
 
+/* mm/spte.h in every paging mode: a fresh root page holds 0 for a not-present guest entry
+ * only where a direct P = 0 fault has the guest's error code, the marker elsewhere. */
+static void test_np_marker_every_mode(void **state)
+{
+	static const struct { enum paging_mode mode; bool nxe, smep, zero; } cases[] = {
+		{ PAGING_4LEVEL, true, false, true }, { PAGING_4LEVEL, false, false, false },
+		{ PAGING_4LEVEL, false, true, true }, { PAGING_32, false, false, false },
+		{ PAGING_32, false, true, true },
+	};
+
+	(void)state;
+	for (unsigned c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct fixture *f = fixture_new();
+		uint64_t top = guest_table(f), next = guest_table(f);
+		struct paging_state ps = state_of(cases[c].mode, top, true, cases[c].nxe, NULL);
+		unsigned size = cases[c].mode == PAGING_32 ? 4 : 8;
+		struct shadow_page *sp;
+
+		if (cases[c].smep)
+			ps.cr4 |= CR4_SMEP;
+		gwrite(f, top + size * 1, next | PT_P | PT_RW, size);
+		assert_int_not_equal(mmu_load_root(&f->mmu, &ps), 0);
+		sp = find_sp(f, top >> 12, cases[c].mode == PAGING_32 ? 2 : 4, 0);
+		assert_non_null(sp);
+		/* 32-bit: guest PDE 1 is shadow entries 2 and 3 of quadrant 0. */
+		assert_int_equal(sp->spt[0], cases[c].zero ? 0 : SPTE_TRAP);
+		assert_int_equal(sp->spt[cases[c].mode == PAGING_32 ? 2 : 1], SPTE_TRAP);
+		fixture_free(f);
+	}
+	/* Paging off: direct pages shadow no guest entry, every absent entry is the marker. */
+	{
+		struct fixture *f = fixture_new();
+		struct paging_state ps = state_of(PAGING_OFF, 0, false, false, NULL);
+		uint64_t *pdpt;
+		struct shadow_page *sp;
+
+		assert_int_not_equal(mmu_load_root(&f->mmu, &ps), 0);
+		pdpt = (uint64_t *)(uintptr_t)f->mmu.pae_root;
+		sp = sp_by_hpa(&f->mmu.cache, pdpt[0] & PT_ADDR_MASK);
+		assert_non_null(sp);
+		for (unsigned i = 0; i < 512; i++)
+			assert_int_equal(sp->spt[i], SPTE_TRAP);
+		fixture_free(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -531,6 +582,7 @@ int main(void)
 		cmocka_unit_test(test_32bit_pde_writes_every_quadrant),
 		cmocka_unit_test(test_pae_pte_written_in_halves),
 		cmocka_unit_test(test_flooding_unshadows),
+		cmocka_unit_test(test_np_marker_every_mode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

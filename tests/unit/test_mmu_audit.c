@@ -18,6 +18,7 @@
 #include "boot/boot_info.h"
 #include "mm/guest_mem.h"
 #include "mm/mmu.h"
+#include "mm/spte.h"
 #include "mm/mmu_audit.h"
 #include "mm/pmm.h"
 #include "mm/walk.h"
@@ -59,7 +60,7 @@ static uint64_t *spte_at(struct fixture *f, const struct paging_state *ps, uint6
 
 		if (l == level)
 			return e;
-		if (!(*e & PT_P))
+		if (!spte_present(*e) || (*e & PT_ADDR_MASK) == f->mmu.trap_table)
 			return NULL;
 		table = *e & PT_ADDR_MASK;
 	}
@@ -76,7 +77,7 @@ static void touch(struct fixture *f, const struct paging_state *ps, uint64_t va,
 		if (!f->mmu.root_valid)
 			assert_int_not_equal(mmu_load_root(&f->mmu, ps), 0);
 		leaf = spte_at(f, ps, va, 1);
-		if (leaf && (*leaf & PT_P) && (!(access & WALK_WRITE) || (*leaf & PT_RW)))
+		if (leaf && spte_present(*leaf) && (!(access & WALK_WRITE) || (*leaf & PT_RW)))
 			return;
 		mmu_page_fault(&f->mmu, ps, va, access, access & WALK_USER ? 3 : 0, false, false,
 			       &out);
