@@ -38,5 +38,9 @@
 #define UMBRA_CTR_TDP_MAPS_4K		0x90
 #define UMBRA_CTR_TDP_MAPS_2M		0x91
 #define UMBRA_CTR_TDP_TABLE_PAGES	0x92
+#define UMBRA_CTR_SP_EVICTED		0x93	/* shadow pages evicted to make room */
+#define UMBRA_CTR_MMU_RESETS		0x94	/* whole shadow-MMU resets */
+#define UMBRA_CTR_SP_LIMIT		0x95	/* shadow pages the pool holds (shadow_mem=) */
+#define UMBRA_CTR_SP_USED		0x96	/* shadow pages in use now */
 
 #endif
