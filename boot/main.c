@@ -315,7 +315,8 @@ static unsigned guest_start(const struct vcpu_ops *ops)
 		return UMBRA_EXIT_GUEST_LOAD_FAILED;
 	lp = (struct guest_load_params){ guest_modules, boot_info.module_count, (unsigned)index,
 					 &memory.pmm, &cpu, ops, options.guest_mem,
-					 options.mmu == MMU_MODE_TDP ? &tdp : NULL };
+					 options.mmu == MMU_MODE_TDP ? &tdp : NULL,
+					 options.shadow_mem };
 	for (bool first = true;; first = false) {
 		if ((first ? guest_load : guest_restart)(&guest, &lp, err, sizeof(err))) {
 			pr_err("umbra: cannot load the guest \"%s\": %s\n",

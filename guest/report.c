@@ -81,6 +81,9 @@ void guest_report_counters(struct guest *g)
 		(unsigned long long)m->shadow_pages_zapped, (unsigned long long)m->roots_built,
 		(unsigned long long)m->roots_reused, (unsigned long long)m->resets,
 		(unsigned long long)m->retries);
+	pr_info("umbra: mmu: %llu evictions; pool %u/%u shadow pages, %u/%u reverse-map entries "
+		"in use\n", (unsigned long long)m->evictions, g->mmu.cache.used,
+		g->mmu.cache.capacity, g->mmu.rmap.used, g->mmu.rmap.capacity);
 	if (g->pit.irqs)
 		pr_info("umbra: pit: %llu interrupts raised, %llu periods coalesced\n",
 			(unsigned long long)g->pit.irqs, (unsigned long long)g->pit.irqs_coalesced);

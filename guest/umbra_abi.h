@@ -43,5 +43,9 @@
 #define UMBRA_CTR_PF_NP_DIRECT		0x98
 #define UMBRA_CTR_PF_TRAPS		0x99	/* #PF exits on the "not yet shadowed" marker
 						 * or a guest reserved bit (P = 1, RSVD = 1) */
+#define UMBRA_CTR_SP_EVICTED		0x93	/* shadow pages evicted to make room */
+#define UMBRA_CTR_MMU_RESETS		0x94	/* whole shadow-MMU resets */
+#define UMBRA_CTR_SP_LIMIT		0x95	/* shadow pages the pool holds (shadow_mem=) */
+#define UMBRA_CTR_SP_USED		0x96	/* shadow pages in use now */
 
 #endif

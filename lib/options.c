@@ -134,9 +134,9 @@ static bool parse_crash(struct umbra_options *o, const char *v)
 	return true;
 }
 
-/* A size: a number with an optional K, M or G suffix (binary units); 4 MiB to 64 GiB, whole
- * pages. */
-static bool parse_guest_mem(struct umbra_options *o, const char *v)
+/* A size: a number with an optional K, M or G suffix (binary units), whole pages, from min to
+ * max bytes. */
+static bool parse_size(const char *v, uint64_t min, uint64_t max, uint64_t *out)
 {
 	char digits[24];
 	size_t n = strlen(v);
@@ -153,13 +153,25 @@ static bool parse_guest_mem(struct umbra_options *o, const char *v)
 	}
 	if (shift)
 		digits[n - 1] = '\0';
-	if (!parse_number(digits, (64ULL << 30) >> shift, &size))
+	if (!parse_number(digits, max >> shift, &size))
 		return false;
 	size <<= shift;
-	if (size < (4ULL << 20) || size > (64ULL << 30) || size % 4096)
+	if (size < min || size > max || size % 4096)
 		return false;
-	o->guest_mem = size;
+	*out = size;
 	return true;
+}
+
+/* 4 MiB to 64 GiB. */
+static bool parse_guest_mem(struct umbra_options *o, const char *v)
+{
+	return parse_size(v, 4ULL << 20, 64ULL << 30, &o->guest_mem);
+}
+
+/* 256 KiB (about 40 shadow pages: mm/shadow_pool.h's minimum with room) to 64 GiB. */
+static bool parse_shadow_mem(struct umbra_options *o, const char *v)
+{
+	return parse_size(v, 256ULL << 10, 64ULL << 30, &o->shadow_mem);
 }
 
 static bool parse_audit(struct umbra_options *o, const char *v)
@@ -201,6 +213,9 @@ static const struct option_def option_table[] = {
 	  "audit=exit|off  check every shadow entry against the guest when the guest stops (off)" },
 	{ "mmu", parse_mmu, "shadow|tdp",
 	  "mmu=shadow|tdp  guest paging: shadow page tables, or the CPU's EPT/NPT (shadow)" },
+	{ "shadow_mem", parse_shadow_mem, "a size from 256K to 64G, e.g. 32M",
+	  "shadow_mem=SIZE  shadow page tables and reverse map, with K, M or G suffix "
+	  "(1/32 of host memory, 20M to 1G)" },
 	{ "crash", parse_crash, "ud|pf|panic|none",
 	  "crash=ud|pf|panic|none  deliberately fail after the boot report (diagnostics)" },
 };

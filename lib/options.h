@@ -34,12 +34,14 @@ struct umbra_options {
 	uint64_t guest_mem;		/* bytes of guest RAM */
 	bool audit_at_exit;		/* audit the shadow MMU when the guest stops */
 	enum mmu_mode mmu;
+	uint64_t shadow_mem;		/* bytes for the shadow MMU's pool; 0: sized from host
+					 * memory (mm/shadow_pool.h) */
 };
 
 #define OPTIONS_ERR_MAX 1024
 
 /* Umbra's defaults: backend=auto loglevel=info debug_exit=off serial=com1 baud=115200
- * guest_mem=64M mmu=shadow. */
+ * guest_mem=64M mmu=shadow, shadow_mem from host memory. */
 void options_set_defaults(struct umbra_options *o);
 /* Parses whitespace-separated key=value words into o, keeping defaults for bad ones. Each unknown
  * option or bad value appends one line to errs (at most errlen bytes, always terminated).

@@ -23,8 +23,6 @@
 #include "lib/format.h"
 #include "lib/string.h"
 
-#define MMU_SHADOW_PAGES	4096
-#define MMU_RMAP_ENTRIES	(64 * 1024)
 #define FOUR_GIB		(1ULL << 32)
 #define PAE_ROOT_ENTRIES	4
 #define PDPTE_P			PT_P	/* PAE PDPTEs have only P, PWT, PCD and the address (SDM 4.4.1) */
@@ -43,11 +41,22 @@ const char *paging_mode_name(enum paging_mode mode)
 
 bool mmu_init(struct mmu *m, struct guest_mem *mem, struct pmm *pmm, const struct mmu_cpu *cpu)
 {
+	struct shadow_pool pool = {
+		MMU_TEST_SHADOW_PAGES, MMU_TEST_SHADOW_PAGES * SHADOW_POOL_LINKS_PER_PAGE,
+		MMU_TEST_SHADOW_PAGES * SHADOW_POOL_RMAP_PER_PAGE,
+	};
+
+	return mmu_init_pool(m, mem, pmm, cpu, &pool);
+}
+
+bool mmu_init_pool(struct mmu *m, struct guest_mem *mem, struct pmm *pmm,
+		   const struct mmu_cpu *cpu, const struct shadow_pool *pool)
+{
 	memset(m, 0, sizeof(*m));
 	m->mem = mem;
 	m->cpu = *cpu;
-	if (!sp_cache_init(&m->cache, pmm, MMU_SHADOW_PAGES) ||
-	    !rmap_init(&m->rmap, pmm, MMU_RMAP_ENTRIES))
+	if (!sp_cache_init(&m->cache, pmm, pool->pages, pool->links) ||
+	    !rmap_init(&m->rmap, pmm, pool->rmap_entries))
 		return false;
 	/* CR3 holds only 32 bits in PAE mode (SDM Vol. 3A 4.4), so the PAE root lives below 4 GiB. */
 	m->pae_root = hostmap_alloc_zeroed_page(pmm, FOUR_GIB);
@@ -145,25 +154,21 @@ static void mmu_clear_spte(struct mmu *m, struct shadow_page *sp, uint64_t *spte
 		struct shadow_page *child = sp_by_hpa(&m->cache, SPTE_ADDR(e));
 
 		if (child)
-			sp_remove_parent(child, spte);
+			sp_remove_parent(&m->cache, child, spte);
 	}
 	*spte = m->trap;	/* mm/spte.h: the always-safe marker; callers that know better
 				 * (mmu_update_entry) choose again */
 	m->need_flush = true;
 }
 
-/* Removes a shadow page: its entries, the entries pointing to it, then the page itself. */
-static void mmu_zap_page(struct mmu *m, struct shadow_page *sp)
+void mmu_zap_page(struct mmu *m, struct shadow_page *sp)
 {
-	if (sp->parents_overflow) {
-		mmu_reset(m);	/* some parent entry is unknown: only a full reset is safe */
-		return;
-	}
+	uint64_t *parent;
+
 	for (unsigned i = 0; i < PT_ENTRIES; i++)
 		mmu_clear_spte(m, sp, &sp->spt[i]);
-	while (sp->nparents) {
-		uint64_t *parent = sp->parents[--sp->nparents];
-
+	/* The parent list is complete (any length), so no entry is left pointing here. */
+	while ((parent = sp_pop_parent(&m->cache, sp))) {
 		/* A slot of Umbra's PAE root: the root must be filled again, and a PDPTE may not
 		 * hold the marker (VM entry checks its reserved bits, SDM Vol. 3C 26.3.1.5). */
 		if ((uintptr_t)parent - (uintptr_t)phys_to_virt(m->pae_root) < PAGE_SIZE) {
@@ -290,6 +295,8 @@ static struct shadow_page *mmu_get_page(struct mmu *m, uint64_t gfn, union sp_ro
 	bool created;
 	uint64_t hpa;
 
+	/* Room was made before the fetch or root load began (mm/mmu_evict.c): a NULL here is
+	 * the pool's last resort, handled by the caller with a reset. */
 	sp = sp_get(&m->cache, gfn, role, &created);
 	if (!sp || !created)
 		return sp;
@@ -302,22 +309,29 @@ static struct shadow_page *mmu_get_page(struct mmu *m, uint64_t gfn, union sp_ro
 	return sp;
 }
 
-/* Points shadow entry spte (in parent, or in Umbra's PAE root when parent is NULL) at child. */
-static void mmu_link(struct mmu *m, struct shadow_page *parent, uint64_t *spte,
+/* Points shadow entry spte (in parent, or in Umbra's PAE root when parent is NULL) at child.
+ * False, with the entry cleared, when no parent link is free: an entry the child's parent
+ * list does not name could outlive the child. */
+static bool mmu_link(struct mmu *m, struct shadow_page *parent, uint64_t *spte,
 		     struct shadow_page *child, uint64_t flags)
 {
 	if (spte_present(*spte) && SPTE_ADDR(*spte) == child->hpa)
-		return;
+		return true;
 	if (parent)
 		mmu_clear_spte(m, parent, spte);
 	else if (*spte & PT_P) {
 		struct shadow_page *old = sp_by_hpa(&m->cache, SPTE_ADDR(*spte));
 
 		if (old)
-			sp_remove_parent(old, spte);
+			sp_remove_parent(&m->cache, old, spte);
 	}
+	/* Until linked, a parent's entry is "not yet shadowed" (mm/spte.h), never "not present
+	 * in the guest"; a failed link makes the caller reset, so a root slot may stay empty. */
+	*spte = parent ? m->trap : 0;
+	if (!sp_add_parent(&m->cache, child, spte))
+		return false;
 	*spte = child->hpa | flags;
-	sp_add_parent(child, spte);
+	return true;
 }
 
 /*
@@ -335,7 +349,7 @@ static void pae_root_clear_slot(struct mmu *m, uint64_t *slot, bool guest_presen
 		struct shadow_page *old = sp_by_hpa(&m->cache, SPTE_ADDR(*slot));
 
 		if (old)
-			sp_remove_parent(old, slot);
+			sp_remove_parent(&m->cache, old, slot);
 	}
 	*slot = 0;
 	if (m->trap && spte_absent(&probe, guest_present, m->cpu.host_nx, m->trap))
@@ -378,7 +392,9 @@ static bool mmu_fill_pae_root(struct mmu *m, const struct paging_state *ps, bool
 			return false;
 		if (m->cache.used != before)
 			*created_any = true;
-		mmu_link(m, NULL, &pdpt[i], sp, PDPTE_P);
+		sp_mark_root(&m->cache, sp);
+		if (!mmu_link(m, NULL, &pdpt[i], sp, PDPTE_P))
+			return false;
 	}
 	return true;
 }
@@ -393,6 +409,8 @@ uint64_t mmu_load_root(struct mmu *m, const struct paging_state *ps)
 			m->root_sp->root_count--;
 			m->root_sp = NULL;
 		}
+		/* Room for the root pages before any is looked up (mm/mmu_evict.c). */
+		mmu_make_room(m, PAE_ROOT_ENTRIES, PAE_ROOT_ENTRIES, 0);
 		if (mode == PAGING_4LEVEL) {
 			union sp_role role = mmu_base_role(ps);
 			unsigned before = m->cache.used;
@@ -401,6 +419,7 @@ uint64_t mmu_load_root(struct mmu *m, const struct paging_state *ps)
 			role.access = ACC_ALL;
 			m->root_sp = mmu_get_page(m, (ps->cr3 & GUEST_ADDR_MASK) >> PAGE_SHIFT, role);
 			if (m->root_sp) {
+				sp_mark_root(&m->cache, m->root_sp);
 				created = m->cache.used != before;
 				m->root_sp->root_count++;
 				m->root = m->root_sp->hpa;
@@ -636,11 +655,10 @@ static enum mmu_action mmu_fetch(struct mmu *m, const struct paging_state *ps, u
 			gfn = (w->gpa >> PAGE_SHIFT) & ~((1ULL << (9 * child_level)) - 1);
 		}
 		child = mmu_get_page(m, gfn, role);
-		if (!child) {
-			mmu_reset(m);
+		if (!child || !mmu_link(m, sp, spte, child, SPTE_TABLE)) {
+			mmu_reset(m);	/* cannot happen after mmu_make_room: the last resort */
 			return MMU_RETRY;
 		}
-		mmu_link(m, sp, spte, child, SPTE_TABLE);
 		owner[level] = sp;
 		path[level] = spte;
 		sp->write_count = 0;	/* used as a table: not flooded */
@@ -807,6 +825,12 @@ void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr,
 		m->stats.wp0_emulated_writes++;
 		out->action = MMU_EMULATE_WRITE;
 		out->gpa = w.gpa;
+		return;
+	}
+	/* Eviction happens here, before the fetch holds pointers into shadow pages, and never
+	 * during it (mm/mmu_evict.c): a page and a link for each level, and one leaf. */
+	if (!mmu_make_room(m, WALK_MAX_LEVELS, WALK_MAX_LEVELS, 1)) {
+		out->action = MMU_RETRY;	/* reset: the root is rebuilt before the retry */
 		return;
 	}
 	out->action = mmu_fetch(m, ps, addr, &w, access, hpa);

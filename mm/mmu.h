@@ -14,6 +14,7 @@
 #include "mm/paging_mode.h"
 #include "mm/rmap.h"
 #include "mm/shadow_page.h"
+#include "mm/shadow_pool.h"
 
 struct guest_mem;
 struct pmm;
@@ -33,7 +34,9 @@ struct mmu_stats {
 	uint64_t shadow_pages_zapped;
 	uint64_t roots_built;		/* root loads that created the top shadow page(s) */
 	uint64_t roots_reused;		/* root loads that found them in the cache */
-	uint64_t resets;		/* whole-MMU resets (cache or reverse map full) */
+	uint64_t resets;		/* whole-MMU resets (mode changes, or the last resort when
+					 * eviction cannot make room) */
+	uint64_t evictions;		/* shadow pages zapped to make room in the pool */
 	uint64_t retries;		/* fetches abandoned because a guest entry changed */
 	uint64_t wp0_emulated_writes;	/* CR0.WP = 0 writes to user pages emulated (SMAP) */
 	uint64_t delivery_unshadowed;	/* tables unshadowed because a delivery wrote them */
@@ -87,7 +90,13 @@ struct mmu_outcome {
 	char why[96];		/* MMU_GUEST_FATAL */
 };
 
+/* The pool mmu_init gives: today's fixed size (4096 shadow pages), for tests. */
+#define MMU_TEST_SHADOW_PAGES	4096
 bool mmu_init(struct mmu *m, struct guest_mem *mem, struct pmm *pmm, const struct mmu_cpu *cpu);
+/* The same with a pool of the given size (shadow_pool_from_bytes); false when pmm cannot hold
+ * it. Every byte of the pool is taken now: the MMU never allocates host memory later. */
+bool mmu_init_pool(struct mmu *m, struct guest_mem *mem, struct pmm *pmm,
+		   const struct mmu_cpu *cpu, const struct shadow_pool *pool);
 /* Returns the shadow root for ps (CR3 value for the real processor), building what is missing;
  * 0 when memory runs out. Shadow pages of earlier roots stay cached for reuse. */
 uint64_t mmu_load_root(struct mmu *m, const struct paging_state *ps);
@@ -133,6 +142,18 @@ void mmu_invlpg(struct mmu *m, const struct paging_state *ps, uint64_t addr);
 bool mmu_np_faults_exact(const struct mmu *m, const struct paging_state *ps);
 /* Forgets every shadow page: the next root load rebuilds from scratch. */
 void mmu_reset(struct mmu *m);
+/* Removes one shadow page: its entries, the entries pointing to it, then the page itself. */
+void mmu_zap_page(struct mmu *m, struct shadow_page *sp);
+/*
+ * Makes sure the pool has at least pages free shadow pages, links free parent links and rmaps
+ * free reverse-map entries, by evicting least recently used pages (mm/mmu_evict.c): never a
+ * page of the active root, pages that were roots last, at most MMU_EVICT_MAX per call. When
+ * that is not enough, resets the whole MMU (counted in resets) and returns false.
+ */
+#define MMU_EVICT_MAX	64
+bool mmu_make_room(struct mmu *m, unsigned pages, unsigned links, unsigned rmaps);
+/* The page eviction would take next, or NULL when every page is part of the active root. */
+struct shadow_page *mmu_evict_victim(struct mmu *m);
 /* The role bits every non-direct shadow page of paging state ps carries (SDM 4.6 inputs:
  * 32-bit entries, CR0.WP, EFER.NXE, CR4.SMEP/SMAP, and CR4.PSE with 32-bit entries); the
  * audit checks pages against it. */

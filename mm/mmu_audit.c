@@ -547,7 +547,7 @@ static void audit_root_4level(struct audit *a)
  * name the entries a count mismatch says are missing. */
 static bool audit_rmap_has(const struct rmap *r, uint64_t hpa, const uint64_t *spte)
 {
-	for (unsigned b = 0; b < RMAP_BUCKETS; b++)
+	for (unsigned b = 0; b < r->nbuckets; b++)
 		for (const struct rmap_entry *e = r->buckets[b]; e; e = e->next)
 			if (e->hpa == hpa && e->spte == spte)
 				return true;
@@ -616,7 +616,7 @@ static unsigned audit_rmap_entries(struct audit *a)
 	const struct rmap *r = &a->m->rmap;
 	unsigned ok = 0;
 
-	for (unsigned b = 0; b < RMAP_BUCKETS; b++) {
+	for (unsigned b = 0; b < r->nbuckets; b++) {
 		for (const struct rmap_entry *re = r->buckets[b]; re; re = re->next) {
 			if (audit_rmap_entry_ok(a, re)) {
 				ok++;

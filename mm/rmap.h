@@ -5,8 +5,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define RMAP_BUCKETS	4096
-
 struct rmap_entry {
 	struct rmap_entry *next;
 	uint64_t hpa;		/* the frame mapped (page aligned) */
@@ -15,12 +13,17 @@ struct rmap_entry {
 
 struct pmm;
 
+/* Entries come from a free list over a pool reserved at init; nbuckets (a power of two, a
+ * quarter of the capacity) chains by frame. */
 struct rmap {
-	struct rmap_entry *buckets[RMAP_BUCKETS];
+	struct rmap_entry **buckets;
+	unsigned nbuckets;
 	struct rmap_entry *free;
 	unsigned capacity, used;
 };
 
+/* Bytes of host memory rmap_init takes for capacity entries. */
+uint64_t rmap_bytes(unsigned capacity);
 /* Sets up room for capacity entries; memory from pmm. */
 bool rmap_init(struct rmap *r, struct pmm *pmm, unsigned capacity);
 /* Records that spte maps frame hpa; false when the map is full. */

@@ -48,58 +48,94 @@ union sp_role {
 _Static_assert(sizeof(union sp_role) == 4, "the role is compared as one word");
 
 
-#define SP_MAX_PARENTS	8
+/* One link of a shadow page's parent list: a shadow entry that points to the page. Links come
+ * from a free-list pool in the cache, so a page may have any number of parents. */
+struct sp_link {
+	struct sp_link *next;
+	uint64_t *spte;
+};
 
 struct shadow_page {
-	struct shadow_page *hash_next;	/* chain of pages with the same gfn hash */
-	struct shadow_page *hpa_next;	/* chain of pages with the same table-address hash */
+	struct shadow_page *hash_next;	/* chain of pages with the same gfn hash; free list */
+	struct shadow_page *lru_newer;	/* LRU list neighbours (see struct sp_lru) */
+	struct shadow_page *lru_older;
 	uint64_t gfn;
 	union sp_role role;
-	uint64_t hpa;		/* the shadow table page */
+	uint64_t hpa;		/* the shadow table page (fixed: descriptor i owns table page i) */
 	uint64_t *spt;		/* the same page through the host map */
 	uint32_t root_count;	/* how many roots hang from this page */
-	/* The shadow entries that point to this page, so a zap can unlink it. A page with more
-	 * parents than fit sets parents_overflow, and zapping it resets the whole MMU. */
-	uint64_t *parents[SP_MAX_PARENTS];
+	/* The shadow entries that point to this page, so a zap can unlink it. */
+	struct sp_link *parents;
 	unsigned nparents;
-	bool parents_overflow;
 	bool in_use;
+	bool is_root;		/* was loaded as a root (a PML4, or hung from Umbra's PAE root) */
 	/* Emulated guest writes since this page was last used by a fetch: a page the guest keeps
 	 * writing without using it as a table is unshadowed (flooding, shadow-mmu.md 2). */
 	unsigned write_count;
 };
 
-#define SP_HASH_BUCKETS	1024
+/* Least recently used first at `oldest`; every lookup through sp_get moves a page to `newest`. */
+struct sp_lru {
+	struct shadow_page *newest, *oldest;
+};
 
 struct pmm;
 
+/*
+ * The cache owns capacity descriptors and capacity table pages, reserved together at init (the
+ * table pages contiguous, so the page of a table address is found by arithmetic), and
+ * link_capacity parent links. Unused descriptors and links are on free lists: allocation and
+ * lookup are O(1) (lookup: one hash chain, nbuckets >= capacity).
+ */
 struct sp_cache {
-	struct shadow_page *buckets[SP_HASH_BUCKETS];	/* by gfn: all roles of a gfn together */
-	struct shadow_page *by_hpa[SP_HASH_BUCKETS];	/* by table address */
-	struct shadow_page *pool;	/* capacity entries, allocated at init */
+	struct shadow_page **buckets;	/* nbuckets (a power of two) chains by gfn, all roles */
+	unsigned nbuckets;
+	struct shadow_page *pool;	/* capacity descriptors */
 	unsigned capacity;
 	unsigned used;
+	struct shadow_page *free;	/* unused descriptors, chained through hash_next */
+	uint64_t tables;		/* host-physical address of table page 0 */
+	struct sp_link *links;		/* link_capacity parent links */
+	struct sp_link *free_links;
+	unsigned link_capacity, links_used;
+	/* Two LRU lists: ordinary pages, and pages that were roots (evicted last). */
+	struct sp_lru lru, roots;
 	struct pmm *pmm;
-	uint64_t table_limit;		/* allocate table pages below this address */
 };
 
-/* Sets up the cache with room for capacity shadow pages; metadata memory comes from pmm. */
-bool sp_cache_init(struct sp_cache *c, struct pmm *pmm, unsigned capacity);
+/* Bytes of host memory sp_cache_init takes for capacity pages and link_capacity links. */
+uint64_t sp_cache_bytes(unsigned capacity, unsigned link_capacity);
+/* Sets up the cache with room for capacity shadow pages and link_capacity parent links;
+ * every byte (tables included) comes from pmm now. False when pmm cannot give it. */
+bool sp_cache_init(struct sp_cache *c, struct pmm *pmm, unsigned capacity, unsigned link_capacity);
+/* The hash bucket of gfn (tests use it to build collisions). */
+unsigned sp_gfn_bucket(const struct sp_cache *c, uint64_t gfn);
 /* Finds the shadow page (gfn, role), or NULL. */
 struct shadow_page *sp_lookup(struct sp_cache *c, uint64_t gfn, union sp_role role);
 /* Returns the shadow page (gfn, role), creating it with a zeroed table when absent; *created says
- * which. NULL when out of memory or out of metadata slots. */
+ * which. Either way the page becomes the most recently used. NULL when no descriptor is free. */
 struct shadow_page *sp_get(struct sp_cache *c, uint64_t gfn, union sp_role role, bool *created);
-/* Frees every shadow page (and its table page). */
+/* Frees every shadow page and parent link. */
 void sp_cache_clear(struct sp_cache *c);
-/* Frees one shadow page; the caller has unlinked it from parents and children. */
+/* Frees one shadow page and any parent links it still has; the caller has cleared the entries
+ * that pointed to it and unlinked its children. */
 void sp_free(struct sp_cache *c, struct shadow_page *sp);
 /* The shadow page whose table is at hpa, or NULL. */
 struct shadow_page *sp_by_hpa(struct sp_cache *c, uint64_t hpa);
 /* The first shadow page of gfn (any role) after prev (NULL: the first one), or NULL. */
 struct shadow_page *sp_next_of_gfn(struct sp_cache *c, uint64_t gfn, struct shadow_page *prev);
-/* Records / forgets that the shadow entry at spte points to sp. */
-void sp_add_parent(struct shadow_page *sp, uint64_t *spte);
-void sp_remove_parent(struct shadow_page *sp, uint64_t *spte);
+/* Records that the shadow entry at spte points to sp (O(1)); false when no link is free (then
+ * nothing is recorded). */
+bool sp_add_parent(struct sp_cache *c, struct shadow_page *sp, uint64_t *spte);
+/* Forgets that spte points to sp (a walk of sp's parent list). */
+void sp_remove_parent(struct sp_cache *c, struct shadow_page *sp, uint64_t *spte);
+/* Takes one parent entry off sp's list and returns it, or NULL when it has none. */
+uint64_t *sp_pop_parent(struct sp_cache *c, struct shadow_page *sp);
+/* Marks sp as a root: it moves to the roots' LRU list, which eviction takes from last. */
+void sp_mark_root(struct sp_cache *c, struct shadow_page *sp);
+/* The least recently used page of the ordinary (roots false) or the roots' list, or NULL. */
+struct shadow_page *sp_lru_oldest(struct sp_cache *c, bool roots);
+/* The next more recently used page of sp's list, or NULL. */
+struct shadow_page *sp_lru_newer(struct shadow_page *sp);
 
 #endif

@@ -73,6 +73,12 @@ static int cmd_info_mmu(void *ctx, struct monitor_out *out)
 			by_level[sp->role.level][sp->role.quadrant]++;
 	}
 	monitor_printf(out, "shadow pages: %u in use, %u direct\n", c->used, direct);
+	monitor_printf(out, "pool: shadow pages %u/%u, reverse map %u/%u, parent links %u/%u\n",
+		       c->used, c->capacity, g->mmu.rmap.used, g->mmu.rmap.capacity, c->links_used,
+		       c->link_capacity);
+	monitor_printf(out, "evictions %llu, resets %llu\n",
+		       (unsigned long long)g->mmu.stats.evictions,
+		       (unsigned long long)g->mmu.stats.resets);
 	for (unsigned l = 4; l >= 1; l--)
 		monitor_printf(out, "  level %u: quadrant 0: %u, 1: %u, 2: %u, 3: %u\n", l,
 			       by_level[l][0], by_level[l][1], by_level[l][2], by_level[l][3]);

@@ -38,6 +38,10 @@ uint64_t counters_read(const struct guest *g, uint32_t index)
 		return g->vcpu.np_faults_direct && mmu_np_faults_exact(&g->mmu, &ps);
 	}
 	case UMBRA_CTR_PF_TRAPS: return m->trap_faults;
+	case UMBRA_CTR_SP_EVICTED: return m->evictions;
+	case UMBRA_CTR_MMU_RESETS: return m->resets;
+	case UMBRA_CTR_SP_LIMIT: return g->mmu.cache.capacity;
+	case UMBRA_CTR_SP_USED: return g->mmu.cache.used;
 	}
 	return ~0ULL;
 }

@@ -302,6 +302,38 @@ static int guest_boot_image(struct guest *g, const struct guest_load_params *lp,
 	return guest_boot_multiboot(g, lp, &k->mb, err, errlen);
 }
 
+/* The shadow MMU with its pool: shadow_mem= bytes, or the default from the host memory the
+ * allocator had at boot (mm/shadow_pool.h). Returns 0, or -1 with the reason in err. */
+static int guest_mmu_init(struct guest *g, const struct guest_load_params *lp, char *err,
+			  size_t errlen)
+{
+	uint64_t bytes = lp->shadow_mem ? lp->shadow_mem :
+			 shadow_mem_default(lp->pmm->total_pages * PAGE_SIZE);
+	struct shadow_pool pool;
+
+	if (!shadow_pool_from_bytes(bytes, &pool)) {
+		snprintk(err, errlen, "shadow_mem=%lluK is too small: the shadow MMU needs %u shadow "
+			 "pages or more", (unsigned long long)(bytes >> 10), SHADOW_POOL_MIN_PAGES);
+		return -1;
+	}
+	if (!mmu_init_pool(&g->mmu, &g->mem, lp->pmm, &(struct mmu_cpu){
+			.maxphyaddr = lp->cpu->maxphyaddr,
+			.host_maxphyaddr = lp->cpu->maxphyaddr,
+			.pse36 = cpu_has(lp->cpu->leaf1_edx, CPUID_1_EDX_PSE36),
+			.gb_pages = cpu_has(lp->cpu->ext1_edx, CPUID_80000001_EDX_PAGE1GB),
+			.host_nx = cpu_has(lp->cpu->ext1_edx, CPUID_80000001_EDX_NX) }, &pool)) {
+		snprintk(err, errlen, "shadow_mem=%lluM does not fit in host memory (%llu MiB free "
+			 "after guest RAM): give a smaller shadow_mem=",
+			 (unsigned long long)(bytes >> 20),
+			 (unsigned long long)(lp->pmm->free_pages * PAGE_SIZE >> 20));
+		return -1;
+	}
+	pr_info("umbra: mmu: shadow pool of %llu KiB: %u shadow pages, %u reverse-map entries, "
+		"%u parent links\n", (unsigned long long)(shadow_pool_bytes(&pool) >> 10),
+		pool.pages, pool.rmap_entries, pool.links);
+	return 0;
+}
+
 int guest_load(struct guest *g, const struct guest_load_params *lp, char *err, size_t errlen)
 {
 	struct guest_kernel k;
@@ -320,15 +352,8 @@ int guest_load(struct guest *g, const struct guest_load_params *lp, char *err, s
 	}
 	if (!k.is_linux && k.mb.wants_video_mode)
 		pr_warn("umbra: guest: the kernel asks for a video mode; it gets none (serial only)\n");
-	if (!mmu_init(&g->mmu, &g->mem, lp->pmm, &(struct mmu_cpu){
-			.maxphyaddr = lp->cpu->maxphyaddr,
-			.host_maxphyaddr = lp->cpu->maxphyaddr,
-			.pse36 = cpu_has(lp->cpu->leaf1_edx, CPUID_1_EDX_PSE36),
-			.gb_pages = cpu_has(lp->cpu->ext1_edx, CPUID_80000001_EDX_PAGE1GB),
-			.host_nx = cpu_has(lp->cpu->ext1_edx, CPUID_80000001_EDX_NX) })) {
-		snprintk(err, errlen, "out of memory for the shadow MMU");
+	if (guest_mmu_init(g, lp, err, errlen))
 		return -1;
-	}
 	if (lp->tdp) {
 		if (!tdp_init(&g->tdp, &g->mem, lp->pmm, lp->tdp)) {
 			snprintk(err, errlen, "out of memory for the TDP tables");

@@ -27,6 +27,7 @@ struct guest_load_params {
 	const struct vcpu_ops *ops;
 	uint64_t ram_size;
 	const struct tdp_caps *tdp;	/* mmu=tdp: what ops->tdp_probe() found; NULL: shadow */
+	uint64_t shadow_mem;		/* shadow_mem=: the shadow MMU's pool in bytes; 0: default */
 };
 
 /* Returns the index of the first module whose string's first word is "guest", or -1. */

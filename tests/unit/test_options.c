@@ -158,13 +158,33 @@ static void test_help_lines(void **state)
 	(void)state;
 	while (options_help(n))
 		assert_non_null(strchr(options_help(n++), '='));
-	assert_int_equal(n, 9);
+	assert_int_equal(n, 10);
+}
+
+static void test_shadow_mem(void **state)
+{
+	struct umbra_options o;
+	char errs[256];
+
+	(void)state;
+	options_set_defaults(&o);
+	assert_int_equal(o.shadow_mem, 0);	/* 0: sized from host memory */
+	assert_int_equal(options_parse("shadow_mem=256K", &o, errs, sizeof(errs)), 0);
+	assert_int_equal(o.shadow_mem, 256ULL << 10);
+	assert_int_equal(options_parse("shadow_mem=2G", &o, errs, sizeof(errs)), 0);
+	assert_int_equal(o.shadow_mem, 2ULL << 30);
+	assert_int_equal(options_parse("shadow_mem=128K shadow_mem=65G shadow_mem=5K", &o, errs,
+				       sizeof(errs)), 3);
+	assert_non_null(strstr(errs, "bad value \"128K\" for shadow_mem (expected a size from "
+				     "256K to 64G"));
+	assert_int_equal(o.shadow_mem, 2ULL << 30);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_shadow_mem),
 		cmocka_unit_test(test_every_option),
 		cmocka_unit_test(test_later_option_wins),
 		cmocka_unit_test(test_unknown_and_bad_values),
