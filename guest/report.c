@@ -81,6 +81,9 @@ void guest_report_counters(struct guest *g)
 		(unsigned long long)m->shadow_pages_zapped, (unsigned long long)m->roots_built,
 		(unsigned long long)m->roots_reused, (unsigned long long)m->resets,
 		(unsigned long long)m->retries);
+	pr_info("umbra: mmu: %llu prefetched, %llu updated in place, %llu zapped by writes\n",
+		(unsigned long long)m->prefetched, (unsigned long long)m->pte_updated,
+		(unsigned long long)m->pte_zapped);
 	if (g->pit.irqs)
 		pr_info("umbra: pit: %llu interrupts raised, %llu periods coalesced\n",
 			(unsigned long long)g->pit.irqs, (unsigned long long)g->pit.irqs_coalesced);

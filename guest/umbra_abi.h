@@ -38,5 +38,6 @@
 #define UMBRA_CTR_TDP_MAPS_4K		0x90
 #define UMBRA_CTR_TDP_MAPS_2M		0x91
 #define UMBRA_CTR_TDP_TABLE_PAGES	0x92
+#define UMBRA_CTR_PF_PREFETCHED		0x93	/* shadow leaf entries filled by prefetch */
 
 #endif

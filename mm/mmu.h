@@ -37,6 +37,7 @@ struct mmu_stats {
 	uint64_t retries;		/* fetches abandoned because a guest entry changed */
 	uint64_t wp0_emulated_writes;	/* CR0.WP = 0 writes to user pages emulated (SMAP) */
 	uint64_t delivery_unshadowed;	/* tables unshadowed because a delivery wrote them */
+	uint64_t prefetched;		/* leaf entries filled by prefetch (mm/prefetch.c) */
 };
 
 /* What the MMU needs to know of the processor the guest sees. */

@@ -31,6 +31,7 @@ uint64_t counters_read(const struct guest *g, uint32_t index)
 	case UMBRA_CTR_TDP_MAPS_4K: return g->tdp.stats.maps_4k;
 	case UMBRA_CTR_TDP_MAPS_2M: return g->tdp.stats.maps_2m;
 	case UMBRA_CTR_TDP_TABLE_PAGES: return g->tdp.stats.table_pages;
+	case UMBRA_CTR_PF_PREFETCHED: return m->prefetched;
 	}
 	return ~0ULL;
 }
