@@ -13,7 +13,6 @@
  * mapping ever covers a write-protected guest page table.
  */
 #include "mm/mmu.h"
-#include "mm/mmu_internal.h"
 #include "mm/guest_mem.h"
 #include "mm/hostmap.h"
 #include "mm/page.h"

@@ -17,7 +17,7 @@
  *     write faults and the walk sets D).
  *   - Entries that are already present are left alone; prefetch only adds.
  */
-#include "mm/mmu_internal.h"
+#include "mm/mmu.h"
 #include "mm/guest_mem.h"
 #include "mm/page.h"
 #include "arch/pt.h"
