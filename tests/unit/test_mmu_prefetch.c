@@ -19,6 +19,30 @@
 
 #define TBL	(PT_P | PT_RW | PT_US)
 
+/* A change of a guest entry that lands right before guest-memory read number countdown of a
+ * fault: straight to memory when its table is not shadowed then (no trap), else deferred, as a
+ * trapped write is handled in its own exit after this one. */
+static struct {
+	struct fixture *f;
+	bool armed, fired, deferred;
+	int countdown;
+	uint64_t gpa, value;
+} race;
+
+bool __real_guest_mem_read(const struct guest_mem *gm, uint64_t gpa, void *dst, size_t len);
+bool __wrap_guest_mem_read(const struct guest_mem *gm, uint64_t gpa, void *dst, size_t len);
+
+bool __wrap_guest_mem_read(const struct guest_mem *gm, uint64_t gpa, void *dst, size_t len)
+{
+	if (race.armed && !race.fired && race.countdown-- == 0) {
+		race.fired = true;
+		race.deferred = find_sp(race.f, race.gpa >> 12, 1, 0) != NULL;
+		if (!race.deferred)
+			assert_true(guest_mem_write(&race.f->gm, race.gpa, &race.value, 8));
+	}
+	return __real_guest_mem_read(gm, gpa, dst, len);
+}
+
 static uint64_t gread(struct fixture *f, uint64_t gpa, unsigned size)
 {
 	uint64_t v = 0;
@@ -149,12 +173,59 @@ static void test_no_prefetch_under_large_page(void **state)
 	fixture_free(f);
 }
 
+/* A neighbour of the faulting entry changes before each guest-memory read of the fault in
+ * turn (the walk's, the fetch's re-reads, the prefetch's): afterwards the prefetched shadow
+ * entry always agrees with guest memory. */
+static void test_prefetch_race(void **state)
+{
+	static const uint64_t values[] = { 0, 0x700000 | PT_P | PT_A, 0x701000 | PT_P | PT_RW };
+	unsigned cases = 0, unseen = 0;
+
+	(void)state;
+	for (unsigned v = 0; v < 3; v++) {
+		for (int n = 0;; n++) {
+			struct fixture *f = fixture_new();
+			uint64_t pml4 = guest_table(f), pdpt = guest_table(f), pd = guest_table(f);
+			uint64_t pt = guest_table(f);
+			struct paging_state ps = ps_4level(pml4);
+			struct shadow_page *sp;
+
+			gwrite(f, pml4, pdpt | TBL | PT_A, 8);
+			gwrite(f, pdpt, pd | TBL | PT_A, 8);
+			gwrite(f, pd, pt | TBL | PT_A, 8);
+			gwrite(f, pt, 0x600000 | PT_P | PT_A, 8);
+			gwrite(f, pt + 8, 0x601000 | PT_P | PT_RW | PT_A | PT_D, 8);
+			assert_int_not_equal(mmu_load_root(&f->mmu, &ps), 0);
+			race = (typeof(race)){ .f = f, .armed = true, .countdown = n,
+					       .gpa = pt + 8, .value = values[v] };
+			fault_read(f, &ps, 0);
+			race.armed = false;
+			if (!race.fired) {
+				fixture_free(f);
+				break;
+			}
+			cases++;
+			unseen += !race.deferred;
+			if (race.deferred) {
+				gwrite(f, race.gpa, race.value, 8);
+				mmu_guest_wrote(&f->mmu, race.gpa, 8);
+			}
+			sp = find_sp(f, pt >> 12, 1, 0);
+			assert_non_null(sp);
+			assert_int_equal(sp->spt[1], mmu_spte_from_gpte(&f->mmu, sp, race.value));
+			fixture_free(f);
+		}
+	}
+	assert_true(cases > 6 && unseen > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prefetch_rules_4level),
 		cmocka_unit_test(test_prefetch_quadrant),
 		cmocka_unit_test(test_no_prefetch_under_large_page),
+		cmocka_unit_test(test_prefetch_race),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
