@@ -84,6 +84,9 @@ void guest_report_counters(struct guest *g)
 	pr_info("umbra: mmu: %llu evictions; pool %u/%u shadow pages, %u/%u reverse-map entries "
 		"in use\n", (unsigned long long)m->evictions, g->mmu.cache.used,
 		g->mmu.cache.capacity, g->mmu.rmap.used, g->mmu.rmap.capacity);
+	pr_info("umbra: mmu: %llu prefetched, %llu updated in place, %llu zapped by writes\n",
+		(unsigned long long)m->prefetched, (unsigned long long)m->pte_updated,
+		(unsigned long long)m->pte_zapped);
 	if (g->pit.irqs)
 		pr_info("umbra: pit: %llu interrupts raised, %llu periods coalesced\n",
 			(unsigned long long)g->pit.irqs, (unsigned long long)g->pit.irqs_coalesced);

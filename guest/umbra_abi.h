@@ -38,14 +38,15 @@
 #define UMBRA_CTR_TDP_MAPS_4K		0x90
 #define UMBRA_CTR_TDP_MAPS_2M		0x91
 #define UMBRA_CTR_TDP_TABLE_PAGES	0x92
+#define UMBRA_CTR_SP_EVICTED		0x93	/* shadow pages evicted to make room */
+#define UMBRA_CTR_MMU_RESETS		0x94	/* whole shadow-MMU resets */
+#define UMBRA_CTR_SP_LIMIT		0x95	/* shadow pages the pool holds (shadow_mem=) */
+#define UMBRA_CTR_SP_USED		0x96	/* shadow pages in use now */
+#define UMBRA_CTR_PF_PREFETCHED		0x97	/* shadow leaf entries filled by prefetch */
 /* 1 when a fault on a not-present guest entry, in the guest's current paging state, reaches
  * the guest without an exit (VMX with the shadow MMU's marker, mm/spte.h); 0 otherwise. */
 #define UMBRA_CTR_PF_NP_DIRECT		0x98
 #define UMBRA_CTR_PF_TRAPS		0x99	/* #PF exits on the "not yet shadowed" marker
 						 * or a guest reserved bit (P = 1, RSVD = 1) */
-#define UMBRA_CTR_SP_EVICTED		0x93	/* shadow pages evicted to make room */
-#define UMBRA_CTR_MMU_RESETS		0x94	/* whole shadow-MMU resets */
-#define UMBRA_CTR_SP_LIMIT		0x95	/* shadow pages the pool holds (shadow_mem=) */
-#define UMBRA_CTR_SP_USED		0x96	/* shadow pages in use now */
 
 #endif

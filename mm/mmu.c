@@ -673,8 +673,15 @@ static enum mmu_action mmu_fetch(struct mmu *m, const struct paging_state *ps, u
 		return MMU_RETRY;
 	}
 	sp->write_count = 0;
-	if (!mmu_set_leaf(m, sp, path[1], mmu_leaf(m, ps, w, access, hpa)))
+	if (!mmu_set_leaf(m, sp, path[1], mmu_leaf(m, ps, w, access, hpa))) {
 		mmu_reset(m);
+		return MMU_RETRY;
+	}
+	/* A leaf of a guest page table (not a piece of a large page): fill its neighbours too.
+	 * The table is write-protected (its shadow page exists), so what prefetch reads cannot
+	 * change behind Umbra's back. */
+	if (guest_leaf == 1)
+		mmu_prefetch(m, sp, (addr >> PAGE_SHIFT) & (PT_ENTRIES - 1));
 	return MMU_RETRY;
 }
 
@@ -839,8 +846,9 @@ void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr,
 /* ---- emulated writes to guest page tables ------------------------------------------------ */
 
 /* The leaf shadow entry for guest entry gpte of the level-1 shadow page sp, or 0 when it must
- * be cleared instead (not present, not accessed, a reserved bit, not RAM). */
-static uint64_t mmu_spte_from_gpte(struct mmu *m, const struct shadow_page *sp, uint64_t gpte)
+ * be cleared instead (not present, not accessed, a reserved bit, not RAM). Also used by
+ * mm/prefetch.c. */
+uint64_t mmu_spte_from_gpte(struct mmu *m, const struct shadow_page *sp, uint64_t gpte)
 {
 	unsigned access = sp->role.access;
 	uint64_t gfn, hpa, leaf;

@@ -41,6 +41,7 @@ struct mmu_stats {
 	uint64_t wp0_emulated_writes;	/* CR0.WP = 0 writes to user pages emulated (SMAP) */
 	uint64_t delivery_unshadowed;	/* tables unshadowed because a delivery wrote them */
 	uint64_t trap_faults;		/* #PF exits with P = 1 and RSVD = 1 (mm/spte.h marker) */
+	uint64_t prefetched;		/* leaf entries filled by prefetch (mm/prefetch.c) */
 };
 
 /* What the MMU needs to know of the processor the guest sees. */
@@ -158,5 +159,14 @@ struct shadow_page *mmu_evict_victim(struct mmu *m);
  * 32-bit entries, CR0.WP, EFER.NXE, CR4.SMEP/SMAP, and CR4.PSE with 32-bit entries); the
  * audit checks pages against it. */
 union sp_role mmu_base_role(const struct paging_state *ps);
+
+/* For the MMU's own files. The leaf shadow entry for guest entry gpte of the level-1 shadow
+ * page sp, or 0 when none may be installed (not present, not accessed, a reserved bit, not
+ * RAM). Writable only when the guest entry and the upper levels allow writes, D = 1 and the
+ * frame is no shadowed guest table. */
+uint64_t mmu_spte_from_gpte(struct mmu *m, const struct shadow_page *sp, uint64_t gpte);
+/* Fills the not-present neighbours of entry index in the level-1, non-direct shadow page sp
+ * from the write-protected guest table sp shadows (mm/prefetch.c). */
+void mmu_prefetch(struct mmu *m, struct shadow_page *sp, unsigned index);
 
 #endif

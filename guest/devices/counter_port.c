@@ -42,6 +42,7 @@ uint64_t counters_read(const struct guest *g, uint32_t index)
 	case UMBRA_CTR_MMU_RESETS: return m->resets;
 	case UMBRA_CTR_SP_LIMIT: return g->mmu.cache.capacity;
 	case UMBRA_CTR_SP_USED: return g->mmu.cache.used;
+	case UMBRA_CTR_PF_PREFETCHED: return m->prefetched;
 	}
 	return ~0ULL;
 }
