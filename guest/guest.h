@@ -7,6 +7,7 @@
 
 #include "guest/devices/acpi_pm.h"
 #include "guest/devices/bus.h"
+#include "guest/devices/counter_port.h"
 #include "guest/devices/i8042.h"
 #include "guest/devices/ioapic.h"
 #include "guest/devices/lapic.h"
@@ -82,6 +83,7 @@ struct guest {
 	struct msr_state msrs;		/* the MSRs Umbra models (exits/msr_policy.h) */
 	uint32_t counter_index;		/* the counter port's selected index */
 	uint64_t counter_latch;		/* its value, taken when selected */
+	struct counter_marks marks;	/* the guest's mark writes (guest/umbra_abi.h) */
 	uint64_t emulation_fallbacks;	/* page-table writes Umbra could not emulate */
 	uint64_t fallback_rip, fallback_gfn;	/* the last fallback, to catch one that repeats */
 	bool reset_requested;		/* the monitor asked for a reset */

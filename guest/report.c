@@ -5,6 +5,7 @@
 #include "guest/mode.h"
 #include "guest/phys.h"
 #include "mm/mmu_audit.h"
+#include "lib/format.h"
 #include "lib/printk.h"
 
 static const char *const stop_names[] = {
@@ -56,6 +57,35 @@ void guest_report_mmu_mode(struct guest *g)
 		(unsigned long long)t->mmio, (unsigned long long)t->spurious);
 }
 
+/* Two lines per mark the guest wrote (guest/umbra_abi.h), of key=value words: the time and
+ * the exits by kind (only those that occurred), then the MMU counters. */
+static void guest_report_marks(struct guest *g)
+{
+	const struct counter_marks *ms = &g->marks;
+	static char line[440];	/* printk takes 512-byte lines */	/* one vCPU: never reentered */
+
+	for (unsigned i = 0; i < ms->count; i++) {
+		const struct counter_mark *m = &ms->mark[i];
+		int n;
+
+		n = snprintk(line, sizeof(line), "time_ns=%llu total=%llu",
+			     (unsigned long long)m->time_ns, (unsigned long long)m->exits);
+		for (unsigned k = 0; k < EXIT_KIND_COUNT && n < (int)sizeof(line); k++)
+			if (m->by_kind[k])
+				n += snprintk(line + n, sizeof(line) - n, " %s=%llu",
+					      exit_kind_name(k), (unsigned long long)m->by_kind[k]);
+		pr_info("umbra: mark %u: exits %s\n", m->tag, line);
+		n = 0;
+		for (unsigned c = 0; c < UMBRA_MARK_COUNTER_COUNT && n < (int)sizeof(line); c++)
+			n += snprintk(line + n, sizeof(line) - n, "%s%s=%llu", c ? " " : "",
+				      counter_mark_name(c), (unsigned long long)m->counters[c]);
+		pr_info("umbra: mark %u: mmu %s\n", m->tag, line);
+	}
+	if (ms->dropped)
+		pr_info("umbra: marks: %llu dropped (at most %u are kept)\n",
+			(unsigned long long)ms->dropped, UMBRA_MARKS_MAX);
+}
+
 void guest_report_counters(struct guest *g)
 {
 	const struct vcpu_stats *s = &g->vcpu.stats;
@@ -98,6 +128,7 @@ void guest_report_counters(struct guest *g)
 			(unsigned long long)g->lapic.stats.timer_fires,
 			(unsigned long long)g->lapic.stats.timer_coalesced,
 			(unsigned long long)g->ioapic.stats.sent);
+	guest_report_marks(g);
 }
 
 static void audit_line(void *ctx, const char *line)

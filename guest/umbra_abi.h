@@ -6,6 +6,15 @@
  * the value with 32-bit INs from UMBRA_COUNTER_LOW_PORT and UMBRA_COUNTER_HIGH_PORT. The value
  * is taken when the index is written, so the two halves belong together. An unknown index
  * reads as all-ones.
+ *
+ * Marks: a write of any size to UMBRA_COUNTER_MARK_PORT records a snapshot of the counters of
+ * UMBRA_MARK_COUNTERS (and the guest time), tagged with the value written (its low byte with a
+ * byte OUT). Umbra prints each mark in its stop report as one line,
+ *   "umbra: mark TAG: time_ns=N total=N KIND=N ... faults=N ..."
+ * (guest/report.c), so a guest can split its run into phases without reading the counters
+ * itself: Linux's /init writes one byte through /dev/port at each phase boundary. Marks cost
+ * one I/O exit and print nothing while the guest runs (no output interleaves with the
+ * guest's). At most UMBRA_MARKS_MAX marks are kept; later ones are only counted.
  */
 #ifndef UMBRA_GUEST_UMBRA_ABI_H
 #define UMBRA_GUEST_UMBRA_ABI_H
@@ -13,6 +22,8 @@
 #define UMBRA_COUNTER_INDEX_PORT	0x5f0
 #define UMBRA_COUNTER_LOW_PORT		0x5f4
 #define UMBRA_COUNTER_HIGH_PORT		0x5f8
+#define UMBRA_COUNTER_MARK_PORT		0x5fc
+#define UMBRA_MARKS_MAX			32
 
 /* Indexes 0x00-0x3f: exits by kind (enum exit_kind of guest/vm_exit.h: 1 cpuid, 2 io, 3 rdmsr,
  * 4 wrmsr, 5 cr, 6 hlt, 7 invlpg, 8 xsetbv, 9 page-fault, 10 exception, ...). */

@@ -1,6 +1,7 @@
 /* Umbra's counters, readable by the guest through three ports (guest/umbra_abi.h). */
 #include "guest/devices/counter_port.h"
 #include "guest/devices/bus.h"
+#include "guest/clock.h"
 #include "guest/guest.h"
 #include "guest/mode.h"
 #include "guest/umbra_abi.h"
@@ -47,8 +48,39 @@ uint64_t counters_read(const struct guest *g, uint32_t index)
 	return ~0ULL;
 }
 
-/* Registers at 0x5f0 (index), 0x5f4 (low half) and 0x5f8 (high half); offsets between them
- * read as all-ones. */
+#define MARK_INDEX(index, name) index,
+#define MARK_NAME(index, name) name,
+static const uint32_t mark_index[UMBRA_MARK_COUNTER_COUNT] = { UMBRA_MARK_COUNTERS(MARK_INDEX) };
+static const char *const mark_names[UMBRA_MARK_COUNTER_COUNT] = { UMBRA_MARK_COUNTERS(MARK_NAME) };
+#undef MARK_INDEX
+#undef MARK_NAME
+
+const char *counter_mark_name(unsigned i)
+{
+	return i < UMBRA_MARK_COUNTER_COUNT ? mark_names[i] : "?";
+}
+
+void counter_mark(struct guest *g, uint32_t tag)
+{
+	struct counter_marks *ms = &g->marks;
+	struct counter_mark *m;
+
+	if (ms->count >= UMBRA_MARKS_MAX) {
+		ms->dropped++;
+		return;
+	}
+	m = &ms->mark[ms->count++];
+	m->tag = tag;
+	m->time_ns = guest_now_ns(g);
+	m->exits = counters_read(g, UMBRA_CTR_EXITS_TOTAL);
+	for (unsigned k = 0; k < EXIT_KIND_COUNT; k++)
+		m->by_kind[k] = counters_read(g, UMBRA_CTR_EXITS_BY_KIND + k);
+	for (unsigned i = 0; i < UMBRA_MARK_COUNTER_COUNT; i++)
+		m->counters[i] = counters_read(g, mark_index[i]);
+}
+
+/* Registers at 0x5f0 (index), 0x5f4 (low half), 0x5f8 (high half) and 0x5fc (mark); other
+ * offsets read as all-ones, and the mark register reads as all-ones too. */
 static uint64_t counter_port_read(void *dev, uint64_t offset, unsigned size)
 {
 	struct guest *g = dev;
@@ -74,12 +106,14 @@ static void counter_port_write(void *dev, uint64_t offset, unsigned size, uint64
 	if (offset == 0) {
 		g->counter_index = (uint32_t)value;
 		g->counter_latch = counters_read(g, g->counter_index);
+	} else if (offset == UMBRA_COUNTER_MARK_PORT - UMBRA_COUNTER_INDEX_PORT) {
+		counter_mark(g, (uint32_t)value);
 	}
 }
 
 bool counter_port_attach(struct guest *g, struct device_bus *b)
 {
 	return bus_register(b, &(struct bus_range){
-		BUS_PORT, UMBRA_COUNTER_INDEX_PORT, UMBRA_COUNTER_HIGH_PORT + 4 - UMBRA_COUNTER_INDEX_PORT,
+		BUS_PORT, UMBRA_COUNTER_INDEX_PORT, UMBRA_COUNTER_MARK_PORT + 4 - UMBRA_COUNTER_INDEX_PORT,
 		"umbra-counters", counter_port_read, counter_port_write, g, false });
 }
