@@ -7,7 +7,7 @@
 
 #include "guest/devices/acpi_pm.h"
 #include "guest/devices/bus.h"
-#include "guest/devices/counter_port.h"
+#include "guest/devices/counter_marks.h"
 #include "guest/devices/i8042.h"
 #include "guest/devices/ioapic.h"
 #include "guest/devices/lapic.h"

@@ -1,6 +1,7 @@
 /* Stop reports and counters, in a stable format tests can match. */
 #include "guest/report.h"
 #include "guest/clock.h"
+#include "guest/devices/counter_port.h"
 #include "guest/guest.h"
 #include "guest/mode.h"
 #include "guest/phys.h"
