@@ -313,7 +313,7 @@ TESTS = [
     # The same kernel on the processor's two-dimensional paging, once per backend.
     linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["qemu-npt-bios"], 300, mmu="tdp"),
     linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["bochs-vmx-bios"], 2400,
-               mmu="tdp", long=True),
+               mmu="tdp"),
     # The 32-bit kernel too; 686-pae on QEMU 7.2 TCG's NPT halts before its first message
     # (the same TCG's PAE quirks as in tests_tdp.py's NOT_ON), so it is not run here.
     linux_test("686", "i386", 32, "xz", "32-bit", ["qemu-npt-bios"], 400, mmu="tdp"),
