@@ -28,7 +28,7 @@ def phase_lines(name, size):
     return [rf"^bench: phase 1 setup at tsc=\d+$",
             rf"^bench: phase 2 work at tsc=\d+$",
             rf"^bench: phase 3 end at tsc=\d+$",
-            rf"^bench: done {name} size={size}$"]
+            rf"^bench: done bench_{name} size={size}$"]
 
 
 MARK_LINES = [rf"^umbra: mark {k}: {kind} " for k in (1, 2, 3) for kind in ("exits", "mmu")]

@@ -19,7 +19,7 @@
 #define CR3_DEFAULT	64
 #define CR3_MAX		512	/* 4 pool pages each: well inside the paging pool */
 #define ROUNDS		8
-#define PRIVATE_VA	PG_IDMAP_END	/* right above the identity map: page directory entry 16 */
+#define PRIVATE_VA	PG_IDMAP_END	/* above the identity map: page directory entry 16 */
 #define PAGE		4096u
 #define PAE_ENTRY	8u
 #define IDMAP_PDES	(PG_IDMAP_END >> 21)	/* 2 MiB each */
@@ -44,7 +44,8 @@ static void space_init(struct space *s, const struct pg_space *tmpl, uint32_t i)
 	uint32_t pdpt = pg_alloc(), pd = pg_alloc(), pt = pg_alloc();
 
 	for (uint32_t k = 0; k < IDMAP_PDES; k++)
-		pg_write_pte(PG_PAE, pd + k * PAE_ENTRY, pg_read_pte(PG_PAE, tmpl_pd + k * PAE_ENTRY));
+		pg_write_pte(PG_PAE, pd + k * PAE_ENTRY,
+			     pg_read_pte(PG_PAE, tmpl_pd + k * PAE_ENTRY));
 	pg_write_pte(PG_PAE, pd + (PRIVATE_VA >> 21) * PAE_ENTRY, pt | PTE_P | PTE_W);
 	s->frame = pg_alloc();
 	pg_write_pte(PG_PAE, pt + ((PRIVATE_VA >> 12) & 511) * PAE_ENTRY, s->frame | PTE_P | PTE_W);
@@ -59,7 +60,7 @@ void guest_main(void)
 	struct pg_space tmpl;
 	uint32_t n;
 
-	bench_init("cr3");
+	bench_init("bench_cr3");
 	pg_init();
 	n = bench_size(CR3_DEFAULT, CR3_MAX, "address spaces", "a bound on the paging pool");
 	if (!pg_cpu.pae)
@@ -89,8 +90,8 @@ void guest_main(void)
 			write_cr3(spaces[i].root);
 			v = *(volatile uint32_t *)PRIVATE_VA;
 			if (v != value_of(i, r - 1))
-				bench_fail("round %u: space %u reads 0x%08x, expected 0x%08x", r, i, v,
-					   value_of(i, r - 1));
+				bench_fail("round %u: space %u reads 0x%08x, expected 0x%08x",
+					   r, i, v, value_of(i, r - 1));
 			*(volatile uint32_t *)PRIVATE_VA = value_of(i, r);
 		}
 	/* Each store went to its own space's frame (the template maps the frames 1:1). */

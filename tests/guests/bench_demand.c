@@ -20,7 +20,8 @@
 #define FRAMES_PA	PG_IDMAP_END	/* RAM above everything the paging library uses */
 #define PAGE		4096u
 #define PTES_PER_TABLE	512u		/* PAE (SDM Vol. 3A 4.4.2) */
-#define FRESH_PER_TABLE	(PTES_PER_TABLE - 1)	/* the last page of each table is the warm one */
+/* Fresh pages of a table: its last page is the warm one. */
+#define FRESH_PER_TABLE	(PTES_PER_TABLE - 1)
 
 static uint32_t value_of(uint32_t i)
 {
@@ -43,14 +44,14 @@ void guest_main(void)
 	struct pg_space as;
 	uint32_t fresh, tables, pt0, ram_end, max = 0;
 
-	bench_init("demand");
+	bench_init("bench_demand");
 	pg_init();
 	ram_end = bench_ram_end(FRAMES_PA);
 	if (ram_end > FRAMES_PA)
 		max = (ram_end - FRAMES_PA) / PAGE;
 	if (max > DEMAND_MAX_PAGES)
 		max = DEMAND_MAX_PAGES;
-	max = max / PTES_PER_TABLE * FRESH_PER_TABLE;	/* whole tables, each with its warm page */
+	max = max / PTES_PER_TABLE * FRESH_PER_TABLE;	/* whole tables, a warm page each */
 	fresh = bench_size(DEMAND_DEFAULT, max, "pages", "what fits in guest RAM above 32 MiB");
 	if (!pg_cpu.pae)
 		bench_fail("no PAE paging");
@@ -69,7 +70,8 @@ void guest_main(void)
 	for (uint32_t k = 0; k < tables; k++) {
 		uint32_t warm = k * PTES_PER_TABLE + FRESH_PER_TABLE;
 
-		pg_set(&as, DEMAND_VA + k * PTES_PER_TABLE * PAGE, 2, (pt0 + k * PAGE) | PTE_P | PTE_W);
+		pg_set(&as, DEMAND_VA + k * PTES_PER_TABLE * PAGE, 2,
+		       (pt0 + k * PAGE) | PTE_P | PTE_W);
 		pg_write_pte(PG_PAE, pt0 + warm * 8, pte_of(warm));
 	}
 	/* PAE with NXE: the I/D bit of a fault then follows the same rule for the guest and the
@@ -103,8 +105,8 @@ void guest_main(void)
 		if (v != value_of(i))
 			bench_fail("page %u reads 0x%08x, wrote 0x%08x", p, v, value_of(i));
 		if (pte != pte_of(p))
-			bench_fail("page %u: PTE 0x%llx, expected 0x%llx", p, (unsigned long long)pte,
-				   (unsigned long long)pte_of(p));
+			bench_fail("page %u: PTE 0x%llx, expected 0x%llx", p,
+				   (unsigned long long)pte, (unsigned long long)pte_of(p));
 	}
 	ptw_demand_remove();
 	bench_done(fresh);

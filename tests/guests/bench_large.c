@@ -22,7 +22,7 @@
 #define PAGE		4096u
 #define LARGE_PAGE	0x200000u
 #define MIB		0x100000u
-#define LARGE_FLAGS	(PTE_P | PTE_W | PTE_A | PTE_D)	/* as a kernel maps its own memory */
+#define LARGE_FLAGS	(PTE_P | PTE_W | PTE_A | PTE_D)	/* as a kernel maps its memory */
 
 static uint32_t value_of(uint32_t p)
 {
@@ -40,7 +40,7 @@ void guest_main(void)
 	struct pg_space as;
 	uint32_t mib, pages, larges, ram_end, max = 0;
 
-	bench_init("large");
+	bench_init("bench_large");
 	pg_init();
 	ram_end = bench_ram_end(LARGE_PA);
 	if (ram_end > LARGE_PA)

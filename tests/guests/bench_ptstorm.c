@@ -21,7 +21,8 @@
 #define FRAMES		64u
 #define PAGE		4096u
 #define PAE_ENTRY	8u
-#define STORM_LEAF	(PTE_P | PTE_W | PTE_A | PTE_D)	/* A and D set: the CPU never writes them */
+/* A and D set: the CPU never writes the entries itself. */
+#define STORM_LEAF	(PTE_P | PTE_W | PTE_A | PTE_D)
 
 static uint32_t frames[FRAMES];
 static uint32_t pte_pa[WINDOW];
@@ -58,8 +59,8 @@ static void check_window(uint32_t writes, const char *when)
 		uint32_t k = frame_of(j, writes / WINDOW + (j < writes % WINDOW ? 1 : 0));
 
 		if (v != tag_of(k))
-			bench_fail("%s: page %u reads 0x%08x, expected frame %u's 0x%08x", when, j, v,
-				   k, tag_of(k));
+			bench_fail("%s: page %u reads 0x%08x, expected frame %u's 0x%08x", when,
+				   j, v, k, tag_of(k));
 	}
 }
 
@@ -68,7 +69,7 @@ void guest_main(void)
 	struct pg_space as;
 	uint32_t n;
 
-	bench_init("ptstorm");
+	bench_init("bench_ptstorm");
 	pg_init();
 	n = bench_size(STORM_DEFAULT, STORM_MAX, "PTE writes", "a bound on the run time");
 	if (!pg_cpu.pae)
@@ -100,8 +101,8 @@ void guest_main(void)
 		__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 		v = *(volatile uint32_t *)va;
 		if (v != tag_of(k))
-			bench_fail("write %u: page %u reads 0x%08x, expected frame %u's 0x%08x", i, j,
-				   v, k, tag_of(k));
+			bench_fail("write %u: page %u reads 0x%08x, expected frame %u's 0x%08x",
+				   i, j, v, k, tag_of(k));
 	}
 	check_window(n, "after the writes");
 	bench_done(n);

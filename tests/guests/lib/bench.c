@@ -47,7 +47,7 @@ uint32_t bench_size(uint32_t dflt, uint32_t max, const char *unit, const char *w
 			text[len] = v[len];
 		if (v[len] < '0' || v[len] > '9')
 			digits = false;
-		else if (n <= 0xffffffffull)	/* beyond 32 bits it only has to stay too large */
+		else if (n <= 0xffffffffull)	/* beyond that it only has to stay too large */
 			n = n * 10 + (uint64_t)(v[len] - '0');
 	}
 	text[len < SIZE_TEXT_MAX ? len : SIZE_TEXT_MAX] = '\0';
