@@ -61,8 +61,8 @@ void guest_main(void)
 	uint32_t n;
 
 	bench_init("bench_cr3");
-	pg_init();
 	n = bench_size(CR3_DEFAULT, CR3_MAX, "address spaces", "a bound on the paging pool");
+	pg_init();
 	if (!pg_cpu.pae)
 		bench_fail("no PAE paging");
 	gprintf("cr3: %u address spaces, %u rounds, private page at 0x%08x, PAE\n", n, ROUNDS,

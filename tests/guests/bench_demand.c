@@ -45,7 +45,6 @@ void guest_main(void)
 	uint32_t fresh, tables, pt0, ram_end, max = 0;
 
 	bench_init("bench_demand");
-	pg_init();
 	ram_end = bench_ram_end(FRAMES_PA);
 	if (ram_end > FRAMES_PA)
 		max = (ram_end - FRAMES_PA) / PAGE;
@@ -53,6 +52,7 @@ void guest_main(void)
 		max = DEMAND_MAX_PAGES;
 	max = max / PTES_PER_TABLE * FRESH_PER_TABLE;	/* whole tables, a warm page each */
 	fresh = bench_size(DEMAND_DEFAULT, max, "pages", "what fits in guest RAM above 32 MiB");
+	pg_init();
 	if (!pg_cpu.pae)
 		bench_fail("no PAE paging");
 	tables = (fresh + FRESH_PER_TABLE - 1) / FRESH_PER_TABLE;

@@ -41,7 +41,6 @@ void guest_main(void)
 	uint32_t mib, pages, larges, ram_end, max = 0;
 
 	bench_init("bench_large");
-	pg_init();
 	ram_end = bench_ram_end(LARGE_PA);
 	if (ram_end > LARGE_PA)
 		max = (ram_end - LARGE_PA) / LARGE_PAGE * (LARGE_PAGE / MIB);
@@ -50,6 +49,7 @@ void guest_main(void)
 	mib = bench_size(LARGE_DEFAULT, max, "MiB", "what fits in guest RAM above 32 MiB");
 	if (mib % (LARGE_PAGE / MIB))
 		bench_fail("size=%u: not a whole number of 2 MiB pages", mib);
+	pg_init();
 	if (!pg_cpu.pae)
 		bench_fail("no PAE paging");
 	pages = mib * (MIB / PAGE);

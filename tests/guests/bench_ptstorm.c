@@ -70,8 +70,8 @@ void guest_main(void)
 	uint32_t n;
 
 	bench_init("bench_ptstorm");
-	pg_init();
 	n = bench_size(STORM_DEFAULT, STORM_MAX, "PTE writes", "a bound on the run time");
+	pg_init();
 	if (!pg_cpu.pae)
 		bench_fail("no PAE paging");
 	gprintf("ptstorm: %u PTE writes over %u pages at 0x%08x and %u frames, PAE\n", n, WINDOW,

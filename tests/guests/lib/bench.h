@@ -15,7 +15,9 @@
 #define BENCH_PHASE_WORK	2
 #define BENCH_PHASE_END		3
 
-/* The benchmark's name, for the done line (set first). */
+/* The benchmark's name, for the done line, and COM1 set up: first thing. The command line
+ * and the memory map are read (bench_size, bench_ram_end) before anything writes memory, as
+ * the loader may have put them anywhere. */
 void bench_init(const char *name);
 
 /* The command line's size=N: dflt without one; a value that is not a decimal number, 0, or
