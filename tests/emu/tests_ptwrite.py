@@ -9,7 +9,11 @@ translation is right at once, and from Umbra's counter port (guest/umbra_abi.h) 
 - pt_insn: MOV, XCHG, CMPXCHG (8B, 16B), LOCK OR/AND/XOR, XOR, ADD, SUB, ADC, SBB, BTS, BTR, BTC,
   REP STOS, REP MOVS on live PTEs, from 32-bit code (32-bit and PAE paging) and 64-bit code;
 - pt_flood: a former page table reused as data is unshadowed after a few emulated writes;
-- pt_paehalves: PAE PTEs written in two 32-bit halves, in both orders.
+- pt_paehalves: PAE PTEs written in two 32-bit halves, in both orders;
+- pt_smallpool: 4 times more live page tables than the smallest shadow pool (shadow_mem=256K)
+  holds: shadow pages are evicted, the shadow MMU never reset, every mapping right;
+- pt_hotwrite: one live PTE rewritten thousands of times (with and without INVLPG between),
+  the exits per write printed and bounded, and a PTE naming memory outside guest RAM.
 
 Every guest prints "ok: ..." or "FAIL: ..." per check and "skipped: ..." for checks that need a
 CPUID feature or Umbra's counters (the guests run bare-metal too), and ends with
@@ -32,10 +36,11 @@ def ok(text):
     return "^" + re.escape("ok: " + text)
 
 
-def ptwrite_guest(name, lines, configs=PTWRITE_CONFIGS, suffix=""):
+def ptwrite_guest(name, lines, configs=PTWRITE_CONFIGS, suffix="", args=""):
+    """args: more of Umbra's options (e.g. shadow_mem=)."""
     return Test(f"ptwrite-{name}{suffix}",
                 configs=configs,
-                args="debug_exit=on",
+                args=("debug_exit=on " + args).strip(),
                 modules=lambda ctx: [(f"{ctx['build']}/guests/{name}.elf", f"guest {name}")],
                 expect=[r"^running under Umbra: yes$"] + [ok(line) for line in lines] + [
                     r"^\d+ passed, 0 failed$",
@@ -152,4 +157,21 @@ TESTS = [
         "4-level, after unmapping it: emulated page-table writes: between 1 and 5",
         "4-level, after unmapping it: the table was unshadowed",
     ]),
+    # The smallest pool (lib/options.c: 256K) holds a few dozen shadow pages
+    # (mm/shadow_pool.c); the guest builds 4 page tables per shadow page.
+    ptwrite_guest("pt_smallpool", [
+        "the shadow pool is small (shadow_mem=)",
+        "32-bit: 4 rounds: every read through every mapping saw its frame",
+        "32-bit: every store landed in its own frame",
+        "32-bit: shadow pages were evicted",
+        "32-bit: no full reset of the shadow MMU",
+        "PAE: 4 rounds: every read through every mapping saw its frame",
+        "PAE: every store landed in its own frame",
+        "PAE: shadow pages were evicted",
+        "PAE: no full reset of the shadow MMU",
+        "4-level: 4 rounds: every read through every mapping saw its frame",
+        "4-level: every store landed in its own frame",
+        "4-level: shadow pages were evicted",
+        "4-level: no full reset of the shadow MMU",
+    ], args="shadow_mem=256K"),
 ]
