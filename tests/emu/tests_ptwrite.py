@@ -9,7 +9,11 @@ translation is right at once, and from Umbra's counter port (guest/umbra_abi.h) 
 - pt_insn: MOV, XCHG, CMPXCHG (8B, 16B), LOCK OR/AND/XOR, XOR, ADD, SUB, ADC, SBB, BTS, BTR, BTC,
   REP STOS, REP MOVS on live PTEs, from 32-bit code (32-bit and PAE paging) and 64-bit code;
 - pt_flood: a former page table reused as data is unshadowed after a few emulated writes;
-- pt_paehalves: PAE PTEs written in two 32-bit halves, in both orders.
+- pt_paehalves: PAE PTEs written in two 32-bit halves, in both orders;
+- pt_smallpool: 4 times more live page tables than the smallest shadow pool (shadow_mem=256K)
+  holds: shadow pages are evicted, the shadow MMU never reset, every mapping right;
+- pt_hotwrite: one live PTE rewritten thousands of times (with and without INVLPG between),
+  the exits per write printed and bounded, and a PTE naming memory outside guest RAM.
 
 Every guest prints "ok: ..." or "FAIL: ..." per check and "skipped: ..." for checks that need a
 CPUID feature or Umbra's counters (the guests run bare-metal too), and ends with
@@ -32,10 +36,11 @@ def ok(text):
     return "^" + re.escape("ok: " + text)
 
 
-def ptwrite_guest(name, lines, configs=PTWRITE_CONFIGS, suffix=""):
+def ptwrite_guest(name, lines, configs=PTWRITE_CONFIGS, suffix="", args=""):
+    """args: more of Umbra's options (e.g. shadow_mem=)."""
     return Test(f"ptwrite-{name}{suffix}",
                 configs=configs,
-                args="debug_exit=on",
+                args=("debug_exit=on " + args).strip(),
                 modules=lambda ctx: [(f"{ctx['build']}/guests/{name}.elf", f"guest {name}")],
                 expect=[r"^running under Umbra: yes$"] + [ok(line) for line in lines] + [
                     r"^\d+ passed, 0 failed$",
@@ -151,5 +156,44 @@ TESTS = [
         "4-level, after unmapping it: 100 stores to the former page table landed",
         "4-level, after unmapping it: emulated page-table writes: between 1 and 5",
         "4-level, after unmapping it: the table was unshadowed",
+    ]),
+    # The smallest pool (lib/options.c: 256K) holds a few dozen shadow pages
+    # (mm/shadow_pool.c); the guest builds 4 page tables per shadow page.
+    ptwrite_guest("pt_smallpool", [
+        "the shadow pool is small (shadow_mem=)",
+        "32-bit: 4 rounds: every read through every mapping saw its frame",
+        "32-bit: every store landed in its own frame",
+        "32-bit: shadow pages were evicted",
+        "32-bit: no full reset of the shadow MMU",
+        "PAE: 4 rounds: every read through every mapping saw its frame",
+        "PAE: every store landed in its own frame",
+        "PAE: shadow pages were evicted",
+        "PAE: no full reset of the shadow MMU",
+        "4-level: 4 rounds: every read through every mapping saw its frame",
+        "4-level: every store landed in its own frame",
+        "4-level: shadow pages were evicted",
+        "4-level: no full reset of the shadow MMU",
+    ], args="shadow_mem=256K"),
+    # Update in place: a store costs its page-fault exit; with an INVLPG after it, the INVLPG
+    # exit and the refill of the entry the INVLPG dropped too (the guest prints the figures).
+    ptwrite_guest("pt_hotwrite", [
+        line.format(mode=mode)
+        for mode in ("32-bit", "PAE", "4-level")
+        for line in (
+            "{mode}, INVLPG after each store: every read saw the new frame",
+            "{mode}, INVLPG after each store: the witness never changed",
+            "{mode}, INVLPG after each store: at most 3 exits per store (and 16 one-off)",
+            "{mode}, INVLPG after each store: no store emulated twice",
+            "{mode}, no INVLPG between stores: before the INVLPG, the first or the last frame",
+            "{mode}, no INVLPG between stores: the last store wins",
+            "{mode}, no INVLPG between stores: the witness unchanged",
+            "{mode}, no INVLPG between stores: at most 1 exits per store (and 16 one-off)",
+            "{mode}, no INVLPG between stores: no store emulated twice",
+            "{mode}: a PTE outside guest RAM reads all-ones",
+            "{mode}: Umbra counted a read outside guest RAM",
+        ) + (("{mode}: a PTE with address bit",) if mode != "32-bit" else ()) + (
+            "{mode}: back in guest RAM: the new frame",
+            "{mode}: the witness unchanged at the end",
+        )
     ]),
 ]
