@@ -1,0 +1,94 @@
+"""The workloads of `make bench`: Debian's Linux with the /init workload, and the small bench
+guests at a few sizes each.
+
+Each workload knows its phases (the names its phase lines give, in order, `end` last), how
+Umbra loads it (module strings as tools/mkiso.sh takes them), how it boots natively, and which
+serial line ends a native run (natively nothing turns the emulator off: Linux halts after
+`poweroff -f` with acpi=off, a small guest's debug-exit write goes nowhere on Bochs).
+"""
+import os
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+with open(os.path.join(ROOT, "tests", "linux", "cmdline")) as f:
+    LINUX_CMDLINE = f.read().strip()
+
+LINUX_PHASES = ("forkexec", "anon", "tmpfs", "pipeline", "parallel", "end")
+SMALL_PHASES = ("setup", "work", "end")
+
+# The small guests and their sizes (`size=N` on their command line; each guest documents its
+# unit). The line chart plots exits against these; --quick runs the first only.
+SMALL_SIZES = {
+    "bench_demand": (256, 1024, 4096),
+    "bench_cr3": (4, 16, 64),
+    "bench_ptstorm": (256, 1024, 4096),
+    "bench_large": (4, 16, 64),
+}
+
+
+class Linux:
+    name = "linux"
+    prefix = "linux-init"
+    phases = LINUX_PHASES
+    linux = True
+    # After /init's summary the kernel halts; the line is all a native run waits for.
+    native_end = r"^linux-init: \d+ passed, \d+ failed$"
+
+    def __init__(self, linux_dir):
+        self.kernel = os.path.join(linux_dir, "vmlinuz-cloud-amd64")
+        self.initrd = os.path.join(linux_dir, "initramfs-amd64.cpio.gz")
+
+    def sizes(self):
+        return (None,)
+
+    def inputs(self, size):
+        return [self.kernel, self.initrd]
+
+    def umbra_modules(self, size):
+        return [(self.kernel, f"guest {LINUX_CMDLINE}"), (self.initrd, "initrd")]
+
+    def native_boot(self, size):
+        """(kind, kernel, command line, initrd) for a native boot."""
+        return "linux", self.kernel, LINUX_CMDLINE, self.initrd
+
+
+class SmallGuest:
+    prefix = "bench"
+    phases = SMALL_PHASES
+    linux = False
+
+    def __init__(self, name, guest_dir, sizes):
+        self.name = name
+        self.elf = os.path.join(guest_dir, f"{name}.elf")
+        self._sizes = tuple(sizes)
+        self.native_end = rf"^bench: done {name} size=\d+"
+
+    def sizes(self):
+        return self._sizes
+
+    def inputs(self, size):
+        return [self.elf]
+
+    def umbra_modules(self, size):
+        return [(self.elf, f"guest size={size}")]
+
+    def native_boot(self, size):
+        return "multiboot", self.elf, f"size={size}", None
+
+
+def all_workloads(linux_dir, guest_dir, sizes=None):
+    """Linux first, then the small guests; sizes: {name: (sizes...)} overriding SMALL_SIZES."""
+    sizes = dict(SMALL_SIZES, **(sizes or {}))
+    return [Linux(linux_dir)] + [SmallGuest(n, guest_dir, sizes[n]) for n in SMALL_SIZES]
+
+
+def parse_sizes(text):
+    """'bench_demand=256,1024;bench_cr3=4' -> {'bench_demand': (256, 1024), 'bench_cr3': (4,)}"""
+    out = {}
+    for item in filter(None, (s.strip() for s in text.replace(";", " ").split())):
+        name, _, values = item.partition("=")
+        if name not in SMALL_SIZES or not values:
+            raise ValueError(f"bad --sizes item {item!r} (NAME=N,N,... with NAME one of "
+                             f"{', '.join(SMALL_SIZES)})")
+        out[name] = tuple(int(v) for v in values.split(","))
+    return out
