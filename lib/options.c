@@ -215,7 +215,7 @@ static const struct option_def option_table[] = {
 	  "mmu=shadow|tdp  guest paging: shadow page tables, or the CPU's EPT/NPT (shadow)" },
 	{ "shadow_mem", parse_shadow_mem, "a size from 256K to 64G, e.g. 32M",
 	  "shadow_mem=SIZE  shadow page tables and reverse map, with K, M or G suffix "
-	  "(1/32 of host memory, 20M to 1G)" },
+	  "(1/32 of host memory, 24M to 1G)" },
 	{ "crash", parse_crash, "ud|pf|panic|none",
 	  "crash=ud|pf|panic|none  deliberately fail after the boot report (diagnostics)" },
 };

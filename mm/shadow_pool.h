@@ -21,10 +21,11 @@
 
 /*
  * The default size, from the host memory the allocator had at boot: 1/32 of it (3%), at least
- * 20 MiB (the pool Umbra had before it was sized: 4096 shadow pages) and at most 1 GiB (about
- * 180000 shadow pages, enough for thousands of processes).
+ * 24 MiB (about 4250 shadow pages with their descriptors, links and reverse map: no fewer than
+ * the 4096 of the fixed pool Umbra had before it was sized) and at most 1 GiB (about 180000
+ * shadow pages, enough for thousands of processes).
  */
-#define SHADOW_MEM_DEFAULT_MIN		(20ULL << 20)
+#define SHADOW_MEM_DEFAULT_MIN		(24ULL << 20)
 #define SHADOW_MEM_DEFAULT_MAX		(1ULL << 30)
 #define SHADOW_MEM_DEFAULT_SHARE	32
 

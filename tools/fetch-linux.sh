@@ -145,14 +145,24 @@ done
 
 init="$root/tests/linux/init"
 mkcpio="$root/tools/mkinitramfs.py"
+mark_src="$root/tests/linux/umbra_mark.c"
 for pkg in "${BUSYBOXES[@]}"; do
 	arch=${pkg#*:}
 	deb=$(fetch_deb "$pkg")
 	bb="$out/busybox-$arch"
 	if stale "$bb" "$deb"; then extract_member "$deb" ./bin/busybox "$bb" busybox; fi
+	# /init's phase marks (tests/linux/umbra_mark.c), built for the initramfs's architecture.
+	mark="$out/umbra-mark-$arch"
+	if stale "$mark" "$mark_src"; then
+		gcc "-m$([[ $arch == amd64 ]] && echo 64 || echo 32)" -static -nostdlib -ffreestanding \
+			-fno-pie -no-pie -fno-stack-protector -fno-asynchronous-unwind-tables -O2 \
+			-Wall -Wextra -Werror -o "$mark.tmp" "$mark_src"
+		mv "$mark.tmp" "$mark"
+	fi
 	dest="$out/initramfs-$arch.cpio.gz"
-	if stale "$dest" "$bb" "$init" "$mkcpio"; then
-		python3 "$mkcpio" --busybox "$bb" --init "$init" --out "$dest.tmp"
+	if stale "$dest" "$bb" "$init" "$mkcpio" "$mark"; then
+		python3 "$mkcpio" --busybox "$bb" --init "$init" \
+			--program "bin/umbra-mark=$mark" --out "$dest.tmp"
 		mv "$dest.tmp" "$dest"
 	fi
 	echo "busybox-$arch $(basename "$deb")" >> "$out/versions.txt.tmp"

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Builds a Linux initramfs: a gzip-compressed cpio archive in the "newc" format.
 
-    mkinitramfs.py --busybox BUSYBOX --init INIT --out FILE.cpio.gz
+    mkinitramfs.py --busybox BUSYBOX --init INIT [--program PATH=FILE]... --out FILE.cpio.gz
 
 The archive holds a small root: /bin/busybox with a symbolic link per applet, the /init script,
-the directories /init uses, and the device nodes the kernel and /init need before devtmpfs is
+the directories /init uses, any extra programs (--program: e.g.
+bin/umbra-mark, tests/linux/umbra_mark.c), and the device nodes the kernel and /init need before devtmpfs is
 mounted (/dev/console above all: the kernel opens it for init's standard streams).
 
 No root privileges are needed: a cpio member's owner, mode and device numbers are just fields in
@@ -70,7 +71,7 @@ def applet_paths(busybox):
     return [line.strip() for line in out.splitlines() if line.strip()]
 
 
-def build(busybox, init):
+def build(busybox, init, programs=()):
     a = Newc()
     dirs = list(DIRS)
     paths = applet_paths(busybox) or ["bin/sh"]
@@ -92,16 +93,32 @@ def build(busybox, init):
         a.add(p, stat.S_IFLNK | 0o777, b"/bin/busybox")
     with open(init, "rb") as f:
         a.add("init", stat.S_IFREG | 0o755, f.read())
+    for path, source in programs:
+        with open(source, "rb") as f:
+            a.add(path, stat.S_IFREG | 0o755, f.read())
     return a.finish()
+
+
+def program(spec):
+    """PATH=FILE: FILE goes into the archive as the executable PATH (relative to the root, in
+    one of its directories)."""
+    path, sep, source = spec.partition("=")
+    path = path.strip("/")
+    if not sep or not source or os.path.dirname(path) not in DIRS:
+        raise argparse.ArgumentTypeError(f"{spec!r}: want PATH=FILE, PATH in one of "
+                                         f"/{', /'.join(DIRS)}")
+    return path, source
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--busybox", required=True)
     ap.add_argument("--init", required=True)
+    ap.add_argument("--program", type=program, action="append", default=[],
+                    metavar="PATH=FILE")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
-    data = build(args.busybox, args.init)
+    data = build(args.busybox, args.init, args.program)
     with open(args.out, "wb") as f:
         with gzip.GzipFile(fileobj=f, mode="wb", mtime=0, filename="") as gz:
             gz.write(data)

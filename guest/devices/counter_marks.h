@@ -21,6 +21,10 @@
 	X(UMBRA_CTR_SP_ZAPPED, "sp_zapped")				\
 	X(UMBRA_CTR_ROOTS_BUILT, "roots_built")				\
 	X(UMBRA_CTR_ROOTS_REUSED, "roots_reused")			\
+	X(UMBRA_CTR_SP_EVICTED, "evicted")				\
+	X(UMBRA_CTR_MMU_RESETS, "resets")				\
+	X(UMBRA_CTR_PF_PREFETCHED, "prefetched")			\
+	X(UMBRA_CTR_PF_TRAPS, "pf_traps")				\
 	X(UMBRA_CTR_TDP_FAULTS, "tdp_faults")
 
 #define UMBRA_MARK_COUNT_ONE(index, name) + 1

@@ -206,9 +206,13 @@ def main():
         return 0
 
     passed = failed = 0
+    # The longest runs start first (their timeout says how long they can take: the Bochs Linux
+    # boots), so the short ones fill the other jobs around them instead of one long run
+    # starting last and holding the whole suite.
+    started = sorted(runs, key=lambda run: -run[0].timeout)
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = {}
-        for t, c in runs:
+        for t, c in started:
             why_not = emulators.available(c)
             if why_not:
                 print(f"FAIL  {t.name:28} {c:15}   -   cannot run: {why_not}", flush=True)

@@ -127,18 +127,32 @@ def monitor_script(paging, reset, status=UMBRA_GUEST_HALTED, mmu="shadow"):
 
 
 # The workload's lines (tests/linux/init), then the kernel's halt and Umbra's stop.
+# The phases of `make bench` (tools/bench/) are marked by lines with the uptime, and by a byte
+# written to Umbra's counter mark register (bin/umbra-mark, tests/linux/umbra_mark.c).
+PHASE = r"^linux-init: phase %d %s at \d+\.\d\d$"
 WORKLOAD_LINES = [
     r"^linux-init: start: Linux ",
+    PHASE % (1, "forkexec"),
     r"^linux-init: ok: fork: ",
     r"^linux-init: ok: exec: ",
+    PHASE % (2, "anon"),
     r"^linux-init: ok: anonymous memory: awk ",
     r"^linux-init: ok: anonymous memory: dd ",
+    PHASE % (3, "tmpfs"),
     r"^linux-init: ok: tmpfs: a 4 MiB file ",
     r"^linux-init: ok: tmpfs: unmounted",
+    PHASE % (4, "pipeline"),
     r"^linux-init: ok: pipeline: ",
+    PHASE % (5, "parallel"),
     r"^linux-init: ok: parallel jobs: ",
+    PHASE % (6, "end"),
     r"^linux-init: 8 passed, 0 failed$",
 ]
+# Umbra's stop report ends with the six marks: the counters when each phase began
+# (guest/report.c), the exits and guest time of a real workload, never zero.
+MARKS = [line for k in range(1, 7) for line in (
+    rf"^umbra: mark {k}: exits time_ns=[1-9]\d* total=[1-9]\d* .*\bio=[1-9]",
+    rf"^umbra: mark {k}: mmu faults=\d+ fills=\d+ ")]
 STOP_COUNTERS = [
     r"^umbra: time: \d+\.\d{3} s of guest time$",
     r"^umbra: exits: \d+ total$",
@@ -173,7 +187,7 @@ def linux_test(flavour, arch, bits, compression, paging, configs, timeout, reset
     name = "linux-" + ("" if mmu == "shadow" else f"{mmu}-") + flavour
     return Test(name, configs=configs, args=ARGS + ("" if mmu == "shadow" else f" mmu={mmu}"),
                 modules=linux_modules(flavour, arch, cmdline),
-                expect=early + [INIT_STARTS] + again + workload + mode,
+                expect=early + [INIT_STARTS] + again + workload + mode + MARKS,
                 script=monitor_script(paging, reset, mmu=mmu), forbid=FORBID, long=long,
                 status=UMBRA_GUEST_HALTED, timeout=timeout, mem_mb=512,
                 bochs_ips=LINUX_BOCHS_IPS)
@@ -212,7 +226,7 @@ def linux_acpi_test(flavour, arch, bits, compression, paging, configs, timeout):
     return Test(f"linux-acpi-{flavour}", configs=configs, args=ARGS,
                 modules=linux_modules(flavour, arch, ACPI_CMDLINE),
                 expect=early[:7] + ACPI_BOOT + early[7:] + ACPI_LATER + [INIT_STARTS] +
-                WORKLOAD_LINES + ACPI_END,
+                WORKLOAD_LINES + ACPI_END + MARKS,
                 script=monitor_script(paging, False, UMBRA_EXIT_OK),
                 forbid=FORBID + ACPI_FORBID, status=UMBRA_EXIT_OK, timeout=timeout,
                 mem_mb=512, bochs_ips=LINUX_BOCHS_IPS)
@@ -245,7 +259,7 @@ def linux_pc_test(flavour, arch, bits, compression, paging, configs, timeout, lo
                 [INIT_STARTS] + PC_WORKLOAD + ACPI_END +
                 [r"^umbra: apic: [1-9]\d* MMIO accesses \(0 refused\), [1-9]\d* interrupts "
                  r"accepted, [1-9]\d* timer expiries, \d+ timer periods coalesced, [1-9]\d* I/O "
-                 r"APIC messages"],
+                 r"APIC messages"] + MARKS,
                 script=monitor_script(paging, False, UMBRA_EXIT_OK),
                 forbid=FORBID + ACPI_FORBID, status=UMBRA_EXIT_OK, timeout=timeout,
                 mem_mb=512, bochs_ips=LINUX_BOCHS_IPS, long=long)
@@ -299,7 +313,7 @@ TESTS = [
     # The same kernel on the processor's two-dimensional paging, once per backend.
     linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["qemu-npt-bios"], 300, mmu="tdp"),
     linux_test("cloud-amd64", "amd64", 64, "lz4", "4-level", ["bochs-vmx-bios"], 2400,
-               mmu="tdp", long=True),
+               mmu="tdp"),
     # The 32-bit kernel too; 686-pae on QEMU 7.2 TCG's NPT halts before its first message
     # (the same TCG's PAE quirks as in tests_tdp.py's NOT_ON), so it is not run here.
     linux_test("686", "i386", 32, "xz", "32-bit", ["qemu-npt-bios"], 400, mmu="tdp"),

@@ -34,6 +34,9 @@ static void test_sizing(void **state)
 	assert_int_equal(shadow_mem_default(512ULL << 20), SHADOW_MEM_DEFAULT_MIN);
 	assert_int_equal(shadow_mem_default(4ULL << 30), 128ULL << 20);
 	assert_int_equal(shadow_mem_default(1ULL << 40), SHADOW_MEM_DEFAULT_MAX);
+	/* The smallest default pool holds the 4096 shadow pages of the fixed pool before it. */
+	assert_true(shadow_pool_from_bytes(SHADOW_MEM_DEFAULT_MIN, &p));
+	assert_true(p.pages >= 4096);
 }
 
 static void test_hash_collisions(void **state)
