@@ -78,25 +78,26 @@ class MarkLines(unittest.TestCase):
 
 
 class ExitsPerFault(unittest.TestCase):
-    def test_svm_two_exits(self):
-        # Each demand fault: the reflected #PF exit and the emulated PTE store's exit.
+    def test_svm_two_exits_per_reflected_fault(self):
+        # Each demand fault: the reflected #PF exit and the emulated PTE store's exit (the
+        # fault path also counts fills for the faults it reflects: not a denominator).
         self.assertEqual(parse.exits_per_fault(
-            {"exit.page-fault": 200, "fills": 0, "pt_updated": 100}), 2.0)
+            {"exit.page-fault": 512, "fills": 259, "pt_updated": 256, "reflected": 256}), 2.0)
 
-    def test_vmx_direct_one_exit(self):
+    def test_guest_count_wins(self):
+        self.assertEqual(parse.exits_per_fault({"exit.page-fault": 515, "reflected": 256}, 256),
+                         515 / 256)
+        # VMX: nothing reflected, the guest's count gives the store's one exit per fault.
         self.assertEqual(parse.exits_per_fault(
-            {"exit.page-fault": 100, "fills": 0, "pt_updated": 100, "reflected": 0}), 1.0)
+            {"exit.page-fault": 256, "reflected": 0, "pt_updated": 256}, 256), 1.0)
 
-    def test_fills_count_as_resolved_faults(self):
-        self.assertEqual(parse.exits_per_fault(
-            {"exit.page-fault": 300, "fills": 100, "pt_updated": 50}), 2.0)
-
-    def test_none_without_page_fault_exits_or_resolutions(self):
-        self.assertIsNone(parse.exits_per_fault({"exit.page-fault": 0, "fills": 5}))
-        self.assertIsNone(parse.exits_per_fault({"exit.page-fault": 5}))
+    def test_none_without_page_fault_exits_or_faults(self):
+        self.assertIsNone(parse.exits_per_fault({"exit.page-fault": 0, "reflected": 5}))
+        self.assertIsNone(parse.exits_per_fault({"exit.page-fault": 5, "reflected": 0}))
+        self.assertIsNone(parse.exits_per_fault({}, 0))
 
     def test_faults_key_when_the_kind_is_missing(self):
-        self.assertEqual(parse.exits_per_fault({"faults": 4, "fills": 2}), 2.0)
+        self.assertEqual(parse.exits_per_fault({"faults": 4, "reflected": 2}), 2.0)
 
 
 class Figures(unittest.TestCase):
@@ -113,12 +114,19 @@ class Figures(unittest.TestCase):
         self.assertEqual(f["forkexec"]["exits"], 800)
         self.assertEqual(f["forkexec"]["exit.page-fault"], 600)
         self.assertAlmostEqual(f["forkexec"]["umbra_s"], 0.75)
-        self.assertEqual(f["forkexec"]["exits_per_fault"], 600 / (150 + 150))
+        self.assertEqual(f["forkexec"]["exits_per_fault"], 600 / 350)
         self.assertEqual(f["anon"]["exits"], 200)
         self.assertEqual(f["anon"]["evicted"], 2)
         self.assertAlmostEqual(f["total"]["host_s"], 9.6)
         self.assertEqual(f["total"]["exits"], 2000)
         self.assertNotIn("end", f)
+
+    def test_demand_faults_per_phase(self):
+        lines = [l for _, l in LINUX] + MARKS
+        f = parse.phase_figures(0.0, parse.parse_phases(LINUX), parse.parse_marks(lines),
+                                demand_faults={"anon": 50})
+        self.assertEqual(f["anon"]["exits_per_fault"], 100 / 50)
+        self.assertEqual(f["forkexec"]["exits_per_fault"], 600 / 350)
 
     def test_native_has_no_counters(self):
         f = parse.phase_figures(0.0, parse.parse_phases(LINUX), {})

@@ -114,25 +114,26 @@ def counter_delta(later, earlier):
             for key in sorted(set(later) | set(earlier))}
 
 
-def exits_per_fault(counters):
+def exits_per_fault(counters, demand_faults=None):
     """Exits per demand fault of a phase's counter deltas, or None where it means nothing.
 
-    A demand fault ends with the shadow MMU making the guest's new mapping present in the
-    shadow tables: either the fault path fills the leaf (`fills`) or the emulated guest PTE
-    store recomputes the shadow entry in place (`pt_updated`). Both the faults that exit (the
-    #PF itself, reflected or filled) and the guest's page-table stores (write-protected, so a
-    store is a #PF exit too) are exits of the `page-fault` kind. So:
-        exits per demand fault = exit.page-fault / (fills + pt_updated)
-    On SVM a demand fault costs 2 (the reflected #PF, the PTE store); on VMX with direct
-    not-present faults 1 (the store only). Under TDP there are no page-fault exits: None."""
+    exits per demand fault = page-fault exits / demand faults. The page-fault exits are the
+    shadow MMU's whole cost: the #PF exits themselves (reflected to the guest or filled) and
+    the guest's page-table stores (write-protected, so each is a #PF exit, emulated).
+    demand_faults: the guest's own count where the workload knows it (bench_demand's work
+    phase: size=N fresh pages, each faulted once); otherwise the faults Umbra reflected to the
+    guest, which are the guest's demand faults where every guest not-present fault exits
+    (SVM; on VMX Umbra lets them through without an exit, and reflects none: None).
+    On SVM a demand fault costs 2 (the reflected #PF, the PTE store), on VMX 1 (the store).
+    Under TDP there are no page-fault exits: None."""
     pf = counters.get("exit.page-fault", counters.get("faults", 0))
-    resolved = counters.get("fills", 0) + counters.get("pt_updated", 0)
-    if pf == 0 or resolved <= 0:
+    faults = demand_faults if demand_faults else counters.get("reflected", 0)
+    if pf == 0 or not faults or faults <= 0:
         return None
-    return pf / resolved
+    return pf / faults
 
 
-def phase_figures(start_s, phases, marks, boot=False, total=False):
+def phase_figures(start_s, phases, marks, boot=False, total=False, demand_faults=None):
     """The figures of each phase: {name: {host_s, guest, unit, counters...}} in phase order.
 
     Phase K runs from its line to the next phase's line (host time: the lines' arrival
@@ -140,16 +141,18 @@ def phase_figures(start_s, phases, marks, boot=False, total=False):
     no figures. boot: a `boot` phase first, from the emulator's start (start_s) to phase 1's
     line, its guest clock phase 1's T (Linux's uptime counts from the kernel's start) and its
     counters mark 1's (counted from zero). total: a `total` phase from the start to the last
-    line, the whole workload."""
+    line, the whole workload. demand_faults: {phase name: the guest's own count of demand
+    faults} where the workload knows it (exits_per_fault)."""
     out = {}
+    demand_faults = demand_faults or {}
 
-    def figures(host, unit, guest, later, earlier):
+    def figures(host, unit, guest, later, earlier, name):
         f = {"host_s": host, "unit": unit, "guest": guest}
         if later is not None:
             c = counter_delta(later, earlier)
             f["umbra_s"] = c.pop("time_ns", 0) / 1e9
             f.update(c)
-            f["exits_per_fault"] = exits_per_fault(c)
+            f["exits_per_fault"] = exits_per_fault(c, demand_faults.get(name))
         return f
 
     def clock_diff(a, b):
@@ -163,14 +166,15 @@ def phase_figures(start_s, phases, marks, boot=False, total=False):
     first, last = phases[0], phases[-1]
     if boot:
         out["boot"] = figures(first["host_s"] - start_s, first["unit"], first["clock"],
-                              marks.get(first["k"], {}) if have_marks else None, None)
+                              marks.get(first["k"], {}) if have_marks else None, None, "boot")
     for a, b in zip(phases, phases[1:]):
         out[a["name"]] = figures(b["host_s"] - a["host_s"], a["unit"], clock_diff(b, a),
                                  marks.get(b["k"], {}) if have_marks else None,
-                                 marks.get(a["k"], {}) if have_marks else None)
+                                 marks.get(a["k"], {}) if have_marks else None, a["name"])
     if total:
         out["total"] = figures(last["host_s"] - start_s, last["unit"], last["clock"],
-                               marks.get(last["k"], {}) if have_marks else None, None)
+                               marks.get(last["k"], {}) if have_marks else None, None,
+                               "total")
     return out
 
 

@@ -1,7 +1,8 @@
 """Charts drawn with gnuplot (Debian's gnuplot-nox, installed by tools/setup.sh) as PNG.
 
-- time-EMULATOR-WORKLOAD.png: per workload, bars of the host time for native, TDP and shadow,
-  one cluster per phase (Linux) or per size's work phase (the small guests).
+- time-EMULATOR-WORKLOAD.png: per workload, bars for native, TDP and shadow: Linux's host
+  time, one cluster per phase; the small guests' guest clock (TSC) of the work phase, one
+  cluster per size.
 - exits-WORKLOAD.png: per small guest, the work phase's exits against its size, a line per
   emulator and Umbra mode.
 """
@@ -20,7 +21,7 @@ def value(x):
     return "NaN" if x is None or (isinstance(x, float) and math.isnan(x)) else repr(float(x))
 
 
-def bar_data(comps, emulator, workload):
+def bar_data(comps, emulator, workload, metric="host_s", scale=1.0):
     """Lines 'LABEL native tdp shadow' of the time chart, or [] if nothing was measured."""
     out = []
     for c in comps:
@@ -32,7 +33,8 @@ def bar_data(comps, emulator, workload):
             label = f"size={c['size']}"
         else:
             label = c["phase"]
-        vals = [med(c["modes"].get(m), "host_s") for m, _ in BAR_MODES]
+        vals = [med(c["modes"].get(m), metric) for m, _ in BAR_MODES]
+        vals = [None if v is None else v * scale for v in vals]
         if any(v is not None for v in vals):
             # A missing bar is 0: gnuplot's histograms refuse a column without a valid point.
             out.append(f'"{label}" ' + " ".join(value(v if v is not None else 0) for v in vals))
@@ -57,12 +59,12 @@ def line_data(comps, workload, emulators):
     return out
 
 
-def bar_script(data_path, png_path, title, terminal):
+def bar_script(data_path, png_path, title, terminal, ylabel="host seconds (median)"):
     cols = ", ".join(f"'{data_path}' using {i + 2}:xtic(1) title '{t}'"
                      if i == 0 else f"'' using {i + 2} title '{t}'"
                      for i, (_, t) in enumerate(BAR_MODES))
     return (f"set terminal {terminal} size 900,500; set output '{png_path}'; "
-            f"set title '{title}'; set ylabel 'host seconds (median)'; "
+            f"set title '{title}'; set ylabel '{ylabel}'; "
             "set style data histogram; set style histogram clustered gap 1; "
             "set style fill solid 0.8 border -1; set boxwidth 0.9; set yrange [0:*]; "
             "set grid ytics; set key top left; "
@@ -98,11 +100,19 @@ def draw(comps, out_dir, emulators, workloads):
     jobs = []
     for e in emulators:
         for w in workloads:
-            data = bar_data(comps, e, w.name)
+            # The small guests' phases last milliseconds, below the host time's resolution
+            # (the serial output is read every 20 ms): their bars are the guest's TSC.
+            if w.linux:
+                data = bar_data(comps, e, w.name)
+                what, ylabel = "host time", "host seconds (median)"
+            else:
+                data = bar_data(comps, e, w.name, "guest", 1e-6)
+                what, ylabel = "guest TSC in the work phase", "million TSC ticks (median)"
             if data:
                 base = os.path.join(out_dir, "plots", f"time-{e}-{w.name}")
                 jobs.append((base, data, bar_script(base + ".dat", base + ".png",
-                                                    f"{w.name} on {e}: host time", term)))
+                                                    f"{w.name} on {e}: {what}", term,
+                                                    ylabel)))
     for w in workloads:
         if w.linux:
             continue

@@ -224,9 +224,13 @@ DEFINITIONS = """\
   /proc/uptime; small guests: RDTSC). QEMU runs with -icount (emulated time follows the
   instructions executed), Bochs with clock sync=none (deterministic emulated time).
 - counters: Umbra's mark K+1 minus mark K (its stop report); `boot` and `total` from zero.
-- exits/fault: exits per demand fault = page-fault exits / (fills + pt_updated): a demand
-  fault ends when the shadow entry is filled by the fault path or recomputed by the emulated
-  guest PTE store, and both the #PF exits and the PTE stores are page-fault exits."""
+- exits/fault: exits per demand fault = page-fault exits / demand faults. The page-fault
+  exits are the shadow MMU's whole cost (the #PF exits, reflected or filled, and the guest's
+  page-table stores, write-protected so each is a #PF exit). Demand faults: bench_demand's
+  work phase takes exactly size=N (one per fresh page); elsewhere the faults Umbra reflected
+  to the guest stand for them (every guest not-present fault exits on SVM; on VMX they reach
+  the guest without an exit and the figure is left out). For Linux it also counts the
+  faults that only fill a shadow entry, so it is an upper bound."""
 
 
 def markdown(info, rows, comps, goal_list, notes=()):

@@ -38,12 +38,26 @@ BOCHS_IPS_SMALL = emulators.BOCHS_IPS
 POLL_S = 0.02
 
 
+def drop_option(cmd, option):
+    """cmd without any `option VALUE` pair."""
+    out, i = [], 0
+    while i < len(cmd):
+        if cmd[i] == option:
+            i += 2
+            continue
+        out.append(cmd[i])
+        i += 1
+    return out
+
+
 def native_qemu_command(kernel, append, serial_path, cpu, mem_mb, initrd=None, extra=()):
     """QEMU booting kernel directly (-kernel: a bzImage, or a multiboot v1 ELF), on the same
     machine as qemu_command's. tests/emu/emulators.py's own is used where it has one."""
     own = getattr(emulators, "native_qemu_command", None)
     if own is not None:
-        return own(kernel, append, serial_path, cpu, mem_mb, initrd=initrd, extra=extra)
+        # Its -icount (if any) gives way to extra's: all three modes run with the same one.
+        return drop_option(own(kernel, append, serial_path, cpu, mem_mb, initrd=initrd),
+                           "-icount") + list(extra)
     cmd = ["qemu-system-x86_64", "-machine", "q35", "-cpu", cpu, "-m", f"{mem_mb}M",
            "-kernel", kernel, "-append", append]
     if initrd:
@@ -198,7 +212,8 @@ def run(emulator, workload, size, mode, rep, media, out_dir, timeout, icount=Non
     marks = parse.parse_marks(lines) if umbra else {}
     record.update(wall_s=secs, exit_code=rc, phases=phases)
     record["figures"] = parse.phase_figures(0.0, phases, marks, boot=workload.linux,
-                                            total=workload.linux)
+                                            total=workload.linux,
+                                            demand_faults=workload.demand_faults(size))
     record["reason"] = parse.failure(lines, workload.phases, umbra, linux_summary=workload.linux,
                                      timed_out=timed_out, timeout=timeout)
     if record["reason"] is None and not lines:

@@ -17,12 +17,13 @@ LINUX_PHASES = ("forkexec", "anon", "tmpfs", "pipeline", "parallel", "end")
 SMALL_PHASES = ("setup", "work", "end")
 
 # The small guests and their sizes (`size=N` on their command line; each guest documents its
-# unit). The line chart plots exits against these; --quick runs the first only.
+# unit and default in tests/guests/bench_*.c). The line chart plots exits against these;
+# --quick runs the first only.
 SMALL_SIZES = {
-    "bench_demand": (256, 1024, 4096),
-    "bench_cr3": (4, 16, 64),
-    "bench_ptstorm": (256, 1024, 4096),
-    "bench_large": (4, 16, 64),
+    "bench_demand": (256, 1024, 4096),      # fresh pages, each demand-faulted once
+    "bench_cr3": (16, 64, 256),             # address spaces switched between
+    "bench_ptstorm": (1024, 4096, 16384),   # PTE writes
+    "bench_large": (16, 32, 64),            # MiB mapped with large pages
 }
 
 
@@ -40,6 +41,9 @@ class Linux:
 
     def sizes(self):
         return (None,)
+
+    def demand_faults(self, size):
+        return {}
 
     def inputs(self, size):
         return [self.kernel, self.initrd]
@@ -65,6 +69,11 @@ class SmallGuest:
 
     def sizes(self):
         return self._sizes
+
+    def demand_faults(self, size):
+        """{phase: demand faults the guest takes in it}: bench_demand's work phase stores
+        once to each of its size=N fresh pages (tests/guests/bench_demand.c)."""
+        return {"work": size} if self.name == "bench_demand" else {}
 
     def inputs(self, size):
         return [self.elf]
