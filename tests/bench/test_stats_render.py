@@ -168,3 +168,40 @@ class Formatting(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class PlotData(unittest.TestCase):
+    def test_bars_and_lines(self):
+        import plots
+        small = [run(e, "bench_cr3", m, 1,
+                     {"work": {"host_s": 0.5, "unit": "tsc", "guest": 2e6 * s,
+                               **({"exits": 10 * s} if m != "native" else {})}}, size=s)
+                 for e in ("qemu", "bochs") for s in (16, 4)
+                 for m in ("umbra-shadow", "umbra-tdp", "native")]
+        comps = stats.comparisons(stats.aggregate(small))
+        bars = plots.bar_data(comps, "qemu", "bench_cr3", "guest", 1e-6)
+        self.assertEqual(bars, ['"size=16" 32.0 32.0 32.0', '"size=4" 8.0 8.0 8.0'])
+        lines = plots.line_data(comps, "bench_cr3", ["qemu", "bochs"])
+        self.assertEqual(lines, ["4 40.0 40.0 40.0 40.0", "16 160.0 160.0 160.0 160.0"])
+        linux = stats.comparisons(stats.aggregate(RUNS))
+        self.assertEqual(plots.bar_data(linux, "qemu", "linux")[0],
+                         '"forkexec" 2.0 4.0 7.0')
+        self.assertEqual(plots.bar_data(linux, "bochs", "linux"), [])
+
+
+class Workloads(unittest.TestCase):
+    def test_sizes_option(self):
+        import workloads
+        self.assertEqual(workloads.parse_sizes("bench_demand=1,2;bench_cr3=4"),
+                         {"bench_demand": (1, 2), "bench_cr3": (4,)})
+        with self.assertRaises(ValueError):
+            workloads.parse_sizes("nosuch=1")
+
+    def test_native_end_matches_the_guests_last_line(self):
+        import re
+        import workloads
+        w = workloads.SmallGuest("bench_demand", "/nonexistent", (1,))
+        self.assertTrue(re.search(w.native_end, "bench: done demand size=256", re.M))
+        self.assertEqual(w.demand_faults(256), {"work": 256})
+        self.assertTrue(re.search(workloads.Linux("/x").native_end,
+                                  "linux-init: 8 passed, 0 failed", re.M))
