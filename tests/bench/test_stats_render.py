@@ -118,6 +118,12 @@ class Rows(unittest.TestCase):
         self.assertEqual((demand[2], demand[3]), ("1.00", "met"))
         self.assertIn("VMX", demand[1])
 
+    def test_exits_goal_slack(self):
+        self.assertEqual(render.verdict(1.01, 1.0, render.EXITS_PER_FAULT_SLACK), "met")
+        self.assertEqual(render.verdict(1.2, 1.0, render.EXITS_PER_FAULT_SLACK), "not met")
+        self.assertEqual(render.verdict(1.31, 1.3), "not met")
+        self.assertEqual(render.verdict(None, 1.3), "not measured")
+
     def test_markdown(self):
         md = render.markdown({"date": "2026-01-01", "machine": "cpu, 2 cores"}, self.rows,
                              self.comps, render.goals(self.comps, ["qemu"]), ["a note"])
