@@ -153,8 +153,8 @@ def main():
     ap.add_argument("--sizes", default="", help="NAME=N,N;... sizes of the small guests")
     ap.add_argument("--emulators", default=",".join(EMULATORS))
     ap.add_argument("--timeout-scale", type=float, default=1.0)
-    ap.add_argument("--qemu-icount", default=runner.QEMU_ICOUNT[1],
-                    help="QEMU's -icount for every run ('' for none)")
+    ap.add_argument("--qemu-icount", default=runner.QEMU_ICOUNT[1] if runner.QEMU_ICOUNT else "",
+                    help="QEMU's -icount for every run, e.g. shift=auto,sleep=off ('': none)")
     args = ap.parse_args()
     args.emulators = [e for e in args.emulators.split(",") if e]
     if args.quick:
@@ -197,8 +197,8 @@ def main():
     if getattr(runner.emulators, "native_qemu_command", None) is None:
         notes.append("native QEMU command: tools/bench/runner.py's own "
                      "(tests/emu/emulators.py has none yet).")
-    notes.append(f"QEMU: -icount {args.qemu_icount or '(none)'} (runner.py says why not "
-                 "shift=0); Bochs: clock sync=none.")
+    notes.append(f"QEMU: -icount {args.qemu_icount or 'off: real-time clock'} (runner.py says "
+                 "why not shift=0); Bochs: clock sync=none.")
     notes.append("Under Umbra QEMU and Bochs boot a GRUB ISO; natively QEMU boots the guest "
                  "with -kernel (no firmware menu or GRUB in the native boot), Bochs a GRUB ISO.")
     pngs, plot_problems = plots.draw(comps, args.out, args.emulators, wls)

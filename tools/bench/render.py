@@ -224,8 +224,8 @@ DEFINITIONS = """\
   (firmware, GRUB under Umbra and on Bochs, Umbra's start, the kernel's boot); `total` the
   start to the `end` line. Median over the repetitions, [min-max] when they differ.
 - guest clock: the delta of the guest's own clock between the phase lines (Linux: seconds of
-  /proc/uptime; small guests: RDTSC). QEMU runs with -icount (emulated time follows the
-  instructions executed), Bochs with clock sync=none (deterministic emulated time).
+  /proc/uptime; small guests: RDTSC). Bochs runs with clock sync=none (deterministic
+  emulated time); QEMU with its real-time clock unless --qemu-icount is given.
 - counters: Umbra's mark K+1 minus mark K (its stop report); `boot` and `total` from zero.
 - exits/fault: exits per demand fault = page-fault exits / demand faults. The page-fault
   exits are the shadow MMU's whole cost (the #PF exits, reflected or filled, and the guest's
