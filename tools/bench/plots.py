@@ -63,7 +63,7 @@ def bar_script(data_path, png_path, title, terminal, ylabel="host seconds (media
     cols = ", ".join(f"'{data_path}' using {i + 2}:xtic(1) title '{t}'"
                      if i == 0 else f"'' using {i + 2} title '{t}'"
                      for i, (_, t) in enumerate(BAR_MODES))
-    return (f"set terminal {terminal} size 900,500; set output '{png_path}'; "
+    return (f"set terminal {terminal} noenhanced size 900,500; set output '{png_path}'; "
             f"set title '{title}'; set ylabel '{ylabel}'; "
             "set style data histogram; set style histogram clustered gap 1; "
             "set style fill solid 0.8 border -1; set boxwidth 0.9; set yrange [0:*]; "
@@ -78,7 +78,7 @@ def line_script(data_path, png_path, title, emulators, terminal):
         for _, t in LINE_MODES:
             series.append(f"'{data_path}' using 1:{col} with linespoints title '{e} {t}'")
             col += 1
-    return (f"set terminal {terminal} size 900,500; set output '{png_path}'; "
+    return (f"set terminal {terminal} noenhanced size 900,500; set output '{png_path}'; "
             f"set title '{title}'; set xlabel 'size (size=N)'; set ylabel 'exits (median)'; "
             "set logscale x 2; set grid; set key top left; set datafile missing 'NaN'; "
             f"plot {', '.join(series)}")
