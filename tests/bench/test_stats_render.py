@@ -160,6 +160,7 @@ class Formatting(unittest.TestCase):
         self.assertEqual(render.fmt_num(12.345), "12.3")
         self.assertEqual(render.fmt_num(1.2345), "1.23")
         self.assertEqual(render.fmt_num(2.0, 2), "2.00")
+        self.assertEqual(render.fmt_num(65.0), "65")
 
     def test_summary_shows_spread_only_when_it_exists(self):
         self.assertEqual(render.fmt_summary({"median": 5, "min": 5, "max": 5, "n": 3}), "5")

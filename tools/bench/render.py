@@ -29,8 +29,8 @@ def fmt_num(x, digits=None):
         return "-"
     if digits is not None:
         return f"{x:.{digits}f}"
-    if isinstance(x, int) or float(x).is_integer() and abs(x) >= 100:
-        return str(int(x))
+    if isinstance(x, int) or float(x).is_integer():
+        return str(int(x))      # a median of counts, or of two equal ones
     ax = abs(x)
     if ax >= 100:
         return f"{x:.0f}"
