@@ -190,5 +190,21 @@ class Failures(unittest.TestCase):
         self.assertIn("passed", parse.failure(lines[:-1], names, False, linux_summary=True))
 
 
+class HaltEnd(unittest.TestCase):
+    def test_end_made_from_the_halt_line(self):
+        timed = LINUX[:5] + [(7.0, "linux-init: ok: parallel jobs: 4[    3.418989] reboot: "
+                                   "System halted")]
+        phases, made = parse.end_from_halt(timed, parse.parse_phases(timed))
+        self.assertTrue(made)
+        self.assertEqual(phases[-1], {"k": 3, "name": "end", "host_s": 7.0, "unit": "s",
+                                      "clock": 3.418989})
+
+    def test_nothing_made_when_end_is_there_or_no_halt(self):
+        phases = parse.parse_phases(LINUX)
+        self.assertEqual(parse.end_from_halt(LINUX, phases), (phases, False))
+        short = parse.parse_phases(LINUX[:5])
+        self.assertEqual(parse.end_from_halt(LINUX[:5], short), (short, False))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -29,6 +29,24 @@ FAIL_PATTERNS = [
     re.compile(r".*\bPANIC\b.*"),
 ]
 LINUX_SUMMARY_RE = re.compile(r"^linux-init: (\d+) passed, (\d+) failed$")
+HALT_RE = re.compile(r"\[\s*(\d+\.\d+)\] reboot: (?:System halted|Power down)")
+
+
+def end_from_halt(timed_lines, phases):
+    """Natively on Bochs, `poweroff -f` halts the machine before its UART has sent the tty's
+    last lines (Bochs paces the UART at its baud rate in emulated time): /init's `end` line
+    and summary are lost, the kernel's own "reboot: System halted" line is not. Where the
+    `end` phase is missing, returns the phases with one made from that line (its arrival, its
+    printk time as the guest clock) and True; else the phases unchanged and False."""
+    if not phases or any(p["name"] == "end" for p in phases):
+        return phases, False
+    for t, line in timed_lines:
+        m = HALT_RE.search(line)
+        if m and t >= phases[-1]["host_s"]:
+            end = {"k": phases[-1]["k"] + 1, "name": "end", "host_s": t, "unit": "s",
+                   "clock": float(m.group(1))}
+            return phases + [end], True
+    return phases, False
 
 
 def clock_value(text):

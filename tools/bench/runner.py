@@ -211,12 +211,20 @@ def run(emulator, workload, size, mode, rep, media, out_dir, timeout, icount=Non
         f.write(emu_out)
     lines = [line for _, line in timed]
     phases = parse.parse_phases(timed, workload.prefix)
+    halted = False
+    if workload.linux and not umbra:
+        phases, halted = parse.end_from_halt(timed, phases)
+        if halted:
+            record["note"] = "end taken from the kernel's halt line (the tty's tail was lost)"
+            lines = lines + [f"{workload.prefix}: phase {phases[-1]['k']} end at "
+                             f"{phases[-1]['clock']}"]
     marks = parse.parse_marks(lines) if umbra else {}
     record.update(wall_s=secs, exit_code=rc, phases=phases)
     record["figures"] = parse.phase_figures(0.0, phases, marks, boot=workload.linux,
                                             total=workload.linux,
                                             demand_faults=workload.demand_faults(size))
-    record["reason"] = parse.failure(lines, workload.phases, umbra, linux_summary=workload.linux,
+    record["reason"] = parse.failure(lines, workload.phases, umbra,
+                                     linux_summary=workload.linux and not halted,
                                      timed_out=timed_out, timeout=timeout)
     if record["reason"] is None and not lines:
         record["reason"] = "no serial output" + (f": {emu_out.strip()[-120:]}" if emu_out else "")
