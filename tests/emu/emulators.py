@@ -62,6 +62,48 @@ def qemu_command(iso, serial_path, cpu, firmware, mem_mb, extra):
     return cmd + list(extra)
 
 
+# Deterministic time: one instruction is 1 ns of guest time, whatever the host's load (the
+# native runs of tests_bench_guests.py; QEMU boots through -kernel with it).
+QEMU_ICOUNT = ["-icount", "shift=0,sleep=off"]
+
+
+def native_qemu_command(kernel, append, serial_path, cpu, mem_mb, initrd=None, extra=()):
+    """The QEMU command that boots kernel without Umbra on the machine of qemu_command: QEMU's
+    own loader (-kernel: a multiboot v1 ELF or a Linux bzImage, -initrd), the command line
+    append, COM1 into serial_path, isa-debug-exit at 0xf4. Timing options (-icount) are the
+    caller's, in extra."""
+    cmd = ["qemu-system-x86_64", "-machine", "q35", "-cpu", cpu, "-m", f"{mem_mb}M",
+           "-kernel", kernel, "-append", append]
+    if initrd is not None:
+        cmd += ["-initrd", initrd]
+    cmd += ["-serial", f"file:{serial_path}", "-display", "none", "-monitor", "none",
+            "-no-reboot", "-nodefaults"] + QEMU_DEBUG_EXIT
+    return cmd + list(extra)
+
+
+def boot_native(config, kernel, append, workdir, timeout, mem_mb=256, initrd=None,
+                extra=QEMU_ICOUNT):
+    """Boots kernel without Umbra on config's QEMU machine (native_qemu_command, by default
+    with deterministic time); returns a RunResult with the serial output."""
+    emulator, cpu, _, _ = CONFIGS[config]
+    if emulator != "qemu":
+        raise RuntimeError(f"{config}: native runs are QEMU runs")
+    os.makedirs(workdir, exist_ok=True)
+    serial_path = os.path.join(workdir, "serial.out")
+    if os.path.exists(serial_path):
+        os.unlink(serial_path)
+    cmd = native_qemu_command(kernel, append, serial_path, cpu, mem_mb, initrd, extra)
+    rc, timed_out, emu_out, secs = run_process(cmd, timeout)
+    with open(os.path.join(workdir, "emulator.out"), "w") as f:
+        f.write(emu_out)
+    try:
+        with open(serial_path, "rb") as f:
+            serial = f.read().decode(errors="replace").replace("\r", "")
+    except FileNotFoundError:
+        serial = ""
+    return RunResult(serial, rc, timed_out, secs)
+
+
 # Instructions per emulated second. clock sync=none makes runs deterministic: emulated time
 # follows instructions executed, ips of them per second. The default is low because BIOS and GRUB
 # wait in emulated time: fewer instructions per second of emulated time boots faster. A guest

@@ -124,6 +124,13 @@ def check(test, config, result, ctx):
             if rx.search(line):
                 problems.append(f"forbidden line: {line.strip()}")
                 break
+    if test.post is not None and not problems:
+        problems += test.post(config, result.output, ctx)
+    if test.native is not None:     # no Umbra: the kernel's own debug-exit value
+        if not result.timed_out and result.exit_code != (test.status << 1) | 1:
+            problems.append(f"QEMU exit status {result.exit_code}, expected "
+                            f"{(test.status << 1) | 1}")
+        return problems
     if test.status is None:     # Umbra must not run at all: no exit status to check
         return problems
     status_line = f"umbra: exit status 0x{test.status:x}"
@@ -162,8 +169,13 @@ def run_one(build, elf, test, config, ctx):
 
 
 def run_once(build, elf, test, config, ctx):
-    iso = build_iso(build, elf, test, ctx, config)
     workdir = os.path.join(build, "tests", "runs", f"{test.name}.{config}")
+    if test.native is not None:
+        kernel, append = test.native(ctx)
+        result = emulators.boot_native(config, kernel, append, workdir, test.timeout,
+                                       mem_mb=test.mem_mb)
+        return result, check(test, config, result, ctx), workdir
+    iso = build_iso(build, elf, test, ctx, config)
     if test.script:
         result = emulators.boot_interactive(config, iso, workdir, test.timeout, test.script,
                                             mem_mb=test.mem_mb, bochs_ips=test.bochs_ips)

@@ -1,5 +1,6 @@
 """The description of one emulator test, shared by the tests_*.py files."""
 import os
+import re
 import tempfile
 
 import emulators
@@ -29,6 +30,11 @@ class Test:
     screen:   function(workdir, serial_output, ctx) -> [problems]: the run (which needs
               `until`) saves the screen as WORKDIR/screen.ppm before it ends, and this checks it
     status None: Umbra is not expected to run, so no exit status is checked
+    post:     function(config, serial_output, ctx) -> [problems]: a check of the whole output
+              once the patterns matched (figures across lines, e.g. mark deltas)
+    native:   function(ctx) -> (kernel, append): the run boots kernel without Umbra, through
+              QEMU's own loader (emulators.boot_native; QEMU configs only); status is then the
+              kernel's debug-exit value, checked through QEMU's exit status
     script:   when given, COM1 is a TCP socket and the harness types on it: a list of
               ("expect", regex), ("send", text) and ("sleep", seconds) steps played in
               order (a sleep reads nothing meanwhile); a named group (?P<NAME>...) of one
@@ -39,7 +45,7 @@ class Test:
                  forbid=(r"HOST EXCEPTION", r"PANIC"), status=0x10, timeout=120, mem_mb=512,
                  qemu_extra=(), audit=True, script=None, bochs_ips=None, long=False,
                  usb_cfg=None, until=None, screen=None, uart_iobase=None, keys=(),
-                 keys_until=None):
+                 keys_until=None, post=None, native=None):
         self.name = name
         self.configs = list(configs or ALL_CONFIGS)
         self.args = args
@@ -60,6 +66,8 @@ class Test:
         self.uart_iobase = uart_iobase  # the UART's port when the machine has no COM1
         self.keys = list(keys)      # typed on the keyboard once `until` matched
         self.keys_until = keys_until
+        self.post = post            # a check of the whole output: function(config, out, ctx)
+        self.native = native        # boots a kernel without Umbra: function(ctx) -> (path, append)
 
     def module_files(self, ctx):
         return self.modules(ctx) if self.modules else []
@@ -89,3 +97,28 @@ def write_file(path, data):
         f.write(data)
     os.replace(tmp, path)
     return path
+
+
+MARK_LINE = re.compile(r"^umbra: mark (\d+): (exits|mmu) (.*)$")
+
+
+def umbra_marks(output):
+    """The marks of Umbra's stop report (guest/report.c): {tag: {key: value}}, the exits line's
+    keys (time_ns, total, one per exit kind that occurred) and the mmu line's together. A key
+    that is missing counts as 0 (see mark_delta)."""
+    marks = {}
+    for line in output.split("\n"):
+        m = MARK_LINE.match(line.strip())
+        if not m:
+            continue
+        figures = marks.setdefault(int(m.group(1)), {})
+        for word in m.group(3).split():
+            key, _, value = word.partition("=")
+            if value.isdigit():
+                figures[key] = int(value)
+    return marks
+
+
+def mark_delta(marks, key, first, last):
+    """What key grew by from mark first to mark last (a phase's own figure)."""
+    return marks.get(last, {}).get(key, 0) - marks.get(first, {}).get(key, 0)

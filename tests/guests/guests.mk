@@ -13,6 +13,9 @@ GUESTS        += $(patsubst $(GUEST_DIR)/%.c,%,$(wildcard $(GUEST_DIR)/pt_*.c))
 # Hostile guests: each misuses one intercept or emulated access and checks the architectural
 # result (tests/guests/hostile_*.c; run by tests/emu/tests_hostile_*.py).
 GUESTS        += $(patsubst $(GUEST_DIR)/%.c,%,$(wildcard $(GUEST_DIR)/hostile_*.c))
+# Benchmark guests for `make bench` (tests/guests/bench_*.c with lib/bench.c: phase marks and
+# lines; run by tests/emu/tests_bench_guests.py and tools/bench/).
+GUESTS        += $(patsubst $(GUEST_DIR)/%.c,%,$(wildcard $(GUEST_DIR)/bench_*.c))
 GUEST_OUT     := $(BUILD)/guests
 
 # Freestanding i686 code at 1 MiB; no SSE or x87 so the guests never touch the FPU by accident.

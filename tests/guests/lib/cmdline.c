@@ -3,14 +3,21 @@
 #include "guest.h"
 #include "lib/string.h"
 
+static const char *cmdline(void)
+{
+	if (!boot_info || !(boot_info->flags & MB1_INFO_CMDLINE) || !boot_info->cmdline)
+		return NULL;
+	return (const char *)boot_info->cmdline;
+}
+
 bool guest_cmdline_has(const char *word)
 {
 	const char *s;
 	size_t n = strlen(word);
 
-	if (!boot_info || !(boot_info->flags & MB1_INFO_CMDLINE) || !boot_info->cmdline)
+	if (!cmdline())
 		return false;
-	for (s = (const char *)boot_info->cmdline; *s; ) {
+	for (s = cmdline(); *s; ) {
 		while (*s == ' ')
 			s++;
 		if (!strncmp(s, word, n) && (s[n] == ' ' || s[n] == '\0'))
@@ -19,4 +26,22 @@ bool guest_cmdline_has(const char *word)
 			s++;
 	}
 	return false;
+}
+
+const char *guest_cmdline_value(const char *key)
+{
+	const char *s;
+	size_t n = strlen(key);
+
+	if (!cmdline())
+		return NULL;
+	for (s = cmdline(); *s; ) {
+		while (*s == ' ')
+			s++;
+		if (!strncmp(s, key, n) && s[n] == '=')
+			return s + n + 1;
+		while (*s && *s != ' ')
+			s++;
+	}
+	return NULL;
 }
