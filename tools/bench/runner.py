@@ -202,6 +202,7 @@ def run(emulator, workload, size, mode, rep, media, out_dir, timeout, icount=Non
     except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
         record["reason"] = str(e)
         return record
+    record["command"] = cmd
     start = time.monotonic()
     tail = Tail(serial_path, start)
     rc, timed_out, emu_out, secs = emulators.run_process(
