@@ -10,6 +10,9 @@
 #   make unit       host unit tests only
 #   make emu-test   emulator tests only (TESTS=pattern selects some)
 #   make fuzz       libFuzzer targets, each for FUZZ_SECONDS (FUZZ=pattern selects some)
+#   make bench      Umbra (shadow, TDP) against native on QEMU and Bochs: build/bench/results.md
+#                   (REPS=N repetitions, BENCH_ARGS= more options of tools/bench/bench.py)
+#   make bench-quick  one repetition of the small bench guests (what `make test` runs)
 
 BUILD      := build
 EMU        ?= qemu
@@ -57,7 +60,7 @@ FONT_PSF  := /usr/share/consolefonts/Lat15-Fixed16.psf.gz
 KOBJS     += $(BUILD)/k/$(BUILD)/font8x16.c.o
 
 .PHONY: all iso usb run test test-long unit emu-test check-layering setup clean linux \
-	fuzz fuzz-smoke fuzz-build
+	fuzz fuzz-smoke fuzz-build bench bench-quick bench-unit
 
 all: $(BUILD)/umbra.elf
 
@@ -188,8 +191,14 @@ endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 -include $(UNIT_BINS:=.d)
 
-unit: setup $(UNIT_BINS)
+unit: setup $(UNIT_BINS) bench-unit
 	tools/run-unit-tests.sh $(UNIT_BINS)
+
+# The benchmark runner's pure logic (tools/bench/), Python's unittest: one PASS/FAIL line.
+bench-unit:
+	@mkdir -p $(BUILD); if python3 -m unittest discover -s tests/bench -p 'test_*.py' >$(BUILD)/bench-unit.log 2>&1; \
+	then echo "PASS  bench-unit ($$(grep -Eo '^Ran [0-9]+ tests' $(BUILD)/bench-unit.log))"; \
+	else echo "FAIL  bench-unit"; tail -n 30 $(BUILD)/bench-unit.log; exit 1; fi
 
 # The floors look down only (tools/check-layering.sh says which folder may include which);
 # tools/test-layering.sh proves the check fails on planted violations.
@@ -245,6 +254,17 @@ include boot/efi/efi.mk
 # Emulator tests: tests/emu/run.py boots Umbra under QEMU and Bochs and checks the serial output.
 emu-test: setup $(BUILD)/umbra.elf $(BUILD)/umbra.efi guests
 	python3 tests/emu/run.py --build $(BUILD) --jobs $(JOBS) $(if $(TESTS),--only '$(TESTS)')
+
+# ---------------------------------------------------------------------------------------------
+# Benchmark: tools/bench/bench.py runs each workload under Umbra (mmu=shadow, mmu=tdp) and
+# natively, on QEMU and Bochs; results in build/bench/ (results.md, .csv, .json, plots/).
+REPS       ?= 3
+BENCH_ARGS ?=
+bench: setup $(BUILD)/umbra.elf guests linux
+	python3 tools/bench/bench.py --reps $(REPS) --linux $(LINUX_DIR) --out $(BUILD)/bench $(BENCH_ARGS)
+
+bench-quick: setup $(BUILD)/umbra.elf guests
+	python3 tools/bench/bench.py --quick --out $(BUILD)/bench-quick $(BENCH_ARGS)
 
 test: setup
 	@tools/test-all.sh

@@ -12,6 +12,7 @@ packages=(
 	libcmocka-dev libzydis-dev
 	acpica-tools xxd
 	clang libclang-rt-dev
+	gnuplot-nox
 )
 
 missing=()
