@@ -56,7 +56,7 @@ bool mmu_init_pool(struct mmu *m, struct guest_mem *mem, struct pmm *pmm,
 	m->mem = mem;
 	m->cpu = *cpu;
 	if (!sp_cache_init(&m->cache, pmm, pool->pages, pool->links) ||
-	    !rmap_init(&m->rmap, pmm, pool->rmap_entries))
+	    !rmap_init(&m->rmap, pmm, pool->rmap_entries) || !mmu_unsync_init(m, pmm))
 		return false;
 	/* CR3 holds only 32 bits in PAE mode (SDM Vol. 3A 4.4), so the PAE root lives below 4 GiB. */
 	m->pae_root = hostmap_alloc_zeroed_page(pmm, FOUR_GIB);
@@ -84,6 +84,7 @@ void mmu_reset(struct mmu *m)
 {
 	sp_cache_clear(&m->cache);
 	rmap_clear(&m->rmap);
+	mmu_unsync_clear(m);
 	memset(phys_to_virt(m->pae_root), 0, PAGE_SIZE);
 	m->root_sp = NULL;
 	m->root_valid = false;
@@ -165,6 +166,7 @@ void mmu_zap_page(struct mmu *m, struct shadow_page *sp)
 {
 	uint64_t *parent;
 
+	mmu_unsync_forget(m, sp);
 	for (unsigned i = 0; i < PT_ENTRIES; i++)
 		mmu_clear_spte(m, sp, &sp->spt[i]);
 	/* The parent list is complete (any length), so no entry is left pointing here. */
@@ -202,13 +204,15 @@ void mmu_unshadow_gfn(struct mmu *m, uint64_t gfn)
 	}
 }
 
-/* True when gfn is shadowed as a guest page table, so its mappings must stay read-only. */
+/* True when gfn is shadowed as a guest page table, so its mappings must stay read-only. An
+ * out-of-sync frame is not (mm/unsync_state.h): all its guest-table pages are unsync together, so
+ * the first one tells. */
 static bool mmu_gfn_write_protected(struct mmu *m, uint64_t gfn)
 {
 	for (struct shadow_page *sp = sp_next_of_gfn(&m->cache, gfn, NULL); sp;
 	     sp = sp_next_of_gfn(&m->cache, gfn, sp))
 		if (!sp->role.direct)
-			return true;
+			return !sp->unsync;
 	return false;
 }
 
@@ -301,6 +305,10 @@ static struct shadow_page *mmu_get_page(struct mmu *m, uint64_t gfn, union sp_ro
 	if (!sp || !created)
 		return sp;
 	m->stats.shadow_pages_created++;
+	/* mm/unsync_state.h: a frame shadowed in one more role is brought in sync and write-protected
+	 * first, so the new page is built from (and stays with) what the guest has now. */
+	if (!role.direct && mmu_gfn_unsync(m, gfn))
+		mmu_sync_frame(m, gfn, true);
 	/* shadow-mmu.md 7: write-protect the guest table before anything is built from it. */
 	if (!role.direct && guest_mem_gpa_to_hpa(m->mem, gfn << PAGE_SHIFT, &hpa) &&
 	    rmap_write_protect(&m->rmap, hpa))
@@ -404,6 +412,10 @@ uint64_t mmu_load_root(struct mmu *m, const struct paging_state *ps)
 	enum paging_mode mode = paging_mode_of(ps);
 	bool created = false;
 
+	/* MOV CR3 and the CR0/CR4/EFER changes that flush come here: the guest may now rely on
+	 * every change it made to its tables (SDM Vol. 3A 4.10.4.1), so out-of-sync tables are
+	 * synced first (mm/unsync_state.h). */
+	mmu_sync_all(m);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (m->root_sp) {
 			m->root_sp->root_count--;
@@ -497,6 +509,26 @@ static struct shadow_page *mmu_top_page(struct mmu *m, const struct paging_state
 	if (!(pdpt[(addr >> 30) & 3] & PT_P))
 		return NULL;
 	return sp_by_hpa(&m->cache, SPTE_ADDR(pdpt[(addr >> 30) & 3]));
+}
+
+/* The level-1 shadow page the current shadow tables reach for addr (the page holding addr's
+ * leaf entry), or NULL when an upper entry is absent. */
+static struct shadow_page *mmu_shadow_leaf_page(struct mmu *m, const struct paging_state *ps,
+						uint64_t addr)
+{
+	unsigned level;
+	struct shadow_page *sp;
+
+	if (!m->root_valid || paging_mode_of(ps) == PAGING_OFF)
+		return NULL;
+	for (sp = mmu_top_page(m, ps, addr, &level); sp && level > 1; level--) {
+		uint64_t e = sp->spt[(addr >> level_shift(level)) & (PT_ENTRIES - 1)];
+
+		if (!spte_present(e) || spte_is_leaf(sp, e))
+			return NULL;
+		sp = sp_by_hpa(&m->cache, SPTE_ADDR(e));
+	}
+	return sp;
 }
 
 /* True for a supervisor-mode write (explicit at CPL < 3, or implicit at any CPL). */
@@ -673,6 +705,11 @@ static enum mmu_action mmu_fetch(struct mmu *m, const struct paging_state *ps, u
 		return MMU_RETRY;
 	}
 	sp->write_count = 0;
+	/* An out-of-sync page: the entry is synced first (every role of the frame, and the
+	 * snapshot), since the walk may have set A or D in it; the leaf below, from the value
+	 * the walk left and the re-read just confirmed, then agrees with the snapshot. */
+	if (sp->unsync)
+		mmu_sync_entry(m, sp, (addr >> PAGE_SHIFT) & (PT_ENTRIES - 1));
 	if (!mmu_set_leaf(m, sp, path[1], mmu_leaf(m, ps, w, access, hpa))) {
 		mmu_reset(m);
 		return MMU_RETRY;
@@ -762,6 +799,17 @@ void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr,
 		m->stats.trap_faults++;
 	memset(out, 0, sizeof(*out));
 	addr = fault_address(ps, addr);
+	/* mm/unsync_state.h: the fault may come through a stale entry of an out-of-sync table (the
+	 * guest changed it and the processor, on the fault, drops what it cached for addr: SDM
+	 * Vol. 3A 4.10.4.1). The entry is synced before anything is decided from the shadow
+	 * tables; a fault reflected to the guest then leaves no stale entry behind for the
+	 * guest's fix-up and retry. */
+	if (m->unsync.count) {
+		struct shadow_page *leaf = mmu_shadow_leaf_page(m, ps, addr);
+
+		if (leaf && leaf->unsync)
+			mmu_sync_entry(m, leaf, (addr >> PAGE_SHIFT) & (PT_ENTRIES - 1));
+	}
 	access = mmu_fault_access(m, ps, addr, error, cpl, rflags_ac);
 	mmu_walk(m, ps, addr, access, &w);
 	if (w.not_ram) {
@@ -925,6 +973,11 @@ static bool mmu_update_entry(struct mmu *m, struct shadow_page *sp, unsigned gi,
 	return installed;
 }
 
+void mmu_resync_entry(struct mmu *m, struct shadow_page *sp, unsigned gi)
+{
+	mmu_update_entry(m, sp, gi, true);
+}
+
 /* Applies a write of [offset, offset + len) within the guest table sp shadows; true when it
  * installed a present entry (the guest is maintaining a live table). */
 static bool mmu_update_page(struct mmu *m, struct shadow_page *sp, unsigned offset, unsigned len)
@@ -948,23 +1001,33 @@ static void mmu_write_frame(struct mmu *m, uint64_t gfn, unsigned offset, unsign
 	/* Writes that are not whole 4-byte words count double: page tables are written entry by
 	 * entry (or, by 32-bit PAE guests, half-entry by half-entry), data is not. */
 	unsigned weight = ((offset & 3) || (len & 3)) ? 2 : 1;
+	bool unsync = false;
 
 	for (sp = sp_next_of_gfn(&m->cache, gfn, NULL); sp; sp = next) {
 		next = sp_next_of_gfn(&m->cache, gfn, sp);
-		if (sp->role.direct)
+		/* An out-of-sync page is synced at the next sync point (mm/unsync_state.h), like the
+		 * guest's own writes to it, which Umbra does not see. */
+		if (sp->role.direct || sp->unsync)
 			continue;
 		sp->write_count += weight;
 		if (sp->write_count > MMU_FLOOD_THRESHOLD) {
 			m->stats.unshadowed++;
 			mmu_zap_page(m, sp);
-		} else if (mmu_update_page(m, sp, offset, len)) {
+			if (m->stats.resets != resets)
+				return;		/* a reset emptied the cache, chains included */
+			continue;
+		}
+		if (mmu_update_page(m, sp, offset, len)) {
 			/* A write that installs a present entry is the guest keeping its table (demand
 			 * paging writes one PTE per fault and the retry needs no exit): not flooding. */
 			sp->write_count = 0;
 		}
-		if (m->stats.resets != resets)
-			return;		/* a reset emptied the cache, chains included */
+		unsync |= mmu_unsync_count_write(m, sp);
 	}
+	/* Once every page of the frame has this write: a leaf table the guest keeps writing
+	 * (and keeps using: flooded ones went above) goes out of sync. */
+	if (unsync)
+		mmu_unsync_frame(m, gfn);
 }
 
 void mmu_guest_wrote(struct mmu *m, uint64_t gpa, unsigned len)
@@ -989,6 +1052,14 @@ void mmu_invlpg(struct mmu *m, const struct paging_state *ps, uint64_t addr)
 	addr = fault_address(ps, addr);
 	if (!m->root_valid || paging_mode_of(ps) == PAGING_OFF)
 		return;
+	/* mm/unsync_state.h: the guest may rely on its changes to addr's leaf entry now (SDM Vol. 2A
+	 * "INVLPG"); the whole table holding it is synced (one 4 KiB compare). */
+	if (m->unsync.count) {
+		struct shadow_page *leaf = mmu_shadow_leaf_page(m, ps, addr);
+
+		if (leaf && leaf->unsync)
+			mmu_sync_frame(m, leaf->gfn, false);
+	}
 	sp = mmu_top_page(m, ps, addr, &level);
 	for (; sp && level >= 1; level--) {
 		uint64_t *spte = &sp->spt[(addr >> level_shift(level)) & (PT_ENTRIES - 1)];
