@@ -1052,14 +1052,12 @@ void mmu_invlpg(struct mmu *m, const struct paging_state *ps, uint64_t addr)
 	addr = fault_address(ps, addr);
 	if (!m->root_valid || paging_mode_of(ps) == PAGING_OFF)
 		return;
-	/* mm/unsync_state.h: the guest may rely on its changes to addr's leaf entry now (SDM Vol. 2A
-	 * "INVLPG"); the whole table holding it is synced (one 4 KiB compare). */
-	if (m->unsync.count) {
-		struct shadow_page *leaf = mmu_shadow_leaf_page(m, ps, addr);
-
-		if (leaf && leaf->unsync)
-			mmu_sync_frame(m, leaf->gfn, false);
-	}
+	/* mm/unsync_state.h: the guest may rely on its changes to addr's leaf entry now (SDM
+	 * Vol. 2A "INVLPG"). Every out-of-sync table is synced, not only the one the current
+	 * shadow path reaches: the table holding addr's entry may be unlinked from this root
+	 * now (its shadow entry above not built yet) and linked again later by a fill, which
+	 * syncs only the entry it fills; a stale entry for addr would then be back. */
+	mmu_sync_all_tables(m);
 	sp = mmu_top_page(m, ps, addr, &level);
 	for (; sp && level >= 1; level--) {
 		uint64_t *spte = &sp->spt[(addr >> level_shift(level)) & (PT_ENTRIES - 1)];

@@ -196,7 +196,9 @@ bool mmu_unsync_frame(struct mmu *m, uint64_t gfn);
 /* Syncs frame gfn if it is out of sync; protect: write-protect it again whatever the sync
  * finds (it is about to be shadowed in another role). */
 void mmu_sync_frame(struct mmu *m, uint64_t gfn, bool protect);
-/* Syncs every unsync frame (a root load). */
+/* Syncs every unsync frame (INVLPG). */
+void mmu_sync_all_tables(struct mmu *m);
+/* The same for a root load, which also starts a new count for the threshold. */
 void mmu_sync_all(struct mmu *m);
 /* Syncs entry idx of the unsync page sp (in every unsync page of its frame, and the snapshot)
  * when its guest entry changed; nothing for a page in sync. */

@@ -9,8 +9,6 @@
 #include "arch/pt.h"
 #include "lib/string.h"
 
-#define GPTE4_WORDS	(PAGE_SIZE / 4)
-
 bool mmu_unsync_init(struct mmu *m, struct pmm *pmm)
 {
 	uint64_t pa = pmm_alloc(pmm, MMU_UNSYNC_MAX, PAGE_SIZE, UINT64_MAX);
@@ -217,17 +215,14 @@ static void sync_slot(struct mmu *m, struct unsync_slot *s, bool protect)
 		protect_slot(m, s, NULL);
 		return;
 	}
-	/* Compared in 4-byte words, so that 4- and 8-byte-entry pages of one frame (a guest
-	 * that changed paging mode) are both served; an 8-byte entry whose two halves both
-	 * changed is recomputed once. */
-	for (unsigned w = 0; w < GPTE4_WORDS; w++) {
-		bool differs = memcmp(now + 4 * w, s->snapshot + 4 * w, 4) != 0;
-		bool low_done = (w & 1) && memcmp(now + 4 * (w - 1), s->snapshot + 4 * (w - 1), 4);
-
-		if (!differs || low_done)
+	/* Compared in 8-byte chunks; resync_range recomputes the entries of each page that
+	 * overlap a changed chunk, whatever their size (4- and 8-byte-entry pages of one frame
+	 * exist when the guest changed paging mode). */
+	for (unsigned off = 0; off < PAGE_SIZE; off += 8) {
+		if (!memcmp(now + off, s->snapshot + off, 8))
 			continue;
 		changed++;
-		resync_range(m, s, 4 * w, 4);
+		resync_range(m, s, off, 8);
 	}
 	memcpy(s->snapshot, now, PAGE_SIZE);
 	m->stats.sync_changed += changed;
@@ -249,12 +244,17 @@ void mmu_sync_frame(struct mmu *m, uint64_t gfn, bool protect)
 		sync_slot(m, s, protect);
 }
 
-void mmu_sync_all(struct mmu *m)
+void mmu_sync_all_tables(struct mmu *m)
 {
-	m->sync_epoch++;
 	for (unsigned i = 0; i < MMU_UNSYNC_MAX && m->unsync.count; i++)
 		if (m->unsync.slot[i].used)
 			sync_slot(m, &m->unsync.slot[i], false);
+}
+
+void mmu_sync_all(struct mmu *m)
+{
+	m->sync_epoch++;
+	mmu_sync_all_tables(m);
 }
 
 void mmu_sync_entry(struct mmu *m, struct shadow_page *sp, unsigned idx)

@@ -33,9 +33,9 @@
  * write-protected whatever the sync found.
  *
  * Sync points (all in mm/mmu.c): every root load (MOV CR3, and the CR0/CR4/EFER changes that
- * flush, which reload the root) syncs every unsync frame; INVLPG syncs the frame holding the
- * address's leaf entry; a #PF exit syncs the faulting address's leaf entry before the walk
- * decides anything; a fill into an unsync page syncs that entry first. Work per sync: at most
+ * flush, which reload the root) and INVLPG sync every unsync frame (INVLPG too: the table
+ * holding the address's entry may not be linked in the current root just now); a #PF exit
+ * syncs the faulting address's leaf entry before the walk decides anything; a fill into an unsync page syncs that entry first. Work per sync: at most
  * MMU_UNSYNC_MAX frames of 4 KiB compared, and a recompute per changed entry.
  */
 #ifndef UMBRA_MM_UNSYNC_STATE_H
