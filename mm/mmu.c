@@ -55,6 +55,7 @@ bool mmu_init_pool(struct mmu *m, struct guest_mem *mem, struct pmm *pmm,
 	memset(m, 0, sizeof(*m));
 	m->mem = mem;
 	m->cpu = *cpu;
+	m->demand_pte_gpa = ~0ULL;
 	if (!sp_cache_init(&m->cache, pmm, pool->pages, pool->links) ||
 	    !rmap_init(&m->rmap, pmm, pool->rmap_entries) || !mmu_unsync_init(m, pmm))
 		return false;
@@ -708,8 +709,19 @@ static enum mmu_action mmu_fetch(struct mmu *m, const struct paging_state *ps, u
 	/* An out-of-sync page: the entry is synced first (every role of the frame, and the
 	 * snapshot), since the walk may have set A or D in it; the leaf below, from the value
 	 * the walk left and the re-read just confirmed, then agrees with the snapshot. */
-	if (sp->unsync)
-		mmu_sync_entry(m, sp, (addr >> PAGE_SHIFT) & (PT_ENTRIES - 1));
+	if (sp->unsync) {
+		unsigned idx = (addr >> PAGE_SHIFT) & (PT_ENTRIES - 1);
+
+		mmu_sync_entry(m, sp, idx);
+		/* The table is not write-protected, so the re-read above could be outrun (by
+		 * another vCPU; Umbra runs one): the leaf is installed only from the value the
+		 * snapshot now holds, which the next sync compares against. */
+		if (!mmu_unsync_snapshot_is(m, sp, idx, walk_left(w, 1))) {
+			mmu_clear_spte(m, sp, path[1]);
+			m->stats.retries++;
+			return MMU_RETRY;
+		}
+	}
 	if (!mmu_set_leaf(m, sp, path[1], mmu_leaf(m, ps, w, access, hpa))) {
 		mmu_reset(m);
 		return MMU_RETRY;
@@ -1022,12 +1034,62 @@ static void mmu_write_frame(struct mmu *m, uint64_t gfn, unsigned offset, unsign
 			 * paging writes one PTE per fault and the retry needs no exit): not flooding. */
 			sp->write_count = 0;
 		}
-		unsync |= mmu_unsync_count_write(m, sp);
+		/* A demand fill (the PTE of the guest's last fault address, CR2, written by its
+		 * #PF handler) does not count toward going out of sync: in sync it costs one
+		 * exit (none for the fault where guest-not-present faults reach the guest
+		 * directly, mm/spte.h), out of sync two (absent entries are the marker there,
+		 * so the fault exits, and so does the retry). Bursts of other writes (fork's
+		 * copy-on-write protection and copies, remapping) count. */
+		if (!mmu_write_is_demand_fill(m, gfn, offset, len))
+			unsync |= mmu_unsync_count_write(m, sp);
 	}
 	/* Once every page of the frame has this write: a leaf table the guest keeps writing
 	 * (and keeps using: flooded ones went above) goes out of sync. */
 	if (unsync)
 		mmu_unsync_frame(m, gfn);
+}
+
+/* The hint's walk looks only: it sets no A/D bit (set_ad is off; this refuses anyway). */
+static bool mmu_mem_no_write(void *ctx, uint64_t gpa, const void *buf, unsigned len)
+{
+	(void)ctx, (void)gpa, (void)buf, (void)len;
+	return false;
+}
+
+void mmu_pt_write_begin(struct mmu *m, const struct paging_state *ps, uint64_t cr2)
+{
+	struct walk_mem mem = { mmu_mem_read, mmu_mem_no_write, m->mem };
+	struct walk_request req = {
+		.ps = *ps, .addr = fault_address(ps, cr2), .access = 0,
+		.maxphyaddr = m->cpu.maxphyaddr, .pse36 = m->cpu.pse36, .gb_pages = m->cpu.gb_pages,
+		.set_ad = false,
+	};
+	struct walk_result w;
+
+	m->demand_pte_gpa = ~0ULL;
+	if (paging_mode_of(ps) == PAGING_OFF)
+		return;
+	memset(&w, 0, sizeof(w));
+	memcpy(req.pdptes, ps->pdptes, sizeof(req.pdptes));
+	walk_guest(&req, &mem, &w);
+	/* The walk records each level's entry address before looking at it, so a walk that
+	 * stops at a not-present PTE still names it; one that stopped above, or at a large
+	 * page, names none (pte_gpa[1] stays 0). */
+	if (!w.not_ram && w.pte_gpa[1])
+		m->demand_pte_gpa = w.pte_gpa[1];
+}
+
+void mmu_pt_write_end(struct mmu *m)
+{
+	m->demand_pte_gpa = ~0ULL;
+}
+
+bool mmu_write_is_demand_fill(const struct mmu *m, uint64_t gfn, unsigned offset, unsigned len)
+{
+	uint64_t gpa = (gfn << PAGE_SHIFT) + offset;
+
+	return m->demand_pte_gpa != ~0ULL && m->demand_pte_gpa >= gpa &&
+	       m->demand_pte_gpa < gpa + len;
 }
 
 void mmu_guest_wrote(struct mmu *m, uint64_t gpa, unsigned len)

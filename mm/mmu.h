@@ -75,6 +75,7 @@ struct mmu {
 	bool need_flush;		/* shadow entries were removed or restricted: flush the guest TLB */
 	struct mmu_unsync unsync;	/* out-of-sync leaf tables (mm/unsync_state.h) */
 	uint64_t sync_epoch;		/* root loads so far: the unsync threshold counts per epoch */
+	uint64_t demand_pte_gpa;	/* mmu_pt_write_begin: the PTE of the last fault, or ~0 */
 	struct mmu_stats stats;
 };
 
@@ -139,6 +140,16 @@ int mmu_translate(struct mmu *m, const struct paging_state *ps, uint64_t addr, u
  * Runs in the same exit as the emulated write, so the pair is one critical section.
  */
 void mmu_guest_wrote(struct mmu *m, uint64_t gpa, unsigned len);
+/*
+ * Brackets the emulation of an instruction that writes a guest page table (guest/exits/
+ * pt_write.c); cr2 is the guest's CR2 then, the address of its last page fault. A write that
+ * covers that address's PTE is the guest's #PF handler filling it (demand paging): it does
+ * not count toward letting the table go out of sync (mm/unsync_state.h).
+ */
+void mmu_pt_write_begin(struct mmu *m, const struct paging_state *ps, uint64_t cr2);
+void mmu_pt_write_end(struct mmu *m);
+/* True when [offset, offset + len) of frame gfn holds the PTE mmu_pt_write_begin named. */
+bool mmu_write_is_demand_fill(const struct mmu *m, uint64_t gfn, unsigned offset, unsigned len);
 /* Drops every shadow page of guest frame gfn, so it is no longer write-protected (until a
  * fetch uses it as a table again). */
 void mmu_unshadow_gfn(struct mmu *m, uint64_t gfn);
@@ -203,6 +214,10 @@ void mmu_sync_all(struct mmu *m);
 /* Syncs entry idx of the unsync page sp (in every unsync page of its frame, and the snapshot)
  * when its guest entry changed; nothing for a page in sync. */
 void mmu_sync_entry(struct mmu *m, struct shadow_page *sp, unsigned idx);
+/* True when the snapshot of the unsync page sp holds value for entry idx (the fill of an
+ * unsync page installs only a value the next sync will compare against). */
+bool mmu_unsync_snapshot_is(struct mmu *m, const struct shadow_page *sp, unsigned idx,
+			    uint64_t value);
 /* The unsync page sp is being zapped: forgets its frame once no unsync page of it is left. */
 void mmu_unsync_forget(struct mmu *m, struct shadow_page *sp);
 /* For the audit: true when entry idx of the unsync page sp may be stale (its guest entry

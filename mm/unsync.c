@@ -89,8 +89,10 @@ static void make_writable(void *ctx, uint64_t *spte)
 	if (!sp || !spte_present(e) || (e & PT_RW))
 		return;
 	if (sp->role.direct) {
-		if ((sp->role.access & ACC_WRITE) && sp->role.dirty)
+		if ((sp->role.access & ACC_WRITE) && sp->role.dirty) {
 			*spte = e | PT_RW;
+			m->need_flush = true;	/* else a cached read-only translation faults */
+		}
 		return;
 	}
 	if (sp->role.level != 1)
@@ -100,8 +102,10 @@ static void make_writable(void *ctx, uint64_t *spte)
 			    (uint64_t)guest_index(sp, idx) * entry_size(sp), &gpte, entry_size(sp)))
 		return;
 	want = mmu_spte_from_gpte(m, sp, gpte);
-	if ((want & PT_RW) && (want & PT_ADDR_MASK) == (e & PT_ADDR_MASK))
+	if ((want & PT_RW) && (want & PT_ADDR_MASK) == (e & PT_ADDR_MASK)) {
 		*spte = e | PT_RW;
+		m->need_flush = true;
+	}
 }
 
 bool mmu_unsync_frame(struct mmu *m, uint64_t gfn)
@@ -271,6 +275,15 @@ void mmu_sync_entry(struct mmu *m, struct shadow_page *sp, unsigned idx)
 	resync_range(m, s, off, size);
 	memcpy(s->snapshot + off, &now, size);
 	m->stats.sync_changed++;
+}
+
+bool mmu_unsync_snapshot_is(struct mmu *m, const struct shadow_page *sp, unsigned idx,
+			    uint64_t value)
+{
+	struct unsync_slot *s = slot_of(m, sp->gfn);
+	unsigned size = entry_size(sp), off = guest_index(sp, idx) * size;
+
+	return s && !memcmp(s->snapshot + off, &value, size);	/* little-endian: low bytes */
 }
 
 void mmu_unsync_forget(struct mmu *m, struct shadow_page *sp)
