@@ -206,8 +206,8 @@ void mmu_unshadow_gfn(struct mmu *m, uint64_t gfn)
 }
 
 /* True when gfn is shadowed as a guest page table, so its mappings must stay read-only. An
- * out-of-sync frame is not (mm/unsync_state.h): all its guest-table pages are unsync together, so
- * the first one tells. */
+ * out-of-sync frame is not (mm/unsync_state.h): all its guest-table pages are unsync
+ * together, so the first one tells. */
 static bool mmu_gfn_write_protected(struct mmu *m, uint64_t gfn)
 {
 	for (struct shadow_page *sp = sp_next_of_gfn(&m->cache, gfn, NULL); sp;
@@ -306,8 +306,8 @@ static struct shadow_page *mmu_get_page(struct mmu *m, uint64_t gfn, union sp_ro
 	if (!sp || !created)
 		return sp;
 	m->stats.shadow_pages_created++;
-	/* mm/unsync_state.h: a frame shadowed in one more role is brought in sync and write-protected
-	 * first, so the new page is built from (and stays with) what the guest has now. */
+	/* mm/unsync_state.h: a frame shadowed in one more role is brought in sync and
+	 * write-protected first, so the new page is built from what the guest has now. */
 	if (!role.direct && mmu_gfn_unsync(m, gfn))
 		mmu_sync_frame(m, gfn, true);
 	/* shadow-mmu.md 7: write-protect the guest table before anything is built from it. */
@@ -1017,8 +1017,8 @@ static void mmu_write_frame(struct mmu *m, uint64_t gfn, unsigned offset, unsign
 
 	for (sp = sp_next_of_gfn(&m->cache, gfn, NULL); sp; sp = next) {
 		next = sp_next_of_gfn(&m->cache, gfn, sp);
-		/* An out-of-sync page is synced at the next sync point (mm/unsync_state.h), like the
-		 * guest's own writes to it, which Umbra does not see. */
+		/* An out-of-sync page is synced at the next sync point (mm/unsync_state.h),
+		 * like the guest's own writes to it, which Umbra does not see. */
 		if (sp->role.direct || sp->unsync)
 			continue;
 		sp->write_count += weight;

@@ -153,7 +153,7 @@ static bool audit_gfn_shadowed(struct mmu *m, uint64_t gfn)
 	for (struct shadow_page *sp = sp_next_of_gfn(&m->cache, gfn, NULL); sp;
 	     sp = sp_next_of_gfn(&m->cache, gfn, sp))
 		if (!sp->role.direct && !sp->unsync)
-			return true;	/* an out-of-sync frame is writable (mm/unsync_state.h) */
+			return true;	/* out of sync: writable (mm/unsync_state.h) */
 	return false;
 }
 

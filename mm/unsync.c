@@ -83,7 +83,8 @@ static void make_writable(void *ctx, uint64_t *spte)
 {
 	struct mmu *m = ctx;
 	uint64_t e = *spte, gpte = 0, want;
-	struct shadow_page *sp = sp_by_hpa(&m->cache, virt_to_phys(spte) & ~(uint64_t)(PAGE_SIZE - 1));
+	uint64_t table = virt_to_phys(spte) & ~(uint64_t)(PAGE_SIZE - 1);
+	struct shadow_page *sp = sp_by_hpa(&m->cache, table);
 	unsigned idx;
 
 	if (!sp || !spte_present(e) || (e & PT_RW))
