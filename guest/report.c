@@ -118,6 +118,11 @@ void guest_report_counters(struct guest *g)
 	pr_info("umbra: mmu: %llu prefetched, %llu updated in place, %llu zapped by writes\n",
 		(unsigned long long)m->prefetched, (unsigned long long)m->pte_updated,
 		(unsigned long long)m->pte_zapped);
+	pr_info("umbra: mmu: %llu pages out of sync, %llu syncs, %llu entries changed by syncs, "
+		"%u frames out of sync now (%llu kept in sync: at most %u)\n",
+		(unsigned long long)m->unsync_pages, (unsigned long long)m->syncs,
+		(unsigned long long)m->sync_changed, g->mmu.unsync.count,
+		(unsigned long long)m->unsync_full, MMU_UNSYNC_MAX);
 	if (g->pit.irqs)
 		pr_info("umbra: pit: %llu interrupts raised, %llu periods coalesced\n",
 			(unsigned long long)g->pit.irqs, (unsigned long long)g->pit.irqs_coalesced);

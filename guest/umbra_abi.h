@@ -59,5 +59,8 @@
 #define UMBRA_CTR_PF_NP_DIRECT		0x98
 #define UMBRA_CTR_PF_TRAPS		0x99	/* #PF exits on the "not yet shadowed" marker
 						 * or a guest reserved bit (P = 1, RSVD = 1) */
+#define UMBRA_CTR_SP_UNSYNC		0x9a	/* shadow pages let out of sync (writable) */
+#define UMBRA_CTR_SP_SYNCS		0x9b	/* syncs of an out-of-sync frame */
+#define UMBRA_CTR_SP_SYNC_CHANGED	0x9c	/* guest entries a sync found changed */
 
 #endif

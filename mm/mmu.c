@@ -55,8 +55,9 @@ bool mmu_init_pool(struct mmu *m, struct guest_mem *mem, struct pmm *pmm,
 	memset(m, 0, sizeof(*m));
 	m->mem = mem;
 	m->cpu = *cpu;
+	m->demand_pte_gpa = ~0ULL;
 	if (!sp_cache_init(&m->cache, pmm, pool->pages, pool->links) ||
-	    !rmap_init(&m->rmap, pmm, pool->rmap_entries))
+	    !rmap_init(&m->rmap, pmm, pool->rmap_entries) || !mmu_unsync_init(m, pmm))
 		return false;
 	/* CR3 holds only 32 bits in PAE mode (SDM Vol. 3A 4.4), so the PAE root lives below 4 GiB. */
 	m->pae_root = hostmap_alloc_zeroed_page(pmm, FOUR_GIB);
@@ -84,6 +85,7 @@ void mmu_reset(struct mmu *m)
 {
 	sp_cache_clear(&m->cache);
 	rmap_clear(&m->rmap);
+	mmu_unsync_clear(m);
 	memset(phys_to_virt(m->pae_root), 0, PAGE_SIZE);
 	m->root_sp = NULL;
 	m->root_valid = false;
@@ -165,6 +167,7 @@ void mmu_zap_page(struct mmu *m, struct shadow_page *sp)
 {
 	uint64_t *parent;
 
+	mmu_unsync_forget(m, sp);
 	for (unsigned i = 0; i < PT_ENTRIES; i++)
 		mmu_clear_spte(m, sp, &sp->spt[i]);
 	/* The parent list is complete (any length), so no entry is left pointing here. */
@@ -202,13 +205,15 @@ void mmu_unshadow_gfn(struct mmu *m, uint64_t gfn)
 	}
 }
 
-/* True when gfn is shadowed as a guest page table, so its mappings must stay read-only. */
+/* True when gfn is shadowed as a guest page table, so its mappings must stay read-only. An
+ * out-of-sync frame is not (mm/unsync_state.h): all its guest-table pages are unsync
+ * together, so the first one tells. */
 static bool mmu_gfn_write_protected(struct mmu *m, uint64_t gfn)
 {
 	for (struct shadow_page *sp = sp_next_of_gfn(&m->cache, gfn, NULL); sp;
 	     sp = sp_next_of_gfn(&m->cache, gfn, sp))
 		if (!sp->role.direct)
-			return true;
+			return !sp->unsync;
 	return false;
 }
 
@@ -301,6 +306,10 @@ static struct shadow_page *mmu_get_page(struct mmu *m, uint64_t gfn, union sp_ro
 	if (!sp || !created)
 		return sp;
 	m->stats.shadow_pages_created++;
+	/* mm/unsync_state.h: a frame shadowed in one more role is brought in sync and
+	 * write-protected first, so the new page is built from what the guest has now. */
+	if (!role.direct && mmu_gfn_unsync(m, gfn))
+		mmu_sync_frame(m, gfn, true);
 	/* shadow-mmu.md 7: write-protect the guest table before anything is built from it. */
 	if (!role.direct && guest_mem_gpa_to_hpa(m->mem, gfn << PAGE_SHIFT, &hpa) &&
 	    rmap_write_protect(&m->rmap, hpa))
@@ -404,6 +413,10 @@ uint64_t mmu_load_root(struct mmu *m, const struct paging_state *ps)
 	enum paging_mode mode = paging_mode_of(ps);
 	bool created = false;
 
+	/* MOV CR3 and the CR0/CR4/EFER changes that flush come here: the guest may now rely on
+	 * every change it made to its tables (SDM Vol. 3A 4.10.4.1), so out-of-sync tables are
+	 * synced first (mm/unsync_state.h). */
+	mmu_sync_all(m);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (m->root_sp) {
 			m->root_sp->root_count--;
@@ -497,6 +510,26 @@ static struct shadow_page *mmu_top_page(struct mmu *m, const struct paging_state
 	if (!(pdpt[(addr >> 30) & 3] & PT_P))
 		return NULL;
 	return sp_by_hpa(&m->cache, SPTE_ADDR(pdpt[(addr >> 30) & 3]));
+}
+
+/* The level-1 shadow page the current shadow tables reach for addr (the page holding addr's
+ * leaf entry), or NULL when an upper entry is absent. */
+static struct shadow_page *mmu_shadow_leaf_page(struct mmu *m, const struct paging_state *ps,
+						uint64_t addr)
+{
+	unsigned level;
+	struct shadow_page *sp;
+
+	if (!m->root_valid || paging_mode_of(ps) == PAGING_OFF)
+		return NULL;
+	for (sp = mmu_top_page(m, ps, addr, &level); sp && level > 1; level--) {
+		uint64_t e = sp->spt[(addr >> level_shift(level)) & (PT_ENTRIES - 1)];
+
+		if (!spte_present(e) || spte_is_leaf(sp, e))
+			return NULL;
+		sp = sp_by_hpa(&m->cache, SPTE_ADDR(e));
+	}
+	return sp;
 }
 
 /* True for a supervisor-mode write (explicit at CPL < 3, or implicit at any CPL). */
@@ -673,6 +706,22 @@ static enum mmu_action mmu_fetch(struct mmu *m, const struct paging_state *ps, u
 		return MMU_RETRY;
 	}
 	sp->write_count = 0;
+	/* An out-of-sync page: the entry is synced first (every role of the frame, and the
+	 * snapshot), since the walk may have set A or D in it; the leaf below, from the value
+	 * the walk left and the re-read just confirmed, then agrees with the snapshot. */
+	if (sp->unsync) {
+		unsigned idx = (addr >> PAGE_SHIFT) & (PT_ENTRIES - 1);
+
+		mmu_sync_entry(m, sp, idx);
+		/* The table is not write-protected, so the re-read above could be outrun (by
+		 * another vCPU; Umbra runs one): the leaf is installed only from the value the
+		 * snapshot now holds, which the next sync compares against. */
+		if (!mmu_unsync_snapshot_is(m, sp, idx, walk_left(w, 1))) {
+			mmu_clear_spte(m, sp, path[1]);
+			m->stats.retries++;
+			return MMU_RETRY;
+		}
+	}
 	if (!mmu_set_leaf(m, sp, path[1], mmu_leaf(m, ps, w, access, hpa))) {
 		mmu_reset(m);
 		return MMU_RETRY;
@@ -762,6 +811,17 @@ void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr,
 		m->stats.trap_faults++;
 	memset(out, 0, sizeof(*out));
 	addr = fault_address(ps, addr);
+	/* mm/unsync_state.h: the fault may come through a stale entry of an out-of-sync table (the
+	 * guest changed it and the processor, on the fault, drops what it cached for addr: SDM
+	 * Vol. 3A 4.10.4.1). The entry is synced before anything is decided from the shadow
+	 * tables; a fault reflected to the guest then leaves no stale entry behind for the
+	 * guest's fix-up and retry. */
+	if (m->unsync.count) {
+		struct shadow_page *leaf = mmu_shadow_leaf_page(m, ps, addr);
+
+		if (leaf && leaf->unsync)
+			mmu_sync_entry(m, leaf, (addr >> PAGE_SHIFT) & (PT_ENTRIES - 1));
+	}
 	access = mmu_fault_access(m, ps, addr, error, cpl, rflags_ac);
 	mmu_walk(m, ps, addr, access, &w);
 	if (w.not_ram) {
@@ -925,6 +985,11 @@ static bool mmu_update_entry(struct mmu *m, struct shadow_page *sp, unsigned gi,
 	return installed;
 }
 
+void mmu_resync_entry(struct mmu *m, struct shadow_page *sp, unsigned gi)
+{
+	mmu_update_entry(m, sp, gi, true);
+}
+
 /* Applies a write of [offset, offset + len) within the guest table sp shadows; true when it
  * installed a present entry (the guest is maintaining a live table). */
 static bool mmu_update_page(struct mmu *m, struct shadow_page *sp, unsigned offset, unsigned len)
@@ -948,23 +1013,83 @@ static void mmu_write_frame(struct mmu *m, uint64_t gfn, unsigned offset, unsign
 	/* Writes that are not whole 4-byte words count double: page tables are written entry by
 	 * entry (or, by 32-bit PAE guests, half-entry by half-entry), data is not. */
 	unsigned weight = ((offset & 3) || (len & 3)) ? 2 : 1;
+	bool unsync = false;
 
 	for (sp = sp_next_of_gfn(&m->cache, gfn, NULL); sp; sp = next) {
 		next = sp_next_of_gfn(&m->cache, gfn, sp);
-		if (sp->role.direct)
+		/* An out-of-sync page is synced at the next sync point (mm/unsync_state.h),
+		 * like the guest's own writes to it, which Umbra does not see. */
+		if (sp->role.direct || sp->unsync)
 			continue;
 		sp->write_count += weight;
 		if (sp->write_count > MMU_FLOOD_THRESHOLD) {
 			m->stats.unshadowed++;
 			mmu_zap_page(m, sp);
-		} else if (mmu_update_page(m, sp, offset, len)) {
+			if (m->stats.resets != resets)
+				return;		/* a reset emptied the cache, chains included */
+			continue;
+		}
+		if (mmu_update_page(m, sp, offset, len)) {
 			/* A write that installs a present entry is the guest keeping its table (demand
 			 * paging writes one PTE per fault and the retry needs no exit): not flooding. */
 			sp->write_count = 0;
 		}
-		if (m->stats.resets != resets)
-			return;		/* a reset emptied the cache, chains included */
+		/* A demand fill (the PTE of the guest's last fault address, CR2, written by its
+		 * #PF handler) does not count toward going out of sync: in sync it costs one
+		 * exit (none for the fault where guest-not-present faults reach the guest
+		 * directly, mm/spte.h), out of sync two (absent entries are the marker there,
+		 * so the fault exits, and so does the retry). Bursts of other writes (fork's
+		 * copy-on-write protection and copies, remapping) count. */
+		if (!mmu_write_is_demand_fill(m, gfn, offset, len))
+			unsync |= mmu_unsync_count_write(m, sp);
 	}
+	/* Once every page of the frame has this write: a leaf table the guest keeps writing
+	 * (and keeps using: flooded ones went above) goes out of sync. */
+	if (unsync)
+		mmu_unsync_frame(m, gfn);
+}
+
+/* The hint's walk looks only: it sets no A/D bit (set_ad is off; this refuses anyway). */
+static bool mmu_mem_no_write(void *ctx, uint64_t gpa, const void *buf, unsigned len)
+{
+	(void)ctx, (void)gpa, (void)buf, (void)len;
+	return false;
+}
+
+void mmu_pt_write_begin(struct mmu *m, const struct paging_state *ps, uint64_t cr2)
+{
+	struct walk_mem mem = { mmu_mem_read, mmu_mem_no_write, m->mem };
+	struct walk_request req = {
+		.ps = *ps, .addr = fault_address(ps, cr2), .access = 0,
+		.maxphyaddr = m->cpu.maxphyaddr, .pse36 = m->cpu.pse36, .gb_pages = m->cpu.gb_pages,
+		.set_ad = false,
+	};
+	struct walk_result w;
+
+	m->demand_pte_gpa = ~0ULL;
+	if (paging_mode_of(ps) == PAGING_OFF)
+		return;
+	memset(&w, 0, sizeof(w));
+	memcpy(req.pdptes, ps->pdptes, sizeof(req.pdptes));
+	walk_guest(&req, &mem, &w);
+	/* The walk records each level's entry address before looking at it, so a walk that
+	 * stops at a not-present PTE still names it; one that stopped above, or at a large
+	 * page, names none (pte_gpa[1] stays 0). */
+	if (!w.not_ram && w.pte_gpa[1])
+		m->demand_pte_gpa = w.pte_gpa[1];
+}
+
+void mmu_pt_write_end(struct mmu *m)
+{
+	m->demand_pte_gpa = ~0ULL;
+}
+
+bool mmu_write_is_demand_fill(const struct mmu *m, uint64_t gfn, unsigned offset, unsigned len)
+{
+	uint64_t gpa = (gfn << PAGE_SHIFT) + offset;
+
+	return m->demand_pte_gpa != ~0ULL && m->demand_pte_gpa >= gpa &&
+	       m->demand_pte_gpa < gpa + len;
 }
 
 void mmu_guest_wrote(struct mmu *m, uint64_t gpa, unsigned len)
@@ -989,6 +1114,12 @@ void mmu_invlpg(struct mmu *m, const struct paging_state *ps, uint64_t addr)
 	addr = fault_address(ps, addr);
 	if (!m->root_valid || paging_mode_of(ps) == PAGING_OFF)
 		return;
+	/* mm/unsync_state.h: the guest may rely on its changes to addr's leaf entry now (SDM
+	 * Vol. 2A "INVLPG"). Every out-of-sync table is synced, not only the one the current
+	 * shadow path reaches: the table holding addr's entry may be unlinked from this root
+	 * now (its shadow entry above not built yet) and linked again later by a fill, which
+	 * syncs only the entry it fills; a stale entry for addr would then be back. */
+	mmu_sync_all_tables(m);
 	sp = mmu_top_page(m, ps, addr, &level);
 	for (; sp && level >= 1; level--) {
 		uint64_t *spte = &sp->spt[(addr >> level_shift(level)) & (PT_ENTRIES - 1)];

@@ -15,6 +15,7 @@
 #include "mm/rmap.h"
 #include "mm/shadow_page.h"
 #include "mm/shadow_pool.h"
+#include "mm/unsync_state.h"
 
 struct guest_mem;
 struct pmm;
@@ -42,6 +43,10 @@ struct mmu_stats {
 	uint64_t delivery_unshadowed;	/* tables unshadowed because a delivery wrote them */
 	uint64_t trap_faults;		/* #PF exits with P = 1 and RSVD = 1 (mm/spte.h marker) */
 	uint64_t prefetched;		/* leaf entries filled by prefetch (mm/prefetch.c) */
+	uint64_t unsync_pages;		/* shadow pages let out of sync (mm/unsync_state.h) */
+	uint64_t syncs;			/* syncs of an out-of-sync frame */
+	uint64_t sync_changed;		/* guest entries a sync found changed, and recomputed */
+	uint64_t unsync_full;		/* frames kept in sync: MMU_UNSYNC_MAX were out already */
 };
 
 /* What the MMU needs to know of the processor the guest sees. */
@@ -68,6 +73,9 @@ struct mmu {
 	struct paging_state root_ps;	/* the state the root was built for */
 	bool root_valid;		/* false: mmu_load_root() must run before the next entry */
 	bool need_flush;		/* shadow entries were removed or restricted: flush the guest TLB */
+	struct mmu_unsync unsync;	/* out-of-sync leaf tables (mm/unsync_state.h) */
+	uint64_t sync_epoch;		/* root loads so far: the unsync threshold counts per epoch */
+	uint64_t demand_pte_gpa;	/* mmu_pt_write_begin: the PTE of the last fault, or ~0 */
 	struct mmu_stats stats;
 };
 
@@ -132,6 +140,16 @@ int mmu_translate(struct mmu *m, const struct paging_state *ps, uint64_t addr, u
  * Runs in the same exit as the emulated write, so the pair is one critical section.
  */
 void mmu_guest_wrote(struct mmu *m, uint64_t gpa, unsigned len);
+/*
+ * Brackets the emulation of an instruction that writes a guest page table (guest/exits/
+ * pt_write.c); cr2 is the guest's CR2 then, the address of its last page fault. A write that
+ * covers that address's PTE is the guest's #PF handler filling it (demand paging): it does
+ * not count toward letting the table go out of sync (mm/unsync_state.h).
+ */
+void mmu_pt_write_begin(struct mmu *m, const struct paging_state *ps, uint64_t cr2);
+void mmu_pt_write_end(struct mmu *m);
+/* True when [offset, offset + len) of frame gfn holds the PTE mmu_pt_write_begin named. */
+bool mmu_write_is_demand_fill(const struct mmu *m, uint64_t gfn, unsigned offset, unsigned len);
 /* Drops every shadow page of guest frame gfn, so it is no longer write-protected (until a
  * fetch uses it as a table again). */
 void mmu_unshadow_gfn(struct mmu *m, uint64_t gfn);
@@ -165,8 +183,45 @@ union sp_role mmu_base_role(const struct paging_state *ps);
  * RAM). Writable only when the guest entry and the upper levels allow writes, D = 1 and the
  * frame is no shadowed guest table. */
 uint64_t mmu_spte_from_gpte(struct mmu *m, const struct shadow_page *sp, uint64_t gpte);
+/* For mm/unsync.c: recomputes the shadow entries of sp for guest entry gi (its index in the
+ * guest table) from guest memory, as after an emulated write that covered the whole entry. */
+void mmu_resync_entry(struct mmu *m, struct shadow_page *sp, unsigned gi);
 /* Fills the not-present neighbours of entry index in the level-1, non-direct shadow page sp
  * from the write-protected guest table sp shadows (mm/prefetch.c). */
 void mmu_prefetch(struct mmu *m, struct shadow_page *sp, unsigned index);
+
+/* ---- out-of-sync leaf tables (mm/unsync.c, mm/unsync_state.h) ---- */
+/* Takes the snapshot pages from pmm; false when it cannot give them. */
+bool mmu_unsync_init(struct mmu *m, struct pmm *pmm);
+/* Forgets every unsync frame (the MMU is being reset: the pages are gone). */
+void mmu_unsync_clear(struct mmu *m);
+/* True when guest frame gfn is out of sync. */
+bool mmu_gfn_unsync(const struct mmu *m, uint64_t gfn);
+/* An emulated write reached the page sp (already applied in place): counts it if sp is a
+ * level-1 page in sync; true when that takes it past the threshold (the caller then tries
+ * mmu_unsync_frame, once it is done with the frame's pages). */
+bool mmu_unsync_count_write(struct mmu *m, struct shadow_page *sp);
+/* Lets guest frame gfn go out of sync if it may (only level-1 roles, a free slot); true when
+ * it did. */
+bool mmu_unsync_frame(struct mmu *m, uint64_t gfn);
+/* Syncs frame gfn if it is out of sync; protect: write-protect it again whatever the sync
+ * finds (it is about to be shadowed in another role). */
+void mmu_sync_frame(struct mmu *m, uint64_t gfn, bool protect);
+/* Syncs every unsync frame (INVLPG). */
+void mmu_sync_all_tables(struct mmu *m);
+/* The same for a root load, which also starts a new count for the threshold. */
+void mmu_sync_all(struct mmu *m);
+/* Syncs entry idx of the unsync page sp (in every unsync page of its frame, and the snapshot)
+ * when its guest entry changed; nothing for a page in sync. */
+void mmu_sync_entry(struct mmu *m, struct shadow_page *sp, unsigned idx);
+/* True when the snapshot of the unsync page sp holds value for entry idx (the fill of an
+ * unsync page installs only a value the next sync will compare against). */
+bool mmu_unsync_snapshot_is(struct mmu *m, const struct shadow_page *sp, unsigned idx,
+			    uint64_t value);
+/* The unsync page sp is being zapped: forgets its frame once no unsync page of it is left. */
+void mmu_unsync_forget(struct mmu *m, struct shadow_page *sp);
+/* For the audit: true when entry idx of the unsync page sp may be stale (its guest entry
+ * differs from the snapshot); false for an in-sync page. */
+bool mmu_unsync_entry_stale(struct mmu *m, const struct shadow_page *sp, unsigned idx);
 
 #endif

@@ -152,8 +152,8 @@ static bool audit_gfn_shadowed(struct mmu *m, uint64_t gfn)
 {
 	for (struct shadow_page *sp = sp_next_of_gfn(&m->cache, gfn, NULL); sp;
 	     sp = sp_next_of_gfn(&m->cache, gfn, sp))
-		if (!sp->role.direct)
-			return true;
+		if (!sp->role.direct && !sp->unsync)
+			return true;	/* out of sync: writable (mm/unsync_state.h) */
 	return false;
 }
 
@@ -448,6 +448,11 @@ static void audit_page(struct audit *a, struct shadow_page *sp, uint64_t va)
 			audit_absent(a, sp, i, eva);
 			continue;
 		}
+		/* mm/unsync_state.h: an out-of-sync page's entry may be stale while its guest
+		 * entry differs from the snapshot; one that does not (every entry, right after
+		 * a sync) is checked like any other. */
+		if (level == 1 && mmu_unsync_entry_stale(a->m, sp, i))
+			continue;
 		a->out->checked_sptes++;
 		if (level == 1)
 			audit_leaf(a, eva, e);
@@ -568,6 +573,22 @@ static void audit_wp(struct audit *a, const struct shadow_page *sp, unsigned idx
 		   sp->role.quadrant, idx, U64(e));
 }
 
+/* An out-of-sync page must be a level-1 guest-table page whose frame is out of sync and is
+ * shadowed in no other role; its absent entries are checked by audit_absent. */
+static void audit_unsync(struct audit *a, const struct shadow_page *sp)
+{
+	if (sp->role.level != 1 || sp->role.direct || !mmu_gfn_unsync(a->m, sp->gfn))
+		audit_fail(a, "unsync: sp gfn %llx L%u q%u direct %u is out of sync, frame %s",
+			   U64(sp->gfn), sp->role.level, sp->role.quadrant, sp->role.direct,
+			   mmu_gfn_unsync(a->m, sp->gfn) ? "out of sync" : "not out of sync");
+	for (struct shadow_page *o = sp_next_of_gfn(&a->m->cache, sp->gfn, NULL); o;
+	     o = sp_next_of_gfn(&a->m->cache, sp->gfn, o))
+		if (!o->role.direct && !o->unsync)
+			audit_fail(a, "unsync: gfn %llx is out of sync, yet sp L%u q%u of it is "
+				   "in sync (write-protection is per frame)", U64(sp->gfn),
+				   o->role.level, o->role.quadrant);
+}
+
 /* Checks the leaves of every cached shadow page, reachable or not (they may be reused);
  * returns how many present leaf entries there are. */
 static unsigned audit_leaves(struct audit *a)
@@ -581,6 +602,8 @@ static unsigned audit_leaves(struct audit *a)
 		if (!sp->in_use)
 			continue;
 		a->out->checked_pages++;
+		if (sp->unsync)
+			audit_unsync(a, sp);
 		for (unsigned j = 0; j < PT_ENTRIES; j++) {
 			uint64_t e = sp->spt[j];
 

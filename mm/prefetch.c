@@ -8,8 +8,8 @@
  *     (mmu_get_page, shadow-mmu.md 7: write-protect before prefetching). Every later guest
  *     write to it traps and updates or clears the entry in place, so an entry read here cannot
  *     change between the read and the install without Umbra seeing it: the walk/fetch race
- *     (shadow-mmu.md 5) has nothing to race with. A table that is not write-protected (an
- *     out-of-sync one, should such tables exist) must not be prefetched from.
+ *     (shadow-mmu.md 5) has nothing to race with. An out-of-sync table (mm/unsync_state.h) is
+ *     not write-protected and is never prefetched from.
  *   - Nothing is written to guest memory: only entries with A = 1 are used, and a writable
  *     mapping is made only when D = 1 (mmu_spte_from_gpte, the same rule as update in place),
  *     so no A or D bit is ever set here that the guest did not set (SDM 4.8: the processor
@@ -38,7 +38,9 @@ void mmu_prefetch(struct mmu *m, struct shadow_page *sp, unsigned index)
 	unsigned guest_base = sp->role.gpte4 ? sp->role.quadrant * PT_ENTRIES : 0;
 	unsigned first = index & ~(MMU_PREFETCH_WINDOW - 1u);
 
-	if (sp->role.level != 1 || sp->role.direct)
+	/* An out-of-sync table is not write-protected: what is read here could change unseen
+	 * before the sync that would fix it up, and the snapshot would not say so. */
+	if (sp->role.level != 1 || sp->role.direct || sp->unsync)
 		return;
 	for (unsigned i = first; i < first + MMU_PREFETCH_WINDOW; i++) {
 		uint64_t gpte = 0, leaf;

@@ -100,6 +100,14 @@ unsigned rmap_write_protect(struct rmap *r, uint64_t hpa)
 	return changed;
 }
 
+void rmap_for_each(struct rmap *r, uint64_t hpa, void (*fn)(void *ctx, uint64_t *spte), void *ctx)
+{
+	hpa &= ~(PAGE_SIZE - 1);
+	for (struct rmap_entry *e = r->buckets[rmap_bucket(r, hpa)]; e; e = e->next)
+		if (e->hpa == hpa)
+			fn(ctx, e->spte);
+}
+
 void rmap_clear(struct rmap *r)
 {
 	for (unsigned b = 0; b < r->nbuckets; b++) {

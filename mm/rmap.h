@@ -32,6 +32,9 @@ bool rmap_add(struct rmap *r, uint64_t hpa, uint64_t *spte);
 void rmap_remove(struct rmap *r, uint64_t hpa, uint64_t *spte);
 /* Clears the writable bit of every shadow entry mapping hpa; returns how many changed. */
 unsigned rmap_write_protect(struct rmap *r, uint64_t hpa);
+/* Calls fn(ctx, spte) for every shadow entry recorded as mapping hpa; fn may change the entry's
+ * bits but not the address (the map is not changed under it). */
+void rmap_for_each(struct rmap *r, uint64_t hpa, void (*fn)(void *ctx, uint64_t *spte), void *ctx);
 /* Forgets everything. */
 void rmap_clear(struct rmap *r);
 

@@ -72,6 +72,13 @@ struct shadow_page {
 	/* Emulated guest writes since this page was last used by a fetch: a page the guest keeps
 	 * writing without using it as a table is unshadowed (flooding, shadow-mmu.md 2). */
 	unsigned write_count;
+	/* Out of sync (mm/unsync_state.h): a level-1 table the guest writes freely, its frame
+	 * no longer write-protected; its entries may be stale until the next sync. */
+	bool unsync;
+	/* Emulated guest writes since the last root load (sync_epoch says which one counted
+	 * them): more than MMU_UNSYNC_THRESHOLD let the page go out of sync. */
+	unsigned sync_writes;
+	uint64_t sync_epoch;
 };
 
 /* Least recently used first at `oldest`; every lookup through sp_get moves a page to `newest`. */

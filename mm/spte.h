@@ -89,13 +89,12 @@ static inline bool spte_np_exact(union sp_role role, bool host_nx)
  * True when every guest write to the table sp shadows is seen before the guest can rely on
  * it: the table is write-protected, so an entry it makes present reaches Umbra (a
  * not-present-to-present change needs no INVLPG, SDM Vol. 3A 4.10.4.3, so nothing else
- * would). Every shadowed table is write-protected today; a table let out of sync is not,
- * and its absent entries must then be SPTE_TRAP.
+ * would). A table let out of sync (mm/unsync_state.h) is not: the guest writes it freely, so its
+ * absent entries must be SPTE_TRAP, and a fault there exits and walks the guest's table.
  */
 static inline bool sp_guest_writes_visible(const struct shadow_page *sp)
 {
-	(void)sp;
-	return true;
+	return !sp->unsync;
 }
 
 /*

@@ -79,6 +79,11 @@ static int cmd_info_mmu(void *ctx, struct monitor_out *out)
 	monitor_printf(out, "evictions %llu, resets %llu\n",
 		       (unsigned long long)g->mmu.stats.evictions,
 		       (unsigned long long)g->mmu.stats.resets);
+	monitor_printf(out, "out of sync: %u frames now (at most %u), %llu pages went, %llu syncs, "
+		       "%llu entries changed by syncs\n", g->mmu.unsync.count, MMU_UNSYNC_MAX,
+		       (unsigned long long)g->mmu.stats.unsync_pages,
+		       (unsigned long long)g->mmu.stats.syncs,
+		       (unsigned long long)g->mmu.stats.sync_changed);
 	for (unsigned l = 4; l >= 1; l--)
 		monitor_printf(out, "  level %u: quadrant 0: %u, 1: %u, 2: %u, 3: %u\n", l,
 			       by_level[l][0], by_level[l][1], by_level[l][2], by_level[l][3]);

@@ -25,6 +25,9 @@
 	X(UMBRA_CTR_MMU_RESETS, "resets")				\
 	X(UMBRA_CTR_PF_PREFETCHED, "prefetched")			\
 	X(UMBRA_CTR_PF_TRAPS, "pf_traps")				\
+	X(UMBRA_CTR_SP_UNSYNC, "unsync")				\
+	X(UMBRA_CTR_SP_SYNCS, "syncs")					\
+	X(UMBRA_CTR_SP_SYNC_CHANGED, "sync_changed")			\
 	X(UMBRA_CTR_TDP_FAULTS, "tdp_faults")
 
 #define UMBRA_MARK_COUNT_ONE(index, name) + 1

@@ -44,6 +44,9 @@ uint64_t counters_read(const struct guest *g, uint32_t index)
 	case UMBRA_CTR_SP_LIMIT: return g->mmu.cache.capacity;
 	case UMBRA_CTR_SP_USED: return g->mmu.cache.used;
 	case UMBRA_CTR_PF_PREFETCHED: return m->prefetched;
+	case UMBRA_CTR_SP_UNSYNC: return m->unsync_pages;
+	case UMBRA_CTR_SP_SYNCS: return m->syncs;
+	case UMBRA_CTR_SP_SYNC_CHANGED: return m->sync_changed;
 	}
 	return ~0ULL;
 }

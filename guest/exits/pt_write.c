@@ -9,6 +9,7 @@
 #include "guest/exits/pt_write.h"
 #include "guest/emu_cpu.h"
 #include "guest/guest.h"
+#include "guest/mode.h"
 #include "guest/gva.h"
 #include "guest/single_step.h"
 #include "guest/x86/x86_emulate.h"
@@ -89,6 +90,7 @@ void guest_emulate_pt_write(struct guest *g, uint64_t gpa)
 	struct guest_emulation e = { 0 };
 	struct x86_fault f;
 	enum x86_emu_status st;
+	struct paging_state ps;
 
 	switch (guest_emulation_start(g, &e)) {
 	case GUEST_EMULATION_READY:
@@ -100,8 +102,13 @@ void guest_emulate_pt_write(struct guest *g, uint64_t gpa)
 			   (unsigned long long)v->rip);
 		return;
 	}
+	/* CR2 names the guest's last faulting address: a store to its PTE is a demand fill,
+	 * which the shadow MMU keeps in sync (mm/unsync_state.h). */
+	ps = guest_paging_state(g);
+	mmu_pt_write_begin(&g->mmu, &ps, v->cr2);
 	st = x86_emulate(&e.cpu, e.bytes, e.len, &ops,
 			 guest_rep_iterations(g, REP_ITERATIONS_PER_EXIT), &f, &e.insn);
+	mmu_pt_write_end(&g->mmu);
 	if (ctx.failed) {
 		guest_stop(g, GUEST_STOP_FATAL, "emulated page-table access at %llx left guest RAM",
 			   (unsigned long long)ctx.failed_at);

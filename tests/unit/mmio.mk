@@ -7,6 +7,6 @@ UNIT_SRCS_mmio := guest/exits/mmio.c guest/exits/page_fault.c guest/exits/pt_wri
 	guest/devices/lapic_regs.c \
 	guest/devices/ioapic.c guest/devices/counter_port.c guest/devices/debug_exit.c \
 	guest/x86/x86_decode.c guest/x86/x86_emulate.c \
-	mm/mmu.c mm/prefetch.c mm/mmu_evict.c mm/shadow_pool.c mm/walk.c mm/rmap.c mm/shadow_page.c mm/guest_mem.c mm/pmm.c mm/hostmap.c \
+	mm/mmu.c mm/prefetch.c mm/unsync.c mm/mmu_evict.c mm/shadow_pool.c mm/walk.c mm/rmap.c mm/shadow_page.c mm/guest_mem.c mm/pmm.c mm/hostmap.c \
 	mm/tdp.c mm/tdp_format.c \
 	lib/format.c lib/printk.c

@@ -405,8 +405,10 @@ static void test_32bit_pte_writes_every_offset(void **state)
 		assert_int_equal(mine->spt[gi % 512] & PT_ADDR_MASK, want);
 		/* ... and the other quadrant of the same guest table is unchanged. */
 		assert_memory_equal(snapshot, other->spt, sizeof(snapshot));
-		/* Keep the pages from being unshadowed as flooded: the guest uses them. */
+		/* Keep the pages from being unshadowed as flooded (the guest uses them), and in
+		 * sync (this checks update in place; test_mmu_unsync the other path). */
 		mine->write_count = other->write_count = 0;
+		mine->sync_writes = other->sync_writes = 0;
 	}
 	fixture_free(f);
 }
@@ -480,7 +482,9 @@ static void test_pae_pte_written_in_halves(void **state)
 	assert_true(guest_mem_gpa_to_hpa(&f->gm, 0x7000, &want));
 	assert_int_equal(hpa, want);
 	assert_true(sp->spt[9] & PT_NX);
-	/* A whole, present, accessed entry written at once is installed in place. */
+	/* A whole, present, accessed entry written at once is installed in place. (The page
+	 * stays in sync: this checks update in place, test_mmu_unsync the other path.) */
+	sp->sync_writes = 0;
 	gwrite(f, pt + 8 * 9, 0x8000 | PT_P | PT_A, 8);
 	mmu_guest_wrote(&f->mmu, pt + 8 * 9, 8);
 	assert_true(guest_mem_gpa_to_hpa(&f->gm, 0x8000, &want));
