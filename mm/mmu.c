@@ -1108,30 +1108,24 @@ void mmu_guest_wrote(struct mmu *m, uint64_t gpa, unsigned len)
 
 void mmu_invlpg(struct mmu *m, const struct paging_state *ps, uint64_t addr)
 {
-	unsigned level;
-	struct shadow_page *sp;
-
-	addr = fault_address(ps, addr);
-	if (!m->root_valid || paging_mode_of(ps) == PAGING_OFF)
+	(void)ps;
+	(void)addr;
+	if (!m->root_valid)
 		return;
 	/* mm/unsync_state.h: the guest may rely on its changes to addr's leaf entry now (SDM
 	 * Vol. 2A "INVLPG"). Every out-of-sync table is synced, not only the one the current
 	 * shadow path reaches: the table holding addr's entry may be unlinked from this root
 	 * now (its shadow entry above not built yet) and linked again later by a fill, which
-	 * syncs only the entry it fills; a stale entry for addr would then be back. */
+	 * syncs only the entry it fills; a stale entry for addr would then be back.
+	 *
+	 * The shadow entries themselves stay. Once every table is in sync, each present shadow
+	 * leaf is what the guest's entries give now: a write-protected guest table's every store
+	 * was seen and applied in place, and mmu_spte_from_gpte installs only accessed entries,
+	 * writable only when dirty, so a guest that cleared A or D still faults and has the bit
+	 * set again by the walk (SDM Vol. 3A 4.8). What INVLPG must drop is the processor's
+	 * cached translation of the shadow entry: the caller flushes the vCPU's TLB. Dropping the
+	 * leaf too cost a refill fault after every remap and INVLPG. */
 	mmu_sync_all_tables(m);
-	sp = mmu_top_page(m, ps, addr, &level);
-	for (; sp && level >= 1; level--) {
-		uint64_t *spte = &sp->spt[(addr >> level_shift(level)) & (PT_ENTRIES - 1)];
-
-		if (!spte_present(*spte))
-			return;
-		if (spte_is_leaf(sp, *spte)) {
-			mmu_clear_spte(m, sp, spte);
-			return;
-		}
-		sp = sp_by_hpa(&m->cache, SPTE_ADDR(*spte));
-	}
 }
 
 bool mmu_np_faults_exact(const struct mmu *m, const struct paging_state *ps)

@@ -231,14 +231,15 @@ static bool run_case(struct fixture *f, struct chains *c, unsigned level, enum c
 	mmu_reset(&f->mmu);
 	assert_int_not_equal(mmu_load_root(&f->mmu, &c->ps), 0);
 	if (warm) {
-		/* A read of the neighbour page shadows every table of the walk beforehand. */
-		struct hw_access r = { .va = c->va + 0x1000, .cpl = 3 };
+		/* A read of a page 8 entries further shadows every table of the walk beforehand;
+		 * its fill's prefetch window (8 aligned entries, mm/prefetch.c) does not reach
+		 * c->va's entry (index 1), so the write below faults with only the upper tables
+		 * shadowed. */
+		struct hw_access r = { .va = c->va + 0x8000, .cpl = 3 };
 
-		gwrite(f, entry_gpa(c, 0, 1) + c->size, 0x347000 | PT_P | PT_US | PT_A, c->size);
+		gwrite(f, entry_gpa(c, 0, 1) + 8 * c->size, 0x347000 | PT_P | PT_US | PT_A,
+		       c->size);
 		assert_false(hw_run(f, &c->ps, &r).faulted);
-		/* That fill may have prefetched c->va's leaf too (mm/prefetch.c): drop it, so the
-		 * write below faults with only the upper tables shadowed. */
-		mmu_invlpg(&f->mmu, &c->ps, c->va);
 	}
 	assert_false(hw_translate(f, &c->ps, &a, &o.hpa, &pfec));
 	race = (typeof(race)){ .f = f, .armed = true, .countdown = (int)n,
