@@ -33,7 +33,7 @@ SCRIPT = [
                r".*port 40-43 pit\n.*port 61-61 port61\n.*port 70-71 rtc\n"
                r".*port 60-60 i8042\n.*port 64-64 i8042\n.*port 80-80 post\n"
                r".*port 92-92 port92\n.*port 3f8-3ff uart-16550\n.*port 600-60b acpi-pm\n"
-               r".*port f4-f4 debug-exit\n.*port 5f0-5fb umbra-counters\n"
+               r".*port f4-f4 debug-exit\n.*port 5f0-5ff umbra-counters\n"
                r".*mmio fee00000-fee00fff lapic\n.*mmio fec00000-fec00fff ioapic\n"
                r".*16 ranges; other ports read all-ones"),
     ("send", "info apic\r"),
