@@ -12,10 +12,8 @@ out=$1 elf=$2 args=$3
 shift 3
 (( $# % 2 == 0 )) || { echo "$0: every module needs a string" >&2; exit 2; }
 
-stage=$(mktemp -d "${TMPDIR:-/tmp}/umbra-iso.XXXXXX")
-log=$(mktemp "${TMPDIR:-/tmp}/umbra-iso-log.XXXXXX")
-trap 'rm -rf "$stage" "$log"' EXIT
-mkdir -p "$stage/boot/grub"
+. "$(dirname "$0")/grub_iso.sh"
+grub_iso_stage umbra-iso
 cp "$elf" "$stage/boot/umbra.elf"
 
 modules=""
@@ -27,32 +25,6 @@ while (( $# )); do
 	i=$((i + 1))
 done
 
-# GRUB waits for nothing (timeout 0) and talks on COM1 at 115200 8N1 as well as the screen.
-cat > "$stage/boot/grub/grub.cfg" <<CFG
-set timeout=0
-set timeout_style=hidden
-serial --unit=0 --speed=115200 --word=8 --parity=no --stop=1
-terminal_input serial console
-terminal_output serial console
-insmod all_video
-menuentry "Umbra" {
-	multiboot2 /boot/umbra.elf $args
-$modules	boot
-}
-CFG
-
-mkdir -p "$(dirname "$out")"
-# xorriso has been seen to crash (SIGSEGV at shutdown, after writing the image) on a loaded
-# machine: a failed attempt is retried twice before the failure counts.
-for attempt in 1 2 3; do
-	if grub-mkrescue -o "$out.tmp.$$" "$stage" >"$log" 2>&1; then
-		break
-	fi
-	rm -f "$out.tmp.$$"
-	if (( attempt == 3 )); then
-		cat "$log" >&2
-		exit 1
-	fi
-	echo "$0: grub-mkrescue failed (attempt $attempt of 3), retrying" >&2
-done
-mv "$out.tmp.$$" "$out"
+grub_iso_config "Umbra" "	multiboot2 /boot/umbra.elf $args
+$modules"
+grub_iso_write "$out"

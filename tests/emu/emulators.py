@@ -81,6 +81,18 @@ def native_qemu_command(kernel, append, serial_path, cpu, mem_mb, initrd=None, e
     return cmd + list(extra)
 
 
+def finish_run(workdir, serial_path, rc, timed_out, emu_out, secs):
+    """Keeps the emulator's own output in workdir and returns the run's RunResult."""
+    with open(os.path.join(workdir, "emulator.out"), "w") as f:
+        f.write(emu_out)
+    try:
+        with open(serial_path, "rb") as f:
+            serial = f.read().decode(errors="replace").replace("\r", "")
+    except FileNotFoundError:
+        serial = ""
+    return RunResult(serial, rc, timed_out, secs)
+
+
 def boot_native(config, kernel, append, workdir, timeout, mem_mb=256, initrd=None,
                 extra=QEMU_ICOUNT):
     """Boots kernel without Umbra on config's QEMU machine (native_qemu_command, by default
@@ -94,14 +106,7 @@ def boot_native(config, kernel, append, workdir, timeout, mem_mb=256, initrd=Non
         os.unlink(serial_path)
     cmd = native_qemu_command(kernel, append, serial_path, cpu, mem_mb, initrd, extra)
     rc, timed_out, emu_out, secs = run_process(cmd, timeout)
-    with open(os.path.join(workdir, "emulator.out"), "w") as f:
-        f.write(emu_out)
-    try:
-        with open(serial_path, "rb") as f:
-            serial = f.read().decode(errors="replace").replace("\r", "")
-    except FileNotFoundError:
-        serial = ""
-    return RunResult(serial, rc, timed_out, secs)
+    return finish_run(workdir, serial_path, rc, timed_out, emu_out, secs)
 
 
 # Instructions per emulated second. clock sync=none makes runs deterministic: emulated time
@@ -260,14 +265,7 @@ def boot(config, iso, workdir, timeout, mem_mb=512, qemu_extra=(), bochs_ips=BOC
             f.write("c\nq\n")
         rc, timed_out, emu_out, secs = run_process(
             ["bochs", "-q", "-f", rc_path, "-rc", cmds], timeout)
-    with open(os.path.join(workdir, "emulator.out"), "w") as f:
-        f.write(emu_out)
-    try:
-        with open(serial_path, "rb") as f:
-            serial = f.read().decode(errors="replace").replace("\r", "")
-    except FileNotFoundError:
-        serial = ""
-    return RunResult(serial, rc, timed_out, secs)
+    return finish_run(workdir, serial_path, rc, timed_out, emu_out, secs)
 
 
 def available(config):

@@ -62,9 +62,7 @@ void guest_main(void)
 
 	bench_init("bench_cr3");
 	n = bench_size(CR3_DEFAULT, CR3_MAX, "address spaces", "a bound on the paging pool");
-	pg_init();
-	if (!pg_cpu.pae)
-		bench_fail("no PAE paging");
+	bench_paging_init();
 	gprintf("cr3: %u address spaces, %u rounds, private page at 0x%08x, PAE\n", n, ROUNDS,
 		PRIVATE_VA);
 

@@ -42,19 +42,15 @@ static uint64_t pte_of(uint32_t page)
 void guest_main(void)
 {
 	struct pg_space as;
-	uint32_t fresh, tables, pt0, ram_end, max = 0;
+	uint32_t fresh, tables, pt0, max;
 
 	bench_init("bench_demand");
-	ram_end = bench_ram_end(FRAMES_PA);
-	if (ram_end > FRAMES_PA)
-		max = (ram_end - FRAMES_PA) / PAGE;
+	max = bench_ram_units(FRAMES_PA, PAGE);
 	if (max > DEMAND_MAX_PAGES)
 		max = DEMAND_MAX_PAGES;
 	max = max / PTES_PER_TABLE * FRESH_PER_TABLE;	/* whole tables, a warm page each */
 	fresh = bench_size(DEMAND_DEFAULT, max, "pages", "what fits in guest RAM above 32 MiB");
-	pg_init();
-	if (!pg_cpu.pae)
-		bench_fail("no PAE paging");
+	bench_paging_init();
 	tables = (fresh + FRESH_PER_TABLE - 1) / FRESH_PER_TABLE;
 	gprintf("demand: %u fresh pages in %u page tables at 0x%08x, frames from 0x%08x, PAE, "
 		"NXE %d\n", fresh, tables, DEMAND_VA, FRAMES_PA, pg_cpu.nx);

@@ -38,20 +38,16 @@ static uint32_t sample_of(uint32_t k)
 void guest_main(void)
 {
 	struct pg_space as;
-	uint32_t mib, pages, larges, ram_end, max = 0;
+	uint32_t mib, pages, larges, max;
 
 	bench_init("bench_large");
-	ram_end = bench_ram_end(LARGE_PA);
-	if (ram_end > LARGE_PA)
-		max = (ram_end - LARGE_PA) / LARGE_PAGE * (LARGE_PAGE / MIB);
+	max = bench_ram_units(LARGE_PA, LARGE_PAGE) * (LARGE_PAGE / MIB);
 	if (max > LARGE_MAX_MIB)
 		max = LARGE_MAX_MIB;
 	mib = bench_size(LARGE_DEFAULT, max, "MiB", "what fits in guest RAM above 32 MiB");
 	if (mib % (LARGE_PAGE / MIB))
 		bench_fail("size=%u: not a whole number of 2 MiB pages", mib);
-	pg_init();
-	if (!pg_cpu.pae)
-		bench_fail("no PAE paging");
+	bench_paging_init();
 	pages = mib * (MIB / PAGE);
 	larges = mib / (LARGE_PAGE / MIB);
 	gprintf("large: %u MiB at 0x%08x (%u 2 MiB pages, %u 4 KiB pages) from 0x%08x, PAE\n", mib,

@@ -71,9 +71,7 @@ void guest_main(void)
 
 	bench_init("bench_ptstorm");
 	n = bench_size(STORM_DEFAULT, STORM_MAX, "PTE writes", "a bound on the run time");
-	pg_init();
-	if (!pg_cpu.pae)
-		bench_fail("no PAE paging");
+	bench_paging_init();
 	gprintf("ptstorm: %u PTE writes over %u pages at 0x%08x and %u frames, PAE\n", n, WINDOW,
 		STORM_VA, FRAMES);
 

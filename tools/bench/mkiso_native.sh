@@ -13,20 +13,18 @@ set -euo pipefail
 [[ $# -ge 4 ]] || { echo "usage: $0 OUT.iso linux|multiboot KERNEL CMDLINE [INITRD]" >&2; exit 2; }
 out=$1 kind=$2 kernel=$3 cmdline=$4 initrd=${5:-}
 
-stage=$(mktemp -d "${TMPDIR:-/tmp}/umbra-native-iso.XXXXXX")
-log=$(mktemp "${TMPDIR:-/tmp}/umbra-native-iso-log.XXXXXX")
-trap 'rm -rf "$stage" "$log"' EXIT
-mkdir -p "$stage/boot/grub"
+. "$(dirname "$0")/../grub_iso.sh"
+grub_iso_stage umbra-native-iso
 cp "$kernel" "$stage/boot/kernel"
 
 case $kind in
 linux)
 	[[ -n $initrd ]] || { echo "$0: linux needs an initrd" >&2; exit 2; }
 	cp "$initrd" "$stage/boot/initrd"
-	load="	linux /boot/kernel $cmdline"$'\n'"	initrd /boot/initrd"
+	load="	linux /boot/kernel $cmdline"$'\n'"	initrd /boot/initrd"$'\n'
 	;;
 multiboot)
-	load="	multiboot /boot/kernel $cmdline"
+	load="	multiboot /boot/kernel $cmdline"$'\n'
 	;;
 *)
 	echo "$0: unknown kind $kind (linux or multiboot)" >&2
@@ -34,30 +32,5 @@ multiboot)
 	;;
 esac
 
-# As tools/mkiso.sh: no menu wait, GRUB on COM1 at 115200 8N1 and on the screen.
-cat > "$stage/boot/grub/grub.cfg" <<CFG
-set timeout=0
-set timeout_style=hidden
-serial --unit=0 --speed=115200 --word=8 --parity=no --stop=1
-terminal_input serial console
-terminal_output serial console
-menuentry "native" {
-$load
-	boot
-}
-CFG
-
-mkdir -p "$(dirname "$out")"
-# xorriso has been seen to crash at shutdown on a loaded machine (tools/mkiso.sh): retried.
-for attempt in 1 2 3; do
-	if grub-mkrescue -o "$out.tmp.$$" "$stage" >"$log" 2>&1; then
-		break
-	fi
-	rm -f "$out.tmp.$$"
-	if (( attempt == 3 )); then
-		cat "$log" >&2
-		exit 1
-	fi
-	echo "$0: grub-mkrescue failed (attempt $attempt of 3), retrying" >&2
-done
-mv "$out.tmp.$$" "$out"
+grub_iso_config "native" "$load"
+grub_iso_write "$out"

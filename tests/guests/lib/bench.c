@@ -6,6 +6,7 @@
 #include "guest.h"
 #include "guest/umbra_abi.h"
 #include "lib/format.h"
+#include "paging.h"
 
 #define SIZE_TEXT_MAX	24	/* of a size= value quoted in a FAIL line */
 #define RAM_LIMIT	0xfffff000u	/* the guests address physical memory below 4 GiB */
@@ -109,4 +110,18 @@ void bench_done(uint32_t size)
 	bench_phase(BENCH_PHASE_END, "end");
 	gprintf("bench: done %s size=%u\n", bench_name, size);
 	guest_exit(GUEST_EXIT_PASS);
+}
+
+uint32_t bench_ram_units(uint32_t pa, uint32_t unit)
+{
+	uint32_t end = bench_ram_end(pa);
+
+	return end > pa ? (end - pa) / unit : 0;
+}
+
+void bench_paging_init(void)
+{
+	pg_init();
+	if (!pg_cpu.pae)
+		bench_fail("no PAE paging");
 }

@@ -29,6 +29,13 @@ uint32_t bench_size(uint32_t dflt, uint32_t max, const char *unit, const char *w
  * (or mem_upper without one), at most 4 GiB - 4 KiB; 0 when pa is in no available range. */
 uint32_t bench_ram_end(uint32_t pa);
 
+/* How many whole units of unit bytes of available RAM start at pa (bench_ram_end): the bound
+ * of a size=N that places N units there. */
+uint32_t bench_ram_units(uint32_t pa, uint32_t unit);
+
+/* pg_init(), then the check every bench guest needs: they all run PAE paging. */
+void bench_paging_init(void);
+
 /* Starts phase k: the mark byte k, then the phase line with the TSC. */
 void bench_phase(unsigned int k, const char *phase);
 
