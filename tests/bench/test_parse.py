@@ -121,6 +121,35 @@ class Figures(unittest.TestCase):
         self.assertEqual(f["total"]["exits"], 2000)
         self.assertNotIn("end", f)
 
+    def test_total_from_the_kernels_first_line(self):
+        self.assertEqual(parse.kernel_start(LINUX), 2.5)
+        self.assertIsNone(parse.kernel_start([(1.0, "umbra: [ok]"), (2.0, "GRUB")]))
+        phases = parse.parse_phases(LINUX, "linux-init")
+        f = parse.phase_figures(1.0, phases, {}, boot=True, total=True, total_start_s=2.5)
+        self.assertEqual(f["boot"]["host_s"], 3.1 - 1.0)
+        self.assertEqual(f["total"]["host_s"], 9.6 - 2.5)
+        f = parse.phase_figures(1.0, phases, {}, total=True)
+        self.assertEqual(f["total"]["host_s"], 9.6 - 1.0)
+
+    def test_guest_fault_counts_from_phase_lines(self):
+        lines = [(3.1, "linux-init: phase 1 forkexec at 1.50 faults=1000"),
+                 (5.6, "linux-init: phase 2 anon at 2.25 faults=1300"),
+                 (9.6, "linux-init: phase 3 end at 4.00 faults=1400")]
+        phases = parse.parse_phases(lines, "linux-init")
+        self.assertEqual([p["faults"] for p in phases], [1000, 1300, 1400])
+        marks = parse.parse_marks(MARKS)
+        f = parse.phase_figures(2.0, phases, marks, boot=True, total=True)
+        # forkexec: page-fault exits 1000 - 400 over the guest's 300 faults; anon: 100 / 100.
+        self.assertEqual(f["forkexec"]["exits_per_fault"], 600 / 300)
+        self.assertEqual(f["anon"]["exits_per_fault"], 100 / 100)
+        self.assertEqual(f["boot"]["exits_per_fault"], 400 / 1000)
+        self.assertEqual(f["total"]["exits_per_fault"], 1100 / 1400)
+        # The workload's own count wins over the lines'.
+        f = parse.phase_figures(2.0, phases, marks, demand_faults={"anon": 50})
+        self.assertEqual(f["anon"]["exits_per_fault"], 100 / 50)
+        # Without faults=: the reflected faults stand in (forkexec: 600 / 350).
+        self.assertIsNone(parse.parse_phases(LINUX, "linux-init")[0]["faults"])
+
     def test_demand_faults_per_phase(self):
         lines = [l for _, l in LINUX] + MARKS
         f = parse.phase_figures(0.0, parse.parse_phases(LINUX), parse.parse_marks(lines),
@@ -197,7 +226,7 @@ class HaltEnd(unittest.TestCase):
         phases, made = parse.end_from_halt(timed, parse.parse_phases(timed))
         self.assertTrue(made)
         self.assertEqual(phases[-1], {"k": 3, "name": "end", "host_s": 7.0, "unit": "s",
-                                      "clock": 3.418989})
+                                      "clock": 3.418989, "faults": None})
 
     def test_nothing_made_when_end_is_there_or_no_halt(self):
         phases = parse.parse_phases(LINUX)

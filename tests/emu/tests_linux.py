@@ -129,7 +129,7 @@ def monitor_script(paging, reset, status=UMBRA_GUEST_HALTED, mmu="shadow"):
 # The workload's lines (tests/linux/init), then the kernel's halt and Umbra's stop.
 # The phases of `make bench` (tools/bench/) are marked by lines with the uptime, and by a byte
 # written to Umbra's counter mark register (bin/umbra-mark, tests/linux/umbra_mark.c).
-PHASE = r"^linux-init: phase %d %s at \d+\.\d\d$"
+PHASE = r"^linux-init: phase %d %s at \d+\.\d\d faults=\d+$"
 WORKLOAD_LINES = [
     r"^linux-init: start: Linux ",
     PHASE % (1, "forkexec"),

@@ -155,8 +155,14 @@ def main():
     ap.add_argument("--timeout-scale", type=float, default=1.0)
     ap.add_argument("--qemu-icount", default=runner.QEMU_ICOUNT[1] if runner.QEMU_ICOUNT else "",
                     help="QEMU's -icount for every run, e.g. shift=auto,sleep=off ('': none)")
+    ap.add_argument("--render", nargs="+", metavar="RESULTS_JSON",
+                    help="run nothing: the tables and charts again from earlier results.json "
+                         "files; a later file's runs replace an earlier one's of the same "
+                         "emulator, workload, size and mode (a subset measured again)")
     args = ap.parse_args()
     args.emulators = [e for e in args.emulators.split(",") if e]
+    if args.render:
+        return render_again(args)
     if args.quick:
         args.reps = 1
     args.umbra = os.path.abspath(args.umbra)
@@ -186,11 +192,57 @@ def main():
         took = time.monotonic() - t0
         print(f" {took:.1f} s" + ("" if rec["ok"] else f"  FAIL: {rec['reason']}"), flush=True)
 
+    return write_results(args, info(args), records, wls)
+
+
+def merge_runs(results):
+    """The runs of several results.json contents, later ones replacing earlier ones' groups
+    (emulator, workload, size, mode), in first-seen order."""
+    groups, order = {}, []
+    for res in results:
+        fresh = {}
+        for run in res.get("runs", []):
+            fresh.setdefault(stats.row_key(run), []).append(run)
+        for key, runs in fresh.items():
+            if key not in groups:
+                order.append(key)
+            groups[key] = runs
+    return [run for key in order for run in groups[key]]
+
+
+def render_again(args):
+    results = []
+    for path in args.render:
+        try:
+            with open(path) as f:
+                results.append(json.load(f))
+        except (OSError, ValueError) as e:
+            sys.exit(f"bench: {path}: {e}")
+        if not isinstance(results[-1], dict) or "runs" not in results[-1]:
+            sys.exit(f"bench: {path}: not a results.json of make bench (no runs)")
+    records = merge_runs(results)
+    head = dict(results[-1].get("info", {}))
+    if len(results) > 1:
+        head["date"] = " + ".join(r.get("info", {}).get("date", "?") for r in results)
+        head["umbra"] = " + ".join(sorted({r.get("info", {}).get("umbra", "?")
+                                           for r in results}))
+    seen = {r["emulator"] for r in records}
+    args.emulators = [e for e in args.emulators if e in seen]
+    wls = workloads.all_workloads(args.linux, args.guests, workloads.parse_sizes(args.sizes))
+    names = {r["workload"] for r in records}
+    wls = [w for w in wls if w.name in names]
+    os.makedirs(args.out, exist_ok=True)
+    return write_results(args, head, records, wls,
+                         [f"Rendered again from {', '.join(args.render)}."])
+
+
+def write_results(args, head, records, wls, notes=None):
+    """The tables, goals and charts of records: results.md (also printed), .csv, .json and
+    plots/ in args.out; the exit status."""
     rows = stats.aggregate(records)
     comps = stats.comparisons(rows)
     goal_list = render.goals(comps, args.emulators)
-    head = info(args)
-    notes = []
+    notes = list(notes or [])
     if "bochs" in args.emulators and not args.quick and args.bochs_linux_reps < args.reps:
         notes.append(f"Bochs Linux runs: {args.bochs_linux_reps} repetition(s) "
                      f"(--bochs-linux-reps), the others {args.reps}.")

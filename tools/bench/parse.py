@@ -15,7 +15,9 @@ Pure functions over text (tests/bench/test_parse.py). The protocol is the one of
 """
 import re
 
-PHASE_RE = re.compile(r"^(linux-init|bench): phase (\d+) ([a-z0-9-]+) at (\S+)\s*$")
+# The guest's own page-fault count (faults=N, Linux's /proc/vmstat pgfault) is optional.
+PHASE_RE = re.compile(r"^(linux-init|bench): phase (\d+) ([a-z0-9-]+) at (\S+)"
+                      r"(?: faults=(\d+))?\s*$")
 MARK_RE = re.compile(r"^umbra: mark (\d+): (exits|mmu) (.*?)\s*$")
 
 # Lines that make a run a failure, with the reason they give.
@@ -44,7 +46,7 @@ def end_from_halt(timed_lines, phases):
         m = HALT_RE.search(line)
         if m and t >= phases[-1]["host_s"]:
             end = {"k": phases[-1]["k"] + 1, "name": "end", "host_s": t, "unit": "s",
-                   "clock": float(m.group(1))}
+                   "clock": float(m.group(1)), "faults": None}
             return phases + [end], True
     return phases, False
 
@@ -83,7 +85,8 @@ def parse_phases(timed_lines, prefix=None):
             continue
         clock = clock_value(m.group(4))
         seen[k] = {"k": k, "name": m.group(3), "host_s": t,
-                   "unit": clock[0] if clock else None, "clock": clock[1] if clock else None}
+                   "unit": clock[0] if clock else None, "clock": clock[1] if clock else None,
+                   "faults": int(m.group(5)) if m.group(5) else None}
     return [seen[k] for k in sorted(seen)]
 
 
@@ -139,9 +142,10 @@ def exits_per_fault(counters, demand_faults=None):
     shadow MMU's whole cost: the #PF exits themselves (reflected to the guest or filled) and
     the guest's page-table stores (write-protected, so each is a #PF exit, emulated).
     demand_faults: the guest's own count where the workload knows it (bench_demand's work
-    phase: size=N fresh pages, each faulted once); otherwise the faults Umbra reflected to the
-    guest, which are the guest's demand faults where every guest not-present fault exits
-    (SVM; on VMX Umbra lets them through without an exit, and reflects none: None).
+    phase: size=N fresh pages, each faulted once; Linux's pgfault between two phase lines:
+    every page fault the kernel handled, demand and copy-on-write); otherwise the faults
+    Umbra reflected to the guest, which are the guest's demand faults only where every guest
+    fault exits (SVM; on VMX the not-present ones reach the guest without an exit).
     On SVM a demand fault costs 2 (the reflected #PF, the PTE store), on VMX 1 (the store).
     Under TDP there are no page-fault exits: None."""
     pf = counters.get("exit.page-fault", counters.get("faults", 0))
@@ -151,18 +155,49 @@ def exits_per_fault(counters, demand_faults=None):
     return pf / faults
 
 
-def phase_figures(start_s, phases, marks, boot=False, total=False, demand_faults=None):
+# A line of the Linux kernel's log on its console: "[    0.000000] ...".
+KERNEL_LINE_RE = re.compile(r"^\[\s*\d+\.\d+\] ")
+
+
+def kernel_start(timed_lines):
+    """The arrival time of the kernel's first console line, or None. Linux prints its log
+    from the start when the serial console registers, the same point of its boot under Umbra
+    and natively: a start that leaves out the firmware, GRUB and Umbra's own start, which a
+    native QEMU run (-kernel) skips."""
+    for t, line in timed_lines:
+        if KERNEL_LINE_RE.match(line):
+            return t
+    return None
+
+
+def phase_figures(start_s, phases, marks, boot=False, total=False, demand_faults=None,
+                  total_start_s=None):
     """The figures of each phase: {name: {host_s, guest, unit, counters...}} in phase order.
 
     Phase K runs from its line to the next phase's line (host time: the lines' arrival
     times; guest clock: their T; counters: mark K+1 minus mark K). The last phase (`end`) has
     no figures. boot: a `boot` phase first, from the emulator's start (start_s) to phase 1's
     line, its guest clock phase 1's T (Linux's uptime counts from the kernel's start) and its
-    counters mark 1's (counted from zero). total: a `total` phase from the start to the last
-    line, the whole workload. demand_faults: {phase name: the guest's own count of demand
-    faults} where the workload knows it (exits_per_fault)."""
+    counters mark 1's (counted from zero). total: a `total` phase from total_start_s (the
+    kernel's first console line; start_s without one) to the last line, the whole workload
+    (its counters and guest clock from zero). demand_faults: {phase name: the guest's own count of demand
+    faults} where the workload knows it (exits_per_fault); otherwise the difference of the
+    phase lines' faults=N where both have one (Linux's pgfault: boot and total count from 0)."""
     out = {}
-    demand_faults = demand_faults or {}
+    demand_faults = dict(demand_faults or {})
+
+    def faults_between(b, a):
+        fb, fa = b.get("faults"), a.get("faults", 0) if a else 0
+        return fb - fa if fb is not None and fa is not None else None
+
+    if phases:
+        counted = {"boot": faults_between(phases[0], None),
+                   "total": faults_between(phases[-1], None)}
+        for a, b in zip(phases, phases[1:]):
+            counted[a["name"]] = faults_between(b, a)
+        for name, n in counted.items():
+            if n is not None and name not in demand_faults:
+                demand_faults[name] = n
 
     def figures(host, unit, guest, later, earlier, name):
         f = {"host_s": host, "unit": unit, "guest": guest}
@@ -190,7 +225,8 @@ def phase_figures(start_s, phases, marks, boot=False, total=False, demand_faults
                                  marks.get(b["k"], {}) if have_marks else None,
                                  marks.get(a["k"], {}) if have_marks else None, a["name"])
     if total:
-        out["total"] = figures(last["host_s"] - start_s, last["unit"], last["clock"],
+        begin = start_s if total_start_s is None else total_start_s
+        out["total"] = figures(last["host_s"] - begin, last["unit"], last["clock"],
                                marks.get(last["k"], {}) if have_marks else None, None,
                                "total")
     return out

@@ -223,7 +223,8 @@ def run(emulator, workload, size, mode, rep, media, out_dir, timeout, icount=Non
     record.update(wall_s=secs, exit_code=rc, phases=phases)
     record["figures"] = parse.phase_figures(0.0, phases, marks, boot=workload.linux,
                                             total=workload.linux,
-                                            demand_faults=workload.demand_faults(size))
+                                            demand_faults=workload.demand_faults(size),
+                                            total_start_s=parse.kernel_start(timed))
     record["reason"] = parse.failure(lines, workload.phases, umbra,
                                      linux_summary=workload.linux and not halted,
                                      timed_out=timed_out, timeout=timeout)
