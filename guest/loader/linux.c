@@ -27,6 +27,29 @@ bool linux_cmdline_needs_initrd(const char *cmdline)
 	return cmdline_has_word(cmdline, "rdinit=") || !cmdline_has_word(cmdline, "root=");
 }
 
+bool linux_cmdline_compose(char *out, size_t outlen, const char *cmdline, uint64_t tsc_hz)
+{
+	size_t len = strlen(cmdline);
+	int n;
+
+	if (!outlen)
+		return false;
+	if (len >= outlen) {
+		out[0] = 0;
+		return false;
+	}
+	memcpy(out, cmdline, len + 1);
+	if (!tsc_hz || cmdline_has_word(cmdline, "tsc_early_khz="))
+		return false;
+	n = snprintk(out + len, outlen - len, "%stsc_early_khz=%llu", len ? " " : "",
+		     (unsigned long long)((tsc_hz + 500) / 1000));
+	if (n < 0 || (size_t)n >= outlen - len) {
+		out[len] = 0;
+		return false;
+	}
+	return true;
+}
+
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
 	return (v + a - 1) & ~(a - 1);

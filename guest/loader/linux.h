@@ -85,6 +85,26 @@ struct linux_layout {
  * the initramfs (rdinit=) or no root file system (no root=). */
 bool linux_cmdline_needs_initrd(const char *cmdline);
 
+/* Room for the command line Umbra hands Linux (Debian's kernels take at most 2047 bytes,
+ * their cmdline_size; linux_plan checks the kernel's own limit). */
+#define LINUX_CMDLINE_MAX	4096
+
+/*
+ * The command line Linux gets: cmdline, then " tsc_early_khz=N" with the TSC rate tsc_hz in
+ * kHz, unless cmdline already has a tsc_early_khz= (tsc_early_khz=0 asks Linux to calibrate
+ * by itself), tsc_hz is 0, or the result would not fit in outlen. Writes the NUL-terminated
+ * line to out; returns true when the word was added.
+ *
+ * Why: Linux measures the TSC against the PIT (channel 2, gated by port 0x61), and refuses
+ * the result unless it polled port 0x61 at least a thousand times in 10 ms with even gaps
+ * between polls. Each poll is an I/O exit under Umbra: in an emulator (and on a loaded host)
+ * the calibration fails, Linux marks the TSC unstable and keeps time by counting timer
+ * ticks, which slow exits lose. The vCPU's TSC runs at the host's rate (an offset only, no
+ * scaling: SDM Vol. 3C 26.6.5 for VMX, the VMCB's TSC_OFFSET for SVM), and Umbra measured
+ * that rate at boot (arch/tsc.h).
+ */
+bool linux_cmdline_compose(char *out, size_t outlen, const char *cmdline, uint64_t tsc_hz);
+
 /*
  * Places the kernel, the command line and an initramfs of initrd_size bytes (0: none) for a
  * guest with RAM below ram_size (guest/loader/guest_bootinfo.h's map). Returns 0 with *out

@@ -16,6 +16,7 @@
 #include "arch/cpu_info.h"
 #include "arch/cpuid.h"
 #include "arch/cr.h"
+#include "arch/tsc.h"
 #include "mm/hostmap.h"
 #include "mm/page.h"
 #include "mm/pmm.h"
@@ -226,15 +227,24 @@ static int guest_boot_linux(struct guest *g, const struct guest_load_params *lp,
 	const struct guest_module *m = &lp->modules[lp->module_index];
 	const struct guest_module *rd = linux_initrd_module(lp);
 	const uint8_t *image = phys_to_virt(m->start);
-	const char *cmdline = guest_cmdline_of(m->string);
+	/* One guest at a time is loaded: the composed command line can live here. */
+	static char cmdline[LINUX_CMDLINE_MAX];
+	const char *given = guest_cmdline_of(m->string);
 	uint64_t rd_size = rd ? rd->end - rd->start : 0;
 	struct linux_layout l;
+	bool tsc_added;
 
-	if (!rd_size && linux_cmdline_needs_initrd(cmdline)) {
+	if (!rd_size && linux_cmdline_needs_initrd(given)) {
 		snprintk(err, errlen, "Linux: no initramfs module after the kernel, and the command "
 			 "line needs one (rdinit=, or no root=)");
 		return -1;
 	}
+	if (strlen(given) >= sizeof(cmdline)) {
+		snprintk(err, errlen, "Linux: the command line is %zu bytes, too long (at most %u)",
+			 strlen(given), LINUX_CMDLINE_MAX - 1);
+		return -1;
+	}
+	tsc_added = linux_cmdline_compose(cmdline, sizeof(cmdline), given, tsc_hz());
 	if (linux_plan(bz, lp->ram_size, cmdline, rd_size, &l, err, errlen))
 		return -1;
 	if (!guest_mem_write(&g->mem, l.kernel_gpa, image + bz->kernel_offset, bz->kernel_size) ||
@@ -255,6 +265,10 @@ static int guest_boot_linux(struct guest *g, const struct guest_load_params *lp,
 		(unsigned long long)l.kernel_end, (unsigned long long)l.initrd_size,
 		(unsigned long long)l.initrd_gpa, (unsigned long long)(lp->ram_size >> 20),
 		g->mem.count);
+	if (tsc_added)
+		pr_info("umbra: guest: Linux command line + tsc_early_khz=%llu (the TSC rate Umbra "
+			"measured; tsc_early_khz=0 lets Linux calibrate)\n",
+			(unsigned long long)((tsc_hz() + 500) / 1000));
 	return 0;
 }
 

@@ -199,6 +199,32 @@ static void test_needs_initrd(void **state)
 	assert_true(linux_cmdline_needs_initrd("xrdinit=1 noroot"));
 }
 
+/* The TSC rate goes to Linux as tsc_early_khz= (rounded to the nearest kHz), unless the
+ * line has one, the rate is unknown or the line would not fit. */
+static void test_cmdline_tsc(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_true(linux_cmdline_compose(out, sizeof(out), "console=ttyS0", 2098203499));
+	assert_string_equal(out, "console=ttyS0 tsc_early_khz=2098203");
+	assert_true(linux_cmdline_compose(out, sizeof(out), "", 2098203500));
+	assert_string_equal(out, "tsc_early_khz=2098204");
+	/* The guest's own choice stands, 0 included (Linux calibrates then). */
+	assert_false(linux_cmdline_compose(out, sizeof(out), "quiet tsc_early_khz=0", 3000000000));
+	assert_string_equal(out, "quiet tsc_early_khz=0");
+	/* A word that only ends like it is not one. */
+	assert_true(linux_cmdline_compose(out, sizeof(out), "xtsc_early_khz=5", 1000000));
+	assert_string_equal(out, "xtsc_early_khz=5 tsc_early_khz=1000");
+	assert_false(linux_cmdline_compose(out, sizeof(out), "console=ttyS0", 0));
+	assert_string_equal(out, "console=ttyS0");
+	/* No room for the word: the line unchanged; no room for the line: empty. */
+	assert_false(linux_cmdline_compose(out, 20, "console=ttyS0 quiet", 2098203499));
+	assert_string_equal(out, "console=ttyS0 quiet");
+	assert_false(linux_cmdline_compose(out, 8, "console=ttyS0", 2098203499));
+	assert_string_equal(out, "");
+}
+
 static void test_e820(void **state)
 {
 	struct linux_e820 m[4];
@@ -375,6 +401,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan_std),
+		cmocka_unit_test(test_cmdline_tsc),
 		cmocka_unit_test(test_plan_no_initrd),
 		cmocka_unit_test(test_plan_alignment),
 		cmocka_unit_test(test_plan_kernel_end_covers_code),
