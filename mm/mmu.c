@@ -56,6 +56,7 @@ bool mmu_init_pool(struct mmu *m, struct guest_mem *mem, struct pmm *pmm,
 	m->mem = mem;
 	m->cpu = *cpu;
 	m->demand_pte_gpa = ~0ULL;
+	m->demand_filled_cr2 = ~0ULL;
 	if (!sp_cache_init(&m->cache, pmm, pool->pages, pool->links) ||
 	    !rmap_init(&m->rmap, pmm, pool->rmap_entries) || !mmu_unsync_init(m, pmm))
 		return false;
@@ -832,6 +833,7 @@ void mmu_page_fault(struct mmu *m, const struct paging_state *ps, uint64_t addr,
 	}
 	if (w.fault) {
 		m->stats.reflected++;
+		m->demand_filled_cr2 = ~0ULL;	/* the guest's CR2 is this fault's (mmu.h) */
 		out->action = MMU_INJECT_PF;
 		out->error_code = w.pfec;
 		out->cr2 = addr;
@@ -1043,6 +1045,10 @@ static void mmu_write_frame(struct mmu *m, uint64_t gfn, unsigned offset, unsign
 		if (!mmu_write_is_demand_fill(m, gfn, offset, len))
 			unsync |= mmu_unsync_count_write(m, sp);
 	}
+	/* A fault is filled once: further writes to its PTE before the next fault are the guest
+	 * changing a live entry (mmu_pt_write_begin). */
+	if (mmu_write_is_demand_fill(m, gfn, offset, len))
+		m->demand_filled_cr2 = m->demand_cr2;
 	/* Once every page of the frame has this write: a leaf table the guest keeps writing
 	 * (and keeps using: flooded ones went above) goes out of sync. */
 	if (unsync)
@@ -1067,7 +1073,9 @@ void mmu_pt_write_begin(struct mmu *m, const struct paging_state *ps, uint64_t c
 	struct walk_result w;
 
 	m->demand_pte_gpa = ~0ULL;
-	if (paging_mode_of(ps) == PAGING_OFF)
+	m->demand_cr2 = cr2;
+	/* Its PTE was filled already and no #PF came since: the guest's CR2 is stale. */
+	if (paging_mode_of(ps) == PAGING_OFF || cr2 == m->demand_filled_cr2)
 		return;
 	memset(&w, 0, sizeof(w));
 	memcpy(req.pdptes, ps->pdptes, sizeof(req.pdptes));

@@ -76,6 +76,11 @@ struct mmu {
 	struct mmu_unsync unsync;	/* out-of-sync leaf tables (mm/unsync_state.h) */
 	uint64_t sync_epoch;		/* root loads so far: the unsync threshold counts per epoch */
 	uint64_t demand_pte_gpa;	/* mmu_pt_write_begin: the PTE of the last fault, or ~0 */
+	uint64_t demand_cr2;		/* mmu_pt_write_begin: the CR2 it was given */
+	/* The CR2 whose PTE a write already filled (mmu_write_frame), or ~0: CR2 keeps its value
+	 * until the next guest #PF, so later writes to that PTE are no fill (mmu_pt_write_begin).
+	 * A #PF Umbra delivers clears it (the guest's CR2 is set anew, even to the same address). */
+	uint64_t demand_filled_cr2;
 	struct mmu_stats stats;
 };
 
@@ -142,9 +147,12 @@ int mmu_translate(struct mmu *m, const struct paging_state *ps, uint64_t addr, u
 void mmu_guest_wrote(struct mmu *m, uint64_t gpa, unsigned len);
 /*
  * Brackets the emulation of an instruction that writes a guest page table (guest/exits/
- * pt_write.c); cr2 is the guest's CR2 then, the address of its last page fault. A write that
- * covers that address's PTE is the guest's #PF handler filling it (demand paging): it does
- * not count toward letting the table go out of sync (mm/unsync_state.h).
+ * pt_write.c); cr2 is the guest's CR2 then, the address of its last page fault. The first write
+ * that covers that address's PTE is the guest's #PF handler filling it (demand paging): it does
+ * not count toward letting the table go out of sync (mm/unsync_state.h). CR2 holds its value
+ * until the next #PF (SDM Vol. 3A 6.15, interrupt 14: CR2 is loaded with the faulting address
+ * only when a #PF is delivered), so later writes to the same PTE with the same CR2 are the guest
+ * changing a live entry, and count like any other.
  */
 void mmu_pt_write_begin(struct mmu *m, const struct paging_state *ps, uint64_t cr2);
 void mmu_pt_write_end(struct mmu *m);

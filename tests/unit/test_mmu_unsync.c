@@ -182,6 +182,58 @@ static void test_demand_fills_stay_in_sync(void **state)
 	fixture_free(g.f);
 }
 
+/* CR2 keeps the last fault's address until the next fault: only the first write to that
+ * address's PTE is its fill. A guest that then keeps rewriting the PTE (no fault in between)
+ * is changing a live entry, and the table goes out of sync as for any burst. */
+static void test_stale_cr2_is_no_demand_fill(void **state)
+{
+	struct guest g;
+	struct shadow_page *sp;
+	unsigned writes = 0;
+
+	(void)state;
+	guest_new(&g);
+	assert_false(access(&g, VA_DATA, HW_READ).faulted);
+	sp = find_sp(g.f, g.pt >> 12, 1, 0);
+	assert_true(access(&g, 0x100000, HW_WRITE).faulted);
+	while (!sp->unsync && writes < 4 * MMU_UNSYNC_THRESHOLD) {
+		mmu_pt_write_begin(&g.f->mmu, &g.ps, 0x100000);	/* CR2, the same all along */
+		emulated_pte_write(&g, 256, (0x800000 + 0x1000ULL * writes) | LEAF);
+		mmu_pt_write_end(&g.f->mmu);
+		writes++;
+	}
+	assert_true(sp->unsync);
+	/* The fill, then a burst past the threshold. */
+	assert_int_equal(writes, MMU_UNSYNC_THRESHOLD + 2);
+	audit_clean(&g);
+	fixture_free(g.f);
+}
+
+/* A fault at the same address again makes the next write to its PTE a fill again: a guest
+ * that faults and fills one PTE over and over stays in sync. */
+static void test_new_fault_same_address_is_a_fill(void **state)
+{
+	struct guest g;
+	struct shadow_page *sp;
+
+	(void)state;
+	guest_new(&g);
+	assert_false(access(&g, VA_DATA, HW_READ).faulted);
+	sp = find_sp(g.f, g.pt >> 12, 1, 0);
+	for (unsigned i = 0; i < 64; i++) {
+		/* Absent, then read-only: the write faults each time (reflected). */
+		assert_true(access(&g, 0x100000, HW_WRITE).faulted);
+		mmu_pt_write_begin(&g.f->mmu, &g.ps, 0x100000);
+		emulated_pte_write(&g, 256, (0x800000 + 0x1000ULL * i) | (LEAF & ~(uint64_t)PT_RW));
+		mmu_pt_write_end(&g.f->mmu);
+		sp->write_count = 0;
+		assert_false(sp->unsync);
+	}
+	assert_int_equal(g.f->mmu.stats.unsync_pages, 0);
+	audit_clean(&g);
+	fixture_free(g.f);
+}
+
 /* Writes spread over root loads (the threshold counts between two) never go out of sync. */
 static void test_threshold_counts_per_root_load(void **state)
 {
@@ -494,6 +546,8 @@ int main(void)
 		cmocka_unit_test(test_threshold_then_no_traps),
 		cmocka_unit_test(test_threshold_counts_per_root_load),
 		cmocka_unit_test(test_demand_fills_stay_in_sync),
+		cmocka_unit_test(test_stale_cr2_is_no_demand_fill),
+		cmocka_unit_test(test_new_fault_same_address_is_a_fill),
 		cmocka_unit_test(test_root_load_syncs),
 		cmocka_unit_test(test_invlpg_syncs_the_table),
 		cmocka_unit_test(test_not_present_to_present),
