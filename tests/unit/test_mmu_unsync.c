@@ -94,6 +94,14 @@ static void emulated_pte_write(struct guest *g, unsigned i, uint64_t value)
 	mmu_guest_wrote(&g->f->mmu, g->pt + 8 * i, 8);
 }
 
+/* The guest's page-fault handler storing entry i, CR2 (its last fault's address) cr2. */
+static void handler_pte_write(struct guest *g, uint64_t cr2, unsigned i, uint64_t value)
+{
+	mmu_pt_write_begin(&g->f->mmu, &g->ps, cr2);
+	emulated_pte_write(g, i, value);
+	mmu_pt_write_end(&g->f->mmu);
+}
+
 /* Builds the shadow of the tables, then remaps VA 0x5000 (a translation in use: its shadow
  * entry is present) past the threshold. */
 static struct shadow_page *make_unsync(struct guest *g)
@@ -164,9 +172,8 @@ static void test_demand_fills_stay_in_sync(void **state)
 		/* The guest's fault on the absent page, then its handler's PTE store. */
 		o = access(&g, 0x100000 + 0x1000ULL * i, HW_WRITE);
 		assert_true(o.faulted);
-		mmu_pt_write_begin(&g.f->mmu, &g.ps, 0x100000 + 0x1000ULL * i);	/* CR2 */
-		emulated_pte_write(&g, 256 + i, (0x800000 + 0x1000ULL * i) | LEAF);
-		mmu_pt_write_end(&g.f->mmu);
+		handler_pte_write(&g, 0x100000 + 0x1000ULL * i, 256 + i,
+				  (0x800000 + 0x1000ULL * i) | LEAF);
 		sp->write_count = 0;
 		assert_false(sp->unsync);
 		/* The retry needs no fault: the store installed the entry. */
@@ -197,9 +204,8 @@ static void test_stale_cr2_is_no_demand_fill(void **state)
 	sp = find_sp(g.f, g.pt >> 12, 1, 0);
 	assert_true(access(&g, 0x100000, HW_WRITE).faulted);
 	while (!sp->unsync && writes < 4 * MMU_UNSYNC_THRESHOLD) {
-		mmu_pt_write_begin(&g.f->mmu, &g.ps, 0x100000);	/* CR2, the same all along */
-		emulated_pte_write(&g, 256, (0x800000 + 0x1000ULL * writes) | LEAF);
-		mmu_pt_write_end(&g.f->mmu);
+		/* CR2 the same all along */
+		handler_pte_write(&g, 0x100000, 256, (0x800000 + 0x1000ULL * writes) | LEAF);
 		writes++;
 	}
 	assert_true(sp->unsync);
@@ -223,9 +229,8 @@ static void test_new_fault_same_address_is_a_fill(void **state)
 	for (unsigned i = 0; i < 64; i++) {
 		/* Absent, then read-only: the write faults each time (reflected). */
 		assert_true(access(&g, 0x100000, HW_WRITE).faulted);
-		mmu_pt_write_begin(&g.f->mmu, &g.ps, 0x100000);
-		emulated_pte_write(&g, 256, (0x800000 + 0x1000ULL * i) | (LEAF & ~(uint64_t)PT_RW));
-		mmu_pt_write_end(&g.f->mmu);
+		handler_pte_write(&g, 0x100000, 256,
+				  (0x800000 + 0x1000ULL * i) | (LEAF & ~(uint64_t)PT_RW));
 		sp->write_count = 0;
 		assert_false(sp->unsync);
 	}

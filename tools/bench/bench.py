@@ -13,7 +13,6 @@ DIR/plots/*.png; each run's serial output stays in DIR/runs/. Exits non-zero if 
 """
 import argparse
 import datetime
-import json
 import os
 import platform
 import re
@@ -211,15 +210,7 @@ def merge_runs(results):
 
 
 def render_again(args):
-    results = []
-    for path in args.render:
-        try:
-            with open(path) as f:
-                results.append(json.load(f))
-        except (OSError, ValueError) as e:
-            sys.exit(f"bench: {path}: {e}")
-        if not isinstance(results[-1], dict) or "runs" not in results[-1]:
-            sys.exit(f"bench: {path}: not a results.json of make bench (no runs)")
+    results = [render.load_results(path, "runs", "bench") for path in args.render]
     records = merge_runs(results)
     head = dict(results[-1].get("info", {}))
     if len(results) > 1:

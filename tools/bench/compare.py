@@ -10,11 +10,10 @@ OLD/umbra.elf --out build/bench-before"`) in the same sitting as "after": times 
 comparable on the same machine under the same load.
 """
 import argparse
-import json
 import re
 import sys
 
-from render import fmt_num, fmt_ratio, table, workload_label
+from render import fmt_num, fmt_ratio, load_results, table, workload_label
 from stats import med, ratio
 
 # (metric, column label, digits: None for counts)
@@ -62,15 +61,7 @@ def main():
     ap.add_argument("after")
     ap.add_argument("--only", help='regex on "emulator/workload/mode"')
     args = ap.parse_args()
-    results = []
-    for path in (args.before, args.after):
-        try:
-            with open(path) as f:
-                results.append(json.load(f))
-        except (OSError, ValueError) as e:
-            sys.exit(f"compare: {path}: {e}")
-        if not isinstance(results[-1], dict) or "rows" not in results[-1]:
-            sys.exit(f"compare: {path}: not a results.json of make bench (no rows)")
+    results = [load_results(path, "rows", "compare") for path in (args.before, args.after)]
     for label, res in zip(("before", "after"), results):
         print(f"- {label}: Umbra {res.get('info', {}).get('umbra', '?')}, "
               f"{res.get('info', {}).get('date', '?')}")

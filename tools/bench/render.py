@@ -281,3 +281,16 @@ def json_text(info, runs, rows, comps, goal_list):
     return json.dumps({"info": info, "runs": runs, "rows": rows, "comparisons": slim,
                        "goals": [dict(zip(("goal", "where", "measured", "verdict"), g))
                                  for g in goal_list]}, indent=1, sort_keys=False) + "\n"
+
+
+def load_results(path, key, who):
+    """An earlier results.json (json_text's), which must have key ("runs", "rows"); exits with
+    a one-line message naming who ("bench", "compare") when it cannot be read or is not one."""
+    try:
+        with open(path) as f:
+            res = json.load(f)
+    except (OSError, ValueError) as e:
+        raise SystemExit(f"{who}: {path}: {e}")
+    if not isinstance(res, dict) or key not in res:
+        raise SystemExit(f"{who}: {path}: not a results.json of make bench (no {key})")
+    return res
