@@ -1016,6 +1016,7 @@ static void mmu_write_frame(struct mmu *m, uint64_t gfn, unsigned offset, unsign
 	 * entry (or, by 32-bit PAE guests, half-entry by half-entry), data is not. */
 	unsigned weight = ((offset & 3) || (len & 3)) ? 2 : 1;
 	bool unsync = false;
+	bool demand_fill = mmu_write_is_demand_fill(m, gfn, offset, len);
 
 	for (sp = sp_next_of_gfn(&m->cache, gfn, NULL); sp; sp = next) {
 		next = sp_next_of_gfn(&m->cache, gfn, sp);
@@ -1042,12 +1043,12 @@ static void mmu_write_frame(struct mmu *m, uint64_t gfn, unsigned offset, unsign
 		 * directly, mm/spte.h), out of sync two (absent entries are the marker there,
 		 * so the fault exits, and so does the retry). Bursts of other writes (fork's
 		 * copy-on-write protection and copies, remapping) count. */
-		if (!mmu_write_is_demand_fill(m, gfn, offset, len))
+		if (!demand_fill)
 			unsync |= mmu_unsync_count_write(m, sp);
 	}
 	/* A fault is filled once: further writes to its PTE before the next fault are the guest
 	 * changing a live entry (mmu_pt_write_begin). */
-	if (mmu_write_is_demand_fill(m, gfn, offset, len))
+	if (demand_fill)
 		m->demand_filled_cr2 = m->demand_cr2;
 	/* Once every page of the frame has this write: a leaf table the guest keeps writing
 	 * (and keeps using: flooded ones went above) goes out of sync. */

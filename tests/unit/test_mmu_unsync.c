@@ -94,6 +94,14 @@ static void emulated_pte_write(struct guest *g, unsigned i, uint64_t value)
 	mmu_guest_wrote(&g->f->mmu, g->pt + 8 * i, 8);
 }
 
+/* A new guest whose leaf table is shadowed (a read through it): that table's shadow page. */
+static struct shadow_page *guest_with_shadowed_pt(struct guest *g)
+{
+	guest_new(g);
+	assert_false(access(g, VA_DATA, HW_READ).faulted);
+	return find_sp(g->f, g->pt >> 12, 1, 0);
+}
+
 /* The guest's page-fault handler storing entry i, CR2 (its last fault's address) cr2. */
 static void handler_pte_write(struct guest *g, uint64_t cr2, unsigned i, uint64_t value)
 {
@@ -163,9 +171,7 @@ static void test_demand_fills_stay_in_sync(void **state)
 	struct shadow_page *sp;
 
 	(void)state;
-	guest_new(&g);
-	assert_false(access(&g, VA_DATA, HW_READ).faulted);
-	sp = find_sp(g.f, g.pt >> 12, 1, 0);
+	sp = guest_with_shadowed_pt(&g);
 	for (unsigned i = 0; i < 64; i++) {
 		struct hw_outcome o;
 
@@ -199,9 +205,7 @@ static void test_stale_cr2_is_no_demand_fill(void **state)
 	unsigned writes = 0;
 
 	(void)state;
-	guest_new(&g);
-	assert_false(access(&g, VA_DATA, HW_READ).faulted);
-	sp = find_sp(g.f, g.pt >> 12, 1, 0);
+	sp = guest_with_shadowed_pt(&g);
 	assert_true(access(&g, 0x100000, HW_WRITE).faulted);
 	while (!sp->unsync && writes < 4 * MMU_UNSYNC_THRESHOLD) {
 		/* CR2 the same all along */
@@ -223,9 +227,7 @@ static void test_new_fault_same_address_is_a_fill(void **state)
 	struct shadow_page *sp;
 
 	(void)state;
-	guest_new(&g);
-	assert_false(access(&g, VA_DATA, HW_READ).faulted);
-	sp = find_sp(g.f, g.pt >> 12, 1, 0);
+	sp = guest_with_shadowed_pt(&g);
 	for (unsigned i = 0; i < 64; i++) {
 		/* Absent, then read-only: the write faults each time (reflected). */
 		assert_true(access(&g, 0x100000, HW_WRITE).faulted);
@@ -319,9 +321,7 @@ static void test_not_present_to_present(void **state)
 	struct shadow_page *sp;
 
 	(void)state;
-	guest_new(&g);
-	assert_false(access(&g, VA_DATA, HW_READ).faulted);
-	sp = find_sp(g.f, g.pt >> 12, 1, 0);
+	sp = guest_with_shadowed_pt(&g);
 	assert_int_equal(sp->spt[7], 0);	/* in sync: the direct P = 0 marker */
 	sp = make_unsync(&g);
 	for (unsigned i = 0; i < PT_ENTRIES; i++)
